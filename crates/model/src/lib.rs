@@ -1,0 +1,36 @@
+//! designdoc's document model: Markdown + YAML front matter -> a typed [`Document`] with
+//! byte spans and line:col positions. Pure: no IO, no printing. Parsing never fails; it
+//! returns the document together with the problems found while reading it.
+
+mod document;
+mod front_matter;
+mod normalize;
+mod parse;
+mod span;
+
+pub use document::*;
+pub use front_matter::canonical_meta_key;
+pub use normalize::{file_slug, heading_key, slug, split_counter};
+pub use span::{LineCol, LineIndex, Span, floor_char_boundary};
+
+/// What kind of problem the parser met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ParseErrorKind {
+    FrontMatter,
+}
+
+/// A problem met while reading a document. The document is still produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub kind: ParseErrorKind,
+    pub message: String,
+    pub help: Option<String>,
+    pub span: Span,
+}
+
+/// Parses a design document. Never fails and never panics: problems come back as
+/// [`ParseError`]s beside the best document that could be read.
+pub fn parse(source: &str) -> (Document, Vec<ParseError>) {
+    parse::parse(source)
+}

@@ -1,0 +1,161 @@
+//! Tolerant heading keys: the comparable form of a heading's text.
+//!
+//! Real documents number their headings ("1.", "6.1.1", "A."), wrap them in bold, prefix
+//! them with emoji and vary case and punctuation. A key drops all of that so that
+//! "## 🎯 2. Goals & Non-Goals:" and "## Goals and Non-Goals" compare equal.
+
+/// The comparable key of a heading: lowercase words, numbering, emoji and punctuation
+/// removed, `&` read as "and".
+pub fn heading_key(text: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, words: &mut Vec<String>| {
+        if !word.is_empty() {
+            words.push(std::mem::take(word));
+        }
+    };
+    // Tokenise, keeping '.' and ')' attached so that numbering like "1." or "A)" is
+    // recognisable before punctuation is dropped.
+    let mut raw_tokens: Vec<String> = Vec::new();
+    for token in text.split_whitespace() {
+        raw_tokens.push(token.to_string());
+    }
+    let mut start = 0;
+    while start < raw_tokens.len() && is_numbering(&raw_tokens[start], start + 1 < raw_tokens.len())
+    {
+        start += 1;
+    }
+    for token in &raw_tokens[start..] {
+        for ch in token.chars() {
+            if ch == '&' || ch == '+' {
+                flush(&mut word, &mut words);
+                words.push("and".to_string());
+            } else if ch.is_alphanumeric() {
+                word.extend(ch.to_lowercase());
+            } else if ch == '\'' || ch == '’' {
+                // "What's" stays one word.
+            } else {
+                flush(&mut word, &mut words);
+            }
+        }
+        flush(&mut word, &mut words);
+    }
+    words.join(" ")
+}
+
+/// Is `token` a section number such as `1.`, `1.2.3`, `1)`, `A.`, `IV.`, `§3` or a bare
+/// `1` that is followed by more words?
+fn is_numbering(token: &str, more_follows: bool) -> bool {
+    let t = token.trim_start_matches('§');
+    let trimmed = t.trim_end_matches(['.', ')', ':']);
+    if trimmed.is_empty() {
+        return t.len() < token.len() || (!t.is_empty() && t.chars().all(|c| c == '.'));
+    }
+    let had_terminator = trimmed.len() < t.len();
+    let dotted_digits = trimmed
+        .split('.')
+        .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()));
+    if dotted_digits {
+        return had_terminator || more_follows;
+    }
+    if !had_terminator {
+        return false;
+    }
+    let single_letter = trimmed.chars().count() == 1 && trimmed.chars().all(|c| c.is_alphabetic());
+    let roman = trimmed.len() <= 5 && trimmed.chars().all(|c| "IVXivx".contains(c));
+    // "A.1" style appendix numbering.
+    let letter_dotted = {
+        let mut parts = trimmed.split('.');
+        let first = parts.next().unwrap_or("");
+        first.len() == 1
+            && first.chars().all(|c| c.is_ascii_alphabetic())
+            && parts.all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    single_letter || roman || letter_dotted
+}
+
+/// Splits a trailing counter off a key: "phase 1" -> ("phase", "1"), "component a" ->
+/// ("component", "a"). Sibling headings that share a stem and differ only by counter form
+/// a repeatable section.
+pub fn split_counter(key: &str) -> Option<(&str, &str)> {
+    let (stem, last) = key.rsplit_once(' ')?;
+    let counter = last.len() <= 3 && last.chars().all(|c| c.is_ascii_digit())
+        || (last.len() == 1 && last.chars().all(|c| c.is_ascii_lowercase()));
+    counter.then_some((stem, last))
+}
+
+/// GitHub-style anchor slug for a heading ("Goals and Non-Goals" -> "goals-and-non-goals").
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.trim().chars() {
+        if ch.is_alphanumeric() || ch == '_' || ch == '-' {
+            out.extend(ch.to_lowercase());
+        } else if ch == ' ' {
+            out.push('-');
+        }
+    }
+    out
+}
+
+/// File-name slug for a new document title ("Rate limiter v2!" -> "rate-limiter-v2").
+pub fn file_slug(title: &str) -> String {
+    let mut out = String::new();
+    for ch in title.chars() {
+        if ch.is_alphanumeric() {
+            out.extend(ch.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("untitled");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expect: &str) {
+        assert_eq!(heading_key(input), expect, "key of {input:?}");
+    }
+
+    #[test]
+    fn keys() {
+        check("Overview", "overview");
+        check("1. Overview", "overview");
+        check("6.1.1 Data Model", "data model");
+        check("A. Performance Analysis", "performance analysis");
+        check("IV. Risks", "risks");
+        check("🎯 Goals", "goals");
+        check("Goals & Non-Goals", "goals and non goals");
+        check("Goals and Non-Goals:", "goals and non goals");
+        check("1 概述", "概述");
+        check("Component A", "component a");
+        check("Phase 1", "phase 1");
+        check("2023", "2023");
+        check("What's next?", "whats next");
+        check("**Goals**", "goals");
+    }
+
+    #[test]
+    fn counters() {
+        assert_eq!(split_counter("phase 1"), Some(("phase", "1")));
+        assert_eq!(split_counter("component a"), Some(("component", "a")));
+        assert_eq!(split_counter("alternative 12"), Some(("alternative", "12")));
+        assert_eq!(split_counter("data model"), None);
+        assert_eq!(split_counter("overview"), None);
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Goals and Non-Goals"), "goals-and-non-goals");
+        assert_eq!(slug("A. Performance Analysis"), "a-performance-analysis");
+        assert_eq!(file_slug("Rate limiter v2!"), "rate-limiter-v2");
+        assert_eq!(file_slug("!!!"), "untitled");
+    }
+}
