@@ -1,1 +1,83 @@
-//! placeholder
+//! designdoc's checker: compiles a template into a schema, aligns documents with it and
+//! runs the rules. Pure: no IO, no printing; output formats render to strings.
+
+pub mod align;
+pub mod config;
+pub mod diagnostic;
+pub mod fix;
+pub mod lifecycle;
+pub mod output;
+pub mod project;
+pub mod rules;
+pub mod schema;
+pub mod template;
+
+pub use config::{Config, RuleConfig};
+pub use diagnostic::{Diagnostic, Edit, Fix, Level, Safety};
+pub use schema::Schema;
+pub use template::{DEFAULT_TEMPLATE, TemplateError};
+
+use designdoc_model::{Document, ParseError};
+
+/// A compiled template plus rule configuration: check as many documents as you like,
+/// from as many threads as you like.
+#[derive(Debug, Clone)]
+pub struct Checker {
+    pub schema: Schema,
+    pub config: RuleConfig,
+}
+
+/// A checked document: the model and its findings (sorted by position).
+#[derive(Debug)]
+pub struct Checked {
+    pub doc: Document,
+    pub parse_errors: Vec<ParseError>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker {
+    /// Compiles `template`. Problems in the template's override comments come back beside
+    /// the checker (the rest of the template still applies).
+    pub fn new(template: &str, config: RuleConfig) -> (Checker, Vec<TemplateError>) {
+        let (schema, errors) = template::compile(template);
+        (Checker { schema, config }, errors)
+    }
+
+    /// The built-in seed template with default rule levels.
+    pub fn with_default_template() -> Checker {
+        Checker::new(DEFAULT_TEMPLATE, RuleConfig::default()).0
+    }
+
+    pub fn check(&self, source: &str) -> Checked {
+        let (doc, parse_errors) = designdoc_model::parse(source);
+        let diagnostics = self.check_parsed(source, &doc, &parse_errors);
+        Checked { doc, parse_errors, diagnostics }
+    }
+
+    pub fn check_parsed(&self, source: &str, doc: &Document, parse_errors: &[ParseError]) -> Vec<Diagnostic> {
+        let alignment = align::align(doc, &self.schema);
+        let status = doc.status();
+        let ctx = rules::Context {
+            source,
+            doc,
+            schema: &self.schema,
+            alignment: &alignment,
+            parse_errors,
+            strict: lifecycle::is_strict(status.as_deref()),
+            config: &self.config,
+        };
+        let mut out = Vec::new();
+        for (meta, run) in rules::DOCUMENT_RULES {
+            if self.config.level(meta) != Level::Off {
+                run(&ctx, &mut out);
+            }
+        }
+        sort(&mut out);
+        out
+    }
+}
+
+/// Sorts findings by position, then code, for stable output.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| (a.span.start, a.code, &a.message).cmp(&(b.span.start, b.code, &b.message)));
+}

@@ -1,1 +1,75 @@
-fn main() {}
+//! The `designdoc` binary: argument parsing, file IO, printing and exit codes. The only
+//! crate that touches the terminal or the file system.
+
+mod check_cmd;
+mod files;
+mod new_cmd;
+mod rules_cmd;
+mod settings;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "designdoc", version, about = "Design documents as first-class artifacts: scaffold, check, render, publish.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Scaffold a new design doc from the template.
+    New(new_cmd::NewArgs),
+    /// Check docs against their template.
+    Check(check_cmd::CheckArgs),
+    /// Apply safe fixes (same as `check --fix`).
+    Fix(check_cmd::CheckArgs),
+    /// List the rules, or show one rule's documentation.
+    Rules(rules_cmd::RulesArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+/// Options shared by commands that load a template and configuration.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CommonArgs {
+    /// Template to check against / scaffold from (default: from designdoc.toml, else the
+    /// built-in seed template).
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Configuration file (default: designdoc.toml in the current folder or above).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Exit status: 0 clean, 1 findings at error level, 2 usage or I/O error.
+pub enum Outcome {
+    Clean,
+    Findings,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::New(args) => new_cmd::run(args),
+        Command::Check(args) => check_cmd::run(args, false),
+        Command::Fix(args) => check_cmd::run(args, true),
+        Command::Rules(args) => rules_cmd::run(args),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -387,6 +387,9 @@ impl Walker<'_> {
                 text,
                 head,
             } => {
+                let raw = &self.source[span.start..span.end];
+                let lead = raw.len() - raw.trim_start().len();
+                let span = Span::new(span.start + lead, span.start + raw.trim_end().len().max(lead));
                 if let BlockKind::Table(t) = &mut self.doc.blocks[block].kind {
                     let cell = Cell { span, text };
                     if head {

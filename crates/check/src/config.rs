@@ -1,0 +1,52 @@
+//! Configuration: `designdoc.toml` as data, and the per-rule levels it sets.
+
+use crate::diagnostic::Level;
+use crate::rules::{self, RuleMeta};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// The contents of `designdoc.toml`. Unknown keys are an error so typos do not pass
+/// silently.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Template file, relative to the config file. Default: the built-in seed template.
+    pub template: Option<String>,
+    /// Folder of design docs: where `new` writes and what `check` reads when given no
+    /// paths (relative to the config file).
+    pub dir: Option<String>,
+    /// Glob patterns (relative to the config file) of Markdown files not to check.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Rule name or code -> `off`, `info`, `warning` or `error`.
+    #[serde(default)]
+    pub rules: BTreeMap<String, String>,
+}
+
+/// Resolved rule levels.
+#[derive(Debug, Clone, Default)]
+pub struct RuleConfig {
+    levels: HashMap<&'static str, Level>,
+}
+
+impl RuleConfig {
+    /// Builds levels from `rule = level` pairs; an unknown rule or level is an error
+    /// that names it.
+    pub fn from_map<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<RuleConfig, String> {
+        let mut levels = HashMap::new();
+        for (rule, level) in entries {
+            let meta = rules::by_name_or_code(rule).ok_or_else(|| format!("unknown rule `{rule}` (see `designdoc rules`)"))?;
+            let level = Level::parse(level).ok_or_else(|| format!("unknown level `{level}` for rule `{rule}` (expected off, info, warning or error)"))?;
+            levels.insert(meta.code, level);
+        }
+        Ok(RuleConfig { levels })
+    }
+
+    pub fn level(&self, meta: &RuleMeta) -> Level {
+        self.levels.get(meta.code).copied().unwrap_or(meta.default_level)
+    }
+
+    pub fn set(&mut self, meta: &RuleMeta, level: Level) {
+        self.levels.insert(meta.code, level);
+    }
+}

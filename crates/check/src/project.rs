@@ -1,0 +1,242 @@
+//! Cross-document rules: ids, supersession and relative links across a docs folder.
+//! File existence comes through [`FileLookup`] so the core stays free of IO.
+
+use crate::config::RuleConfig;
+use crate::diagnostic::{Diagnostic, Level};
+use crate::rules::{BrokenRelativeLink, DuplicateDocId, RuleMeta, SupersedesNotFound};
+use designdoc_model::{Document, Span};
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+/// Answers whether a path exists. The CLI asks the file system; tests use a set.
+pub trait FileLookup: Sync {
+    fn exists(&self, path: &Path) -> bool;
+}
+
+/// What the project rules need of one document: small, so a large folder can be
+/// checked without keeping every parsed document alive.
+#[derive(Debug, Clone)]
+pub struct DocSummary {
+    /// Path as given to the checker (joined with link targets to resolve them).
+    pub path: PathBuf,
+    pub id: Option<(String, Span)>,
+    /// `(key, values, value span)` of `supersedes` / `superseded_by`.
+    pub supersession: Vec<(&'static str, Vec<String>, Span)>,
+    /// Link destinations and spans.
+    pub links: Vec<(String, Span)>,
+    pub anchors: HashSet<String>,
+}
+
+impl DocSummary {
+    pub fn new(path: &Path, doc: &Document) -> DocSummary {
+        let supersession = ["supersedes", "superseded_by"]
+            .into_iter()
+            .filter_map(|key| doc.meta(key).map(|f| (key, f.values.clone(), f.value_span)))
+            .collect();
+        DocSummary {
+            path: path.to_path_buf(),
+            id: doc_id(path, doc),
+            supersession,
+            links: doc.links.iter().map(|l| (l.dest.clone(), l.span)).collect(),
+            anchors: doc.sections.iter().map(|s| s.anchor.clone()).collect(),
+        }
+    }
+}
+
+/// The id a document is known by: front matter `id`, else the number its file name
+/// starts with. Returns the comparable id and where it is written.
+pub fn doc_id(path: &Path, doc: &Document) -> Option<(String, Span)> {
+    if let Some(f) = doc.meta("id")
+        && !f.first().trim().is_empty()
+    {
+        return Some((normalize_id(f.first()), f.value_span));
+    }
+    let name = path.file_name()?.to_str()?;
+    let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+    let follows = name[digits.len()..].starts_with(['-', '_', '.']);
+    (!digits.is_empty() && follows).then(|| (normalize_id(&digits), Span::point(0)))
+}
+
+/// `0007` and `7` are the same id; other ids compare case-insensitively.
+pub fn normalize_id(id: &str) -> String {
+    let id = id.trim();
+    if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) {
+        let t = id.trim_start_matches('0');
+        if t.is_empty() { "0".to_string() } else { t.to_string() }
+    } else {
+        id.to_lowercase()
+    }
+}
+
+/// Runs the cross-document rules. Returns `(index into docs, diagnostic)` pairs.
+pub fn check_project(docs: &[DocSummary], files: &dyn FileLookup, config: &RuleConfig) -> Vec<(usize, Diagnostic)> {
+    let mut out = Vec::new();
+    let diag = |meta: &RuleMeta, span: Span, message: String| Diagnostic {
+        code: meta.code,
+        name: meta.name,
+        level: config.level(meta),
+        message,
+        span,
+        label: None,
+        help: None,
+        fix: None,
+    };
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let by_path: HashMap<PathBuf, usize> = docs.iter().enumerate().map(|(i, d)| (lexical_normalize(&d.path), i)).collect();
+    let report_duplicates = config.level(&DuplicateDocId::META) != Level::Off;
+    for (i, d) in docs.iter().enumerate() {
+        let Some((id, span)) = &d.id else { continue };
+        match by_id.get(id.as_str()) {
+            Some(&first) if report_duplicates => {
+                let mut d = diag(&DuplicateDocId::META, *span, format!("document id `{id}` is also used by {}", docs[first].path.display()));
+                d.help = Some("give this document a new id; `designdoc new` picks the next free number".to_string());
+                out.push((i, d));
+            }
+            Some(_) => {}
+            None => {
+                by_id.insert(id.as_str(), i);
+            }
+        }
+    }
+    if config.level(&SupersedesNotFound::META) != Level::Off {
+        for (i, d) in docs.iter().enumerate() {
+            for (key, values, span) in &d.supersession {
+                for value in values {
+                    let v = value.trim();
+                    if v.is_empty() || resolves(v, &by_id, docs) {
+                        continue;
+                    }
+                    let mut diag = diag(&SupersedesNotFound::META, *span, format!("`{key}` names `{v}`, which is not a known document"));
+                    diag.help = Some("use the id or file name of a document in the checked folders".to_string());
+                    out.push((i, diag));
+                }
+            }
+        }
+    }
+    if config.level(&BrokenRelativeLink::META) != Level::Off {
+        for (i, d) in docs.iter().enumerate() {
+            let dir = d.path.parent().unwrap_or(Path::new(""));
+            for (dest, span) in &d.links {
+                let Some((target, anchor)) = relative_target(dest) else { continue };
+                let path = lexical_normalize(&dir.join(&target));
+                if let Some(&j) = by_path.get(&path) {
+                    if let Some(anchor) = anchor
+                        && !docs[j].anchors.contains(&anchor)
+                    {
+                        out.push((i, diag(&BrokenRelativeLink::META, *span, format!("`{target}` has no heading for anchor `#{anchor}`"))));
+                    }
+                    continue;
+                }
+                if !files.exists(&path) {
+                    let mut diag = diag(&BrokenRelativeLink::META, *span, format!("link target `{target}` does not exist"));
+                    diag.label = Some(format!("resolved to {}", path.display()));
+                    out.push((i, diag));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn resolves(value: &str, by_id: &HashMap<&str, usize>, docs: &[DocSummary]) -> bool {
+    if by_id.contains_key(normalize_id(value).as_str()) {
+        return true;
+    }
+    let v = value.trim_start_matches("./");
+    docs.iter().any(|d| {
+        let p = d.path.to_string_lossy();
+        p.ends_with(v) || d.path.file_stem().is_some_and(|s| s.to_string_lossy() == v.trim_end_matches(".md"))
+    })
+}
+
+/// A link destination that names a local file: no scheme, not absolute, not only an
+/// anchor. Returns the decoded path and the anchor.
+fn relative_target(dest: &str) -> Option<(String, Option<String>)> {
+    let dest = dest.trim();
+    if dest.is_empty() || dest.starts_with('#') || dest.starts_with('/') || dest.starts_with('\\') || dest.starts_with("//") {
+        return None;
+    }
+    let scheme_end = dest.find(':');
+    let path_end = dest.find(['/', '?', '#']).unwrap_or(dest.len());
+    if scheme_end.is_some_and(|c| c < path_end) {
+        return None; // http:, mailto:, data:, C: ...
+    }
+    let (before_anchor, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(percent_decode(a)).filter(|a| !a.is_empty())),
+        None => (dest, None),
+    };
+    let path = before_anchor.split('?').next().unwrap_or("");
+    if path.is_empty() {
+        return None;
+    }
+    Some((percent_decode(path), anchor))
+}
+
+pub(crate) fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let (Some(&h), Some(&l)) = (bytes.get(i + 1), bytes.get(i + 2))
+            && let (Some(h), Some(l)) = (hex(h), hex(l))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+pub fn lexical_normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        assert_eq!(relative_target("a.md"), Some(("a.md".into(), None)));
+        assert_eq!(relative_target("../x/a%20b.md#Sec"), Some(("../x/a b.md".into(), Some("Sec".into()))));
+        assert_eq!(relative_target("https://x.y/a.md"), None);
+        assert_eq!(relative_target("mailto:a@b"), None);
+        assert_eq!(relative_target("#local"), None);
+        assert_eq!(relative_target("/abs/path"), None);
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(normalize_id("0007"), "7");
+        assert_eq!(normalize_id("000"), "0");
+        assert_eq!(normalize_id("ADR-7"), "adr-7");
+        let (doc, _) = designdoc_model::parse("# x\n");
+        assert_eq!(doc_id(Path::new("docs/0042-cache.md"), &doc).map(|x| x.0), Some("42".into()));
+        assert_eq!(doc_id(Path::new("docs/design.md"), &doc), None);
+        assert_eq!(doc_id(Path::new("docs/2024.md"), &doc).map(|x| x.0), Some("2024".into()));
+    }
+
+    #[test]
+    fn normalize() {
+        assert_eq!(lexical_normalize(Path::new("a/./b/../c.md")), PathBuf::from("a/c.md"));
+        assert_eq!(lexical_normalize(Path::new("../c.md")), PathBuf::from("../c.md"));
+    }
+}

@@ -1,0 +1,54 @@
+//! DD016 unedited-sample-diagram.
+
+use super::{Context, declare_rule};
+use crate::diagnostic::Diagnostic;
+use crate::schema::{DiagramKind, diagram_tokens};
+use designdoc_model::{BlockKind, Span};
+
+declare_rule! {
+    /// Reports the template's sample diagram left in the document.
+    ///
+    /// **What it does.** Compares each mermaid block with the template's sample diagrams:
+    /// a block of the same kind that uses no name the sample does not (the seed's
+    /// `Component A/B/C` and `Database`, or `ENTITY1..3`) is an unedited copy, even if
+    /// reordered or re-indented.
+    ///
+    /// **Why.** A sample diagram renders fine, so nobody notices it describes nothing.
+    ///
+    /// **Example.** `A[Component A] --> B[Component B]` under High-Level Design.
+    ///
+    /// **Fix.** None: draw the real components.
+    pub struct UneditedSampleDiagram {
+        code: "DD016",
+        name: "unedited-sample-diagram",
+        level: Error,
+        lifecycle: true,
+    }
+}
+
+pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for block in &ctx.doc.blocks {
+        let BlockKind::Code(code) = &block.kind else { continue };
+        if code.lang != "mermaid" {
+            continue;
+        }
+        let kind = DiagramKind::of_source(&code.content);
+        let tokens = diagram_tokens(&code.content);
+        if tokens.len() < 2 {
+            continue;
+        }
+        let unedited = ctx
+            .schema
+            .samples
+            .iter()
+            .any(|s| s.kind == kind && tokens.iter().all(|t| s.tokens.binary_search(t).is_ok()));
+        if unedited {
+            let first_line_end = ctx.source[block.span.start..block.span.end].find('\n').map_or(block.span.end, |i| block.span.start + i);
+            out.push(
+                ctx.diag(&UneditedSampleDiagram::META, Span::new(block.span.start, first_line_end), "the template's sample diagram is unedited")
+                    .with_label("this diagram only uses the template's sample names")
+                    .with_help("replace the sample nodes with the design's real components or entities"),
+            );
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Finding the Markdown files to check, and reading them without losing anything.
+
+use anyhow::{Context, Result, bail};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+/// Expands files and folders into `.md` files (folders recursively, honouring
+/// `.gitignore` and skipping hidden entries), minus `exclude` globs, sorted.
+pub fn collect(paths: &[PathBuf], exclude: &[String], base: &Path) -> Result<Vec<PathBuf>> {
+    let excluded = globs(exclude, base)?;
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_file() {
+            out.push(p.clone());
+            continue;
+        }
+        if !p.is_dir() {
+            bail!("no such file or folder: `{}`", p.display());
+        }
+        for entry in ignore::WalkBuilder::new(p).sort_by_file_name(|a, b| a.cmp(b)).build() {
+            let entry = entry.with_context(|| format!("cannot walk `{}`", p.display()))?;
+            let path = entry.path();
+            let is_md = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+            if is_md && entry.file_type().is_some_and(|t| t.is_file()) && !is_excluded(&excluded, path, base) {
+                out.push(path.to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn globs(patterns: &[String], _base: &Path) -> Result<GlobSet> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p).with_context(|| format!("bad exclude pattern `{p}` in designdoc.toml"))?);
+    }
+    Ok(b.build()?)
+}
+
+fn is_excluded(set: &GlobSet, path: &Path, base: &Path) -> bool {
+    if set.is_empty() {
+        return false;
+    }
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    let rel = rel.strip_prefix("./").unwrap_or(rel);
+    set.is_match(rel) || set.is_match(path)
+}
+
+/// A file's content, or why it cannot be checked as text.
+pub enum Content {
+    Text(String),
+    /// Not checkable: lossy text for display, the offset of the first bad byte, and why.
+    Invalid { shown: String, offset: usize, reason: String },
+}
+
+pub fn read(path: &Path) -> std::io::Result<Content> {
+    let bytes = std::fs::read(path)?;
+    if let Some(nul) = bytes.iter().take(64 * 1024).position(|&b| b == 0) {
+        let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(nul + 1)]).into_owned();
+        let offset = shown.len().saturating_sub(1);
+        return Ok(Content::Invalid { shown, offset, reason: "binary file (NUL byte), not a Markdown document".to_string() });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Content::Text(text)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let shown = String::from_utf8_lossy(&bytes).into_owned();
+            // The lossy text keeps the valid prefix byte for byte.
+            Ok(Content::Invalid { shown, offset: valid, reason: "file is not valid UTF-8".to_string() })
+        }
+    }
+}
+
+/// Replaces a file's content atomically: write a sibling temp file, then rename, so a
+/// crash leaves either the old or the new content, never half of one.
+pub fn write_atomic(path: &Path, content: &str) -> Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.designdoc-tmp-{}", std::process::id()));
+    std::fs::write(&tmp, content).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace `{}`", path.display()))?;
+    Ok(())
+}

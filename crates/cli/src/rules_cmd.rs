@@ -1,0 +1,56 @@
+//! `designdoc rules`: the rule table, or one rule's documentation.
+
+use crate::Outcome;
+use anyhow::{Result, bail};
+use designdoc_check::rules;
+
+#[derive(clap::Args, Debug)]
+pub struct RulesArgs {
+    /// A rule code or name to show in full (e.g. DD001 or missing-section).
+    pub rule: Option<String>,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: RulesArgs) -> Result<Outcome> {
+    let all = rules::all();
+    let selected: Vec<_> = match &args.rule {
+        Some(key) => match rules::by_name_or_code(key) {
+            Some(m) => vec![m],
+            None => bail!("unknown rule `{key}`; `designdoc rules` lists them all"),
+        },
+        None => all,
+    };
+    if args.json {
+        let v: Vec<serde_json::Value> = selected
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "code": m.code, "name": m.name, "level": m.default_level.as_str(),
+                    "lifecycle": m.lifecycle, "summary": m.summary(), "doc": doc_text(m.doc),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else if args.rule.is_some() {
+        for m in &selected {
+            println!("{} {} (default: {}{})\n", m.code, m.name, m.default_level.as_str(), if m.lifecycle { ", warning in drafts" } else { "" });
+            println!("{}", doc_text(m.doc));
+        }
+    } else {
+        println!("{:<6} {:<26} {:<8} summary", "code", "name", "level");
+        for m in &selected {
+            let level = if m.lifecycle { format!("{}*", m.default_level.as_str()) } else { m.default_level.as_str().to_string() };
+            println!("{:<6} {:<26} {:<8} {}", m.code, m.name, level, m.summary());
+        }
+        println!("\n* completeness rule: warning while the doc's status is draft (or unset), error in review/approved/implemented");
+        println!("`designdoc rules CODE` shows a rule's documentation; set levels in designdoc.toml under [rules].");
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Doc comment text with the one-space indent of `///` removed.
+fn doc_text(doc: &str) -> String {
+    doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n").trim().to_string()
+}
