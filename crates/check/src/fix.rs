@@ -17,6 +17,7 @@ pub struct Fixed {
 /// overlap an earlier fix's is skipped (the next check run offers it again).
 pub fn apply_fixes(source: &str, diagnostics: &[Diagnostic], include_unsafe: bool) -> Option<Fixed> {
     let mut chosen: Vec<(usize, &Edit)> = Vec::new();
+    let mut chosen_codes: Vec<&str> = Vec::new();
     let mut messages = Vec::new();
     let mut applied = 0;
     for (n, d) in diagnostics.iter().enumerate() {
@@ -28,16 +29,21 @@ pub fn apply_fixes(source: &str, diagnostics: &[Diagnostic], include_unsafe: boo
             e.span.start <= e.span.end && e.span.end <= source.len() && source.is_char_boundary(e.span.start) && source.is_char_boundary(e.span.end)
         });
         let overlaps = fix.edits.iter().any(|e| {
-            chosen.iter().any(|(_, c)| {
+            chosen.iter().any(|&(m, c)| {
                 let a = e.span;
                 let b = c.span;
-                // Two insertions at one point do not overlap; replacements must not intersect.
-                a.start < b.end && b.start < a.end
+                // Insertions at one point from one rule keep their order (sections in template
+                // order); from different rules their order is unclear, so the later one waits
+                // for the next round. Replacements must not intersect.
+                let same_point = a.is_empty() && b.is_empty() && a.start == b.start;
+                (a.start < b.end && b.start < a.end) || (same_point && chosen_codes[m] != d.code)
             })
         });
         if !valid || overlaps {
             continue;
         }
+        chosen_codes.resize(n + 1, "");
+        chosen_codes[n] = d.code;
         chosen.extend(fix.edits.iter().map(|e| (n, e)));
         messages.push(fix.message.clone());
         applied += 1;

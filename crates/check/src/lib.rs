@@ -73,8 +73,67 @@ impl Checker {
             }
         }
         sort(&mut out);
+        cap_per_rule(&mut out, MAX_PER_RULE);
         out
     }
+}
+
+impl Checker {
+    /// Applies fixes round by round (each round re-checks the new text) until none is
+    /// left or `MAX_FIX_ROUNDS` is reached. Returns the new text and the fixes applied.
+    pub fn fix(&self, source: &str, include_unsafe: bool) -> (String, Vec<String>) {
+        let mut text = source.to_string();
+        let mut applied = Vec::new();
+        for _ in 0..MAX_FIX_ROUNDS {
+            let diagnostics = self.check(&text).diagnostics;
+            let Some(fixed) = fix::apply_fixes(&text, &diagnostics, include_unsafe) else { break };
+            applied.extend(fixed.messages);
+            text = fixed.source;
+        }
+        (text, applied)
+    }
+}
+
+/// Rounds of fixing before giving up on fixes that keep producing fixes.
+pub const MAX_FIX_ROUNDS: usize = 4;
+
+/// Findings of one rule kept per document; the rest are summarised in one finding. A
+/// pathological document (a template pasted a thousand times) stays readable and cheap.
+pub const MAX_PER_RULE: usize = 500;
+
+fn cap_per_rule(diagnostics: &mut Vec<Diagnostic>, max: usize) {
+    let mut counts: std::collections::HashMap<&'static str, usize> = std::collections::HashMap::new();
+    for d in diagnostics.iter() {
+        *counts.entry(d.code).or_insert(0) += 1;
+    }
+    if counts.values().all(|&n| n <= max) {
+        return;
+    }
+    let mut seen: std::collections::HashMap<&'static str, usize> = std::collections::HashMap::new();
+    let mut last_kept: std::collections::HashMap<&'static str, Diagnostic> = std::collections::HashMap::new();
+    diagnostics.retain(|d| {
+        let n = seen.entry(d.code).or_insert(0);
+        *n += 1;
+        if *n == max {
+            last_kept.insert(d.code, d.clone());
+        }
+        *n <= max
+    });
+    let mut summaries: Vec<Diagnostic> = last_kept
+        .into_iter()
+        .map(|(code, last)| {
+            let more = counts[code] - max;
+            Diagnostic {
+                message: format!("{more} more `{}` findings in this document are not shown", last.name),
+                label: Some(format!("showing the first {max}")),
+                help: Some("fix the ones shown and check again".to_string()),
+                fix: None,
+                ..last
+            }
+        })
+        .collect();
+    summaries.sort_by_key(|d| d.code);
+    diagnostics.extend(summaries);
 }
 
 /// Sorts findings by position, then code, for stable output.

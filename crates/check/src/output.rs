@@ -205,33 +205,74 @@ fn expand(s: &str) -> String {
         .collect()
 }
 
-fn diagnostic_json(r: &FileReport, d: &Diagnostic) -> Value {
-    let (start, end) = r.range(d.span);
-    json!({
-        "file": r.path,
-        "code": d.code,
-        "name": d.name,
-        "level": d.level,
-        "message": d.message,
-        "label": d.label,
-        "help": d.help,
-        "start": {"line": start.line, "column": start.col},
-        "end": {"line": end.line, "column": end.col},
-        "span": {"start": d.span.start, "end": d.span.end},
-        "fix": d.fix,
-    })
+#[derive(serde::Serialize)]
+struct Position {
+    line: usize,
+    column: usize,
 }
 
-/// One JSON document: `{version, summary, diagnostics: [...]}`.
+#[derive(serde::Serialize)]
+struct JsonDiagnostic<'a> {
+    file: &'a str,
+    code: &'a str,
+    name: &'a str,
+    level: Level,
+    message: &'a str,
+    label: Option<&'a str>,
+    help: Option<&'a str>,
+    start: Position,
+    end: Position,
+    span: Span,
+    fix: Option<&'a crate::diagnostic::Fix>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonSummary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    fixable: usize,
+}
+
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    summary: JsonSummary,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+/// One JSON document: `{version, summary, diagnostics: [...]}`, serialised straight from
+/// borrowed data (no intermediate JSON tree: large reports stay cheap).
 pub fn json(reports: &[FileReport], files_checked: usize) -> String {
     let t = totals(reports);
-    let diagnostics: Vec<Value> = reports.iter().flat_map(|r| r.diagnostics.iter().map(move |d| diagnostic_json(r, d))).collect();
-    let doc = json!({
-        "version": 1,
-        "summary": {"files": files_checked, "errors": t.errors, "warnings": t.warnings, "infos": t.infos, "fixable": t.fixable},
-        "diagnostics": diagnostics,
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+    let diagnostics = reports
+        .iter()
+        .flat_map(|r| {
+            r.diagnostics.iter().map(move |d| {
+                let (start, end) = r.range(d.span);
+                JsonDiagnostic {
+                    file: &r.path,
+                    code: d.code,
+                    name: d.name,
+                    level: d.level,
+                    message: &d.message,
+                    label: d.label.as_deref(),
+                    help: d.help.as_deref(),
+                    start: Position { line: start.line, column: start.col },
+                    end: Position { line: end.line, column: end.col },
+                    span: d.span,
+                    fix: d.fix.as_ref(),
+                }
+            })
+        })
+        .collect();
+    let report = JsonReport {
+        version: 1,
+        summary: JsonSummary { files: files_checked, errors: t.errors, warnings: t.warnings, infos: t.infos, fixable: t.fixable },
+        diagnostics,
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default()
 }
 
 fn sarif_level(level: Level) -> &'static str {

@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use designdoc_check::output::{self, FileReport};
 use designdoc_check::project::{DocSummary, FileLookup, check_project};
 use designdoc_check::rules::InvalidInput;
-use designdoc_check::{Checker, Diagnostic, Level, fix};
+use designdoc_check::{Checker, Diagnostic, Level};
 use designdoc_model::Span;
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -187,21 +187,15 @@ fn check_file(checker: &Checker, path: &Path, fix: bool, unsafe_fixes: bool) -> 
 
 fn check_text(checker: &Checker, path: &Path, mut source: String, fix: bool, unsafe_fixes: bool) -> Result<FileResult> {
     let mut fixes_applied = 0;
-    let original_len = source.len();
-    let mut checked = checker.check(&source);
     if fix {
-        // Each round applies non-overlapping fixes; later rounds pick up the rest.
-        for _ in 0..4 {
-            let Some(fixed) = fix::apply_fixes(&source, &checked.diagnostics, unsafe_fixes) else { break };
-            fixes_applied += fixed.applied;
-            source = fixed.source;
-            checked = checker.check(&source);
-        }
-        if fixes_applied > 0 {
-            files::write_atomic(path, &source)?;
+        let (fixed, applied) = checker.fix(&source, unsafe_fixes);
+        if !applied.is_empty() {
+            files::write_atomic(path, &fixed)?;
+            fixes_applied = applied.len();
+            source = fixed;
         }
     }
-    let _ = original_len;
+    let checked = checker.check(&source);
     let summary = Some(DocSummary::new(path, &checked.doc));
     let report = FileReport {
         path: display(path),

@@ -2,6 +2,7 @@
 
 use super::{Context, declare_rule};
 use crate::diagnostic::Diagnostic;
+use std::collections::HashSet;
 
 declare_rule! {
     /// Reports a relative link or image whose target does not exist.
@@ -27,17 +28,29 @@ declare_rule! {
 
 /// Same-document `#anchor` links (file links need the file system: see `project`).
 pub(super) fn check_anchors(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if !ctx.doc.links.iter().any(|l| l.dest.starts_with('#')) {
+        return;
+    }
+    let mut anchors: HashSet<&str> = ctx.doc.sections.iter().map(|s| s.anchor.as_str()).collect();
+    anchors.extend(html_ids(ctx.source));
     for link in &ctx.doc.links {
         let Some(anchor) = link.dest.strip_prefix('#') else { continue };
-        if anchor.is_empty() || ctx.doc.section_by_anchor(&crate::project::percent_decode(anchor)).is_some() {
+        if anchor.is_empty() || anchors.contains(anchor) || anchors.contains(crate::project::percent_decode(anchor).as_str()) {
             continue;
-        }
-        if ctx.source.contains(&format!("id=\"{anchor}\"")) || ctx.source.contains(&format!("name=\"{anchor}\"")) {
-            continue; // an explicit HTML anchor
         }
         out.push(
             ctx.diag(&BrokenRelativeLink::META, link.span, format!("no heading for anchor `#{anchor}`"))
                 .with_help("anchors are the heading text in lowercase with spaces as `-`"),
         );
     }
+}
+
+/// Values of `id="..."` and `name="..."` attributes: explicit HTML anchors.
+fn html_ids(source: &str) -> impl Iterator<Item = &str> {
+    ["id=\"", "name=\""].into_iter().flat_map(move |attr| {
+        source.match_indices(attr).filter_map(move |(i, _)| {
+            let rest = &source[i + attr.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+    })
 }

@@ -27,6 +27,9 @@ declare_rule! {
 }
 
 pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // Starts of whole-item placeholders, sorted, for range lookups per item.
+    let mut whole: Vec<usize> = ctx.doc.placeholders.iter().filter(|p| p.whole).map(|p| p.span.start).collect();
+    whole.sort_unstable();
     for e in &ctx.alignment.entries {
         if e.spec.body.list.is_none() {
             continue;
@@ -44,7 +47,8 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     BlockKind::List(list) => {
                         first_list.get_or_insert(ctx.doc.blocks[b].span);
                         for item in &list.items {
-                            let whole_placeholder = ctx.doc.placeholders.iter().any(|p| p.whole && item.span.contains(p.span.start));
+                            let from = whole.partition_point(|&s| s < item.span.start);
+                            let whole_placeholder = whole.get(from).is_some_and(|&s| item.span.contains(s));
                             if whole_placeholder {
                                 placeholders_only = true;
                             } else if !is_filler(&item.text.text) || item.has_children {

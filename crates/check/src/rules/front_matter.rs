@@ -49,6 +49,7 @@ declare_rule! {
     /// Reports a document without a title.
     ///
     /// **What it does.** A title comes from front matter `title` or a level-1 heading.
+    /// Required when the template has a title heading or the document has front matter.
     ///
     /// **Why.** Untitled docs show up in the index as file names.
     ///
@@ -66,8 +67,8 @@ declare_rule! {
 declare_rule! {
     /// Reports metadata without authors.
     ///
-    /// **What it does.** When a document has metadata (front matter or `**Status:**`
-    /// lines), it must name its authors (`authors`, `author`, `owner`).
+    /// **What it does.** When a document declares a status (front matter or a
+    /// `**Status:**` line), it must name its authors (`authors`, `author`, `owner`).
     ///
     /// **Why.** Reviewers need to know whom to ask; the hub lists docs by owner.
     ///
@@ -124,6 +125,9 @@ declare_rule! {
 pub(super) fn check_invalid(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for e in ctx.parse_errors {
         let mut d = ctx.diag(&InvalidFrontMatter::META, e.span, e.message.clone());
+        if e.span.is_empty() {
+            d = d.with_label("the YAML parser stopped here");
+        }
         if let Some(help) = &e.help {
             d = d.with_help(help.clone());
         }
@@ -132,7 +136,8 @@ pub(super) fn check_invalid(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 pub(super) fn check_missing_metadata(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.doc.meta("status").is_some() {
+    // Unreadable front matter may well hold a status: `invalid-front-matter` says so.
+    if ctx.doc.meta("status").is_some() || !ctx.parse_errors.is_empty() {
         return;
     }
     let doc = ctx.doc;
@@ -213,7 +218,10 @@ pub(super) fn check_status(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 pub(super) fn check_title(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if ctx.doc.title().is_some() {
+    // A template without a title heading (like Rust's RFC template) does not ask for one,
+    // unless the document opts into front matter.
+    let wanted = ctx.schema.needs_title || ctx.doc.front_matter.is_some();
+    if !wanted || ctx.doc.title().is_some() {
         return;
     }
     let span = ctx.doc.front_matter.as_ref().map_or_else(
@@ -228,7 +236,9 @@ pub(super) fn check_title(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 pub(super) fn check_authors(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let doc = ctx.doc;
-    if doc.front_matter.is_none() && doc.metadata.is_empty() {
+    // Only documents that take part in the lifecycle (declare a status) must name authors;
+    // the others already get `missing-metadata`.
+    if doc.meta("status").is_none() {
         return;
     }
     if doc.meta("authors").is_some_and(|f| f.values.iter().any(|v| !v.trim().is_empty())) {

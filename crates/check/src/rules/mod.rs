@@ -47,9 +47,15 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    /// First line of the documentation.
-    pub fn summary(&self) -> &'static str {
-        self.doc.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    /// First paragraph of the documentation, on one line.
+    pub fn summary(&self) -> String {
+        self.doc
+            .lines()
+            .map(str::trim)
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
