@@ -7,7 +7,9 @@ fn main() {
     };
     let checker = designdoc_check::Checker::with_default_template();
     let t = std::time::Instant::now();
-    let events = pulldown_cmark::Parser::new_ext(&src, pulldown_cmark::Options::all()).into_offset_iter().count();
+    let events = pulldown_cmark::Parser::new_ext(&src, pulldown_cmark::Options::all())
+        .into_offset_iter()
+        .count();
     println!("pulldown alone {:?} ({events} events)", t.elapsed());
     let t = std::time::Instant::now();
     let (doc, errors) = designdoc_model::parse(&src);
@@ -16,7 +18,12 @@ fn main() {
     let checked = t.elapsed();
     drop(doc);
     let dropped = t.elapsed();
-    println!("parse {parsed:?} check {:?} drop {:?} findings {}", checked - parsed, dropped - checked, diags.len());
+    println!(
+        "parse {parsed:?} check {:?} drop {:?} findings {}",
+        checked - parsed,
+        dropped - checked,
+        diags.len()
+    );
 }
 
 #[allow(dead_code)]

@@ -107,11 +107,29 @@ pub fn align<'s>(doc: &Document, schema: &'s Schema) -> Alignment<'s> {
                 a.entries[entry].instances.push(section);
                 a.entries[entry].wrong_level.push(section);
                 let children = doc.sections[section].children.clone();
-                align_level(doc, &spec.children, &children, Some(entry), Some(section), &all_keys, &mut a, &mut missing);
+                align_level(
+                    doc,
+                    &spec.children,
+                    &children,
+                    Some(entry),
+                    Some(section),
+                    &all_keys,
+                    &mut a,
+                    &mut missing,
+                );
             }
             None => {
                 let parent_section = a.entries[entry].parent_section;
-                align_level(doc, &spec.children, &[], Some(entry), parent_section, &all_keys, &mut a, &mut missing);
+                align_level(
+                    doc,
+                    &spec.children,
+                    &[],
+                    Some(entry),
+                    parent_section,
+                    &all_keys,
+                    &mut a,
+                    &mut missing,
+                );
             }
         }
     }
@@ -180,8 +198,8 @@ fn align_level<'s>(
         let Some(repeat) = &spec.repeat else { continue };
         for &c in candidates {
             let k = key(c);
-            let by_stem = k == repeat.stem
-                || (k.starts_with(&repeat.stem) && k.as_bytes().get(repeat.stem.len()) == Some(&b' '));
+            let by_stem =
+                k == repeat.stem || (k.starts_with(&repeat.stem) && k.as_bytes().get(repeat.stem.len()) == Some(&b' '));
             if !a.taken[c] && by_stem {
                 a.taken[c] = true;
                 a.entries[first_entry + j].instances.push(c);
@@ -204,13 +222,25 @@ fn align_level<'s>(
     let placed: Vec<(usize, usize)> = (0..specs.len())
         .filter_map(|j| a.entries[first_entry + j].instances.first().map(|&s| (j, s)))
         .collect();
-    let keep = longest_increasing(&placed.iter().map(|&(_, s)| doc.sections[s].heading_span.start).collect::<Vec<_>>());
+    let keep = longest_increasing(
+        &placed
+            .iter()
+            .map(|&(_, s)| doc.sections[s].heading_span.start)
+            .collect::<Vec<_>>(),
+    );
     for (p, &(j, section)) in placed.iter().enumerate() {
         if keep.contains(&p) {
             continue;
         }
-        let after = keep.iter().rev().find(|&&q| placed[q].0 < j).map(|&q| specs[placed[q].0].title.clone());
-        let before = keep.iter().find(|&&q| placed[q].0 > j).map(|&q| specs[placed[q].0].title.clone());
+        let after = keep
+            .iter()
+            .rev()
+            .find(|&&q| placed[q].0 < j)
+            .map(|&q| specs[placed[q].0].title.clone());
+        let before = keep
+            .iter()
+            .find(|&&q| placed[q].0 > j)
+            .map(|&q| specs[placed[q].0].title.clone());
         a.out_of_order.push(OutOfOrder { section, after, before });
     }
     // Recurse into matched instances; remember missing ones for phase 2.
@@ -222,7 +252,16 @@ fn align_level<'s>(
         }
         for inst in instances {
             let children = doc.sections[inst].children.clone();
-            align_level(doc, &spec.children, &children, Some(entry), Some(inst), all_keys, a, missing);
+            align_level(
+                doc,
+                &spec.children,
+                &children,
+                Some(entry),
+                Some(inst),
+                all_keys,
+                a,
+                missing,
+            );
         }
     }
 }

@@ -35,8 +35,11 @@ impl RuleConfig {
     pub fn from_map<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<RuleConfig, String> {
         let mut levels = HashMap::new();
         for (rule, level) in entries {
-            let meta = rules::by_name_or_code(rule).ok_or_else(|| format!("unknown rule `{rule}` (see `designdoc rules`)"))?;
-            let level = Level::parse(level).ok_or_else(|| format!("unknown level `{level}` for rule `{rule}` (expected off, info, warning or error)"))?;
+            let meta =
+                rules::by_name_or_code(rule).ok_or_else(|| format!("unknown rule `{rule}` (see `designdoc rules`)"))?;
+            let level = Level::parse(level).ok_or_else(|| {
+                format!("unknown level `{level}` for rule `{rule}` (expected off, info, warning or error)")
+            })?;
             levels.insert(meta.code, level);
         }
         Ok(RuleConfig { levels })

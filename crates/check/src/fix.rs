@@ -26,7 +26,10 @@ pub fn apply_fixes(source: &str, diagnostics: &[Diagnostic], include_unsafe: boo
             continue;
         }
         let valid = fix.edits.iter().all(|e| {
-            e.span.start <= e.span.end && e.span.end <= source.len() && source.is_char_boundary(e.span.start) && source.is_char_boundary(e.span.end)
+            e.span.start <= e.span.end
+                && e.span.end <= source.len()
+                && source.is_char_boundary(e.span.start)
+                && source.is_char_boundary(e.span.end)
         });
         let overlaps = fix.edits.iter().any(|e| {
             chosen.iter().any(|&(m, c)| {
@@ -63,5 +66,9 @@ pub fn apply_fixes(source: &str, diagnostics: &[Diagnostic], include_unsafe: boo
         pos = e.span.end;
     }
     out.push_str(&source[pos..]);
-    Some(Fixed { source: out, applied, messages })
+    Some(Fixed {
+        source: out,
+        applied,
+        messages,
+    })
 }

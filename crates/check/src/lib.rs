@@ -51,7 +51,11 @@ impl Checker {
     pub fn check(&self, source: &str) -> Checked {
         let (doc, parse_errors) = designdoc_model::parse(source);
         let diagnostics = self.check_parsed(source, &doc, &parse_errors);
-        Checked { doc, parse_errors, diagnostics }
+        Checked {
+            doc,
+            parse_errors,
+            diagnostics,
+        }
     }
 
     pub fn check_parsed(&self, source: &str, doc: &Document, parse_errors: &[ParseError]) -> Vec<Diagnostic> {
@@ -86,7 +90,9 @@ impl Checker {
         let mut applied = Vec::new();
         for _ in 0..MAX_FIX_ROUNDS {
             let diagnostics = self.check(&text).diagnostics;
-            let Some(fixed) = fix::apply_fixes(&text, &diagnostics, include_unsafe) else { break };
+            let Some(fixed) = fix::apply_fixes(&text, &diagnostics, include_unsafe) else {
+                break;
+            };
             applied.extend(fixed.messages);
             text = fixed.source;
         }

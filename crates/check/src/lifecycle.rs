@@ -9,7 +9,11 @@ pub const STATUSES: &[&str] = &["draft", "review", "approved", "rejected", "supe
 pub fn is_strict(status: Option<&str>) -> bool {
     let Some(s) = status else { return false };
     let s = s.to_lowercase();
-    let known = if STATUSES.contains(&s.as_str()) { Some(s.as_str()) } else { suggest_status(&s) };
+    let known = if STATUSES.contains(&s.as_str()) {
+        Some(s.as_str())
+    } else {
+        suggest_status(&s)
+    };
     matches!(known, Some("review" | "approved" | "implemented"))
 }
 

@@ -21,7 +21,12 @@ pub struct FileReport {
 impl FileReport {
     pub fn new(path: String, source: String, diagnostics: Vec<Diagnostic>) -> Self {
         let line_index = LineIndex::new(&source);
-        FileReport { path, source, line_index, diagnostics }
+        FileReport {
+            path,
+            source,
+            line_index,
+            diagnostics,
+        }
     }
 
     pub fn position(&self, offset: usize) -> LineCol {
@@ -65,7 +70,11 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
     fn level(&self, level: Level) -> String {
         let (code, name) = match level {
@@ -110,17 +119,41 @@ fn render_one(out: &mut String, r: &FileReport, d: &Diagnostic, style: &Style) {
     let _ = writeln!(out, "{}{}", style.level(d.level), header);
     let line_no = start.line.to_string();
     let pad = " ".repeat(line_no.len());
-    let _ = writeln!(out, "{pad}{} {}:{}:{}", style.gutter("-->"), r.path, start.line, start.col);
+    let _ = writeln!(
+        out,
+        "{pad}{} {}:{}:{}",
+        style.gutter("-->"),
+        r.path,
+        start.line,
+        start.col
+    );
     let line_span = r.line_index.line_span(&r.source, start.line - 1);
     let line = &r.source[line_span.start..line_span.end];
     let span_start = d.span.start.clamp(line_span.start, line_span.end) - line_span.start;
-    let span_end = d.span.end.clamp(line_span.start, line_span.end).max(line_span.start + span_start) - line_span.start;
+    let span_end = d
+        .span
+        .end
+        .clamp(line_span.start, line_span.end)
+        .max(line_span.start + span_start)
+        - line_span.start;
     let (shown, caret_at, caret_len) = display_window(line, span_start, span_end);
     let _ = writeln!(out, "{pad} {}", style.gutter("|"));
-    let _ = writeln!(out, "{} {} {}", style.gutter(&line_no), style.gutter("|"), shown.trim_end());
+    let _ = writeln!(
+        out,
+        "{} {} {}",
+        style.gutter(&line_no),
+        style.gutter("|"),
+        shown.trim_end()
+    );
     let carets = "^".repeat(caret_len.max(1));
     let label = d.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
-    let _ = writeln!(out, "{pad} {} {}{}", style.gutter("|"), " ".repeat(caret_at), style.caret(d.level, &format!("{carets}{label}")));
+    let _ = writeln!(
+        out,
+        "{pad} {} {}{}",
+        style.gutter("|"),
+        " ".repeat(caret_at),
+        style.caret(d.level, &format!("{carets}{label}"))
+    );
     if let Some(help) = &d.help {
         let _ = writeln!(out, "{pad} {}", style.gutter("|"));
         let _ = writeln!(out, "{pad} {} {}: {help}", style.gutter("="), style.paint("1", "help"));
@@ -133,7 +166,13 @@ fn render_one(out: &mut String, r: &FileReport, d: &Diagnostic, style: &Style) {
         if d.help.is_none() {
             let _ = writeln!(out, "{pad} {}", style.gutter("|"));
         }
-        let _ = writeln!(out, "{pad} {} {}: {} ({how})", style.gutter("="), style.paint("1", "fix"), fix.message);
+        let _ = writeln!(
+            out,
+            "{pad} {} {}: {} ({how})",
+            style.gutter("="),
+            style.paint("1", "fix"),
+            fix.message
+        );
     }
     out.push('\n');
 }
@@ -173,7 +212,11 @@ fn display_window(line: &str, start: usize, end: usize) -> (String, usize, usize
 }
 
 fn back_chars(s: &str, at: usize, n: usize) -> usize {
-    s[..at].char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i)
+    s[..at]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
 }
 
 fn char_width(c: char) -> usize {
@@ -259,8 +302,14 @@ pub fn json(reports: &[FileReport], files_checked: usize) -> String {
                     message: &d.message,
                     label: d.label.as_deref(),
                     help: d.help.as_deref(),
-                    start: Position { line: start.line, column: start.col },
-                    end: Position { line: end.line, column: end.col },
+                    start: Position {
+                        line: start.line,
+                        column: start.col,
+                    },
+                    end: Position {
+                        line: end.line,
+                        column: end.col,
+                    },
                     span: d.span,
                     fix: d.fix.as_ref(),
                 }
@@ -269,7 +318,13 @@ pub fn json(reports: &[FileReport], files_checked: usize) -> String {
         .collect();
     let report = JsonReport {
         version: 1,
-        summary: JsonSummary { files: files_checked, errors: t.errors, warnings: t.warnings, infos: t.infos, fixable: t.fixable },
+        summary: JsonSummary {
+            files: files_checked,
+            errors: t.errors,
+            warnings: t.warnings,
+            infos: t.infos,
+            fixable: t.fixable,
+        },
         diagnostics,
     };
     serde_json::to_string_pretty(&report).unwrap_or_default()

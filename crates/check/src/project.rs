@@ -82,13 +82,21 @@ pub fn check_project(docs: &[DocSummary], files: &dyn FileLookup, config: &RuleC
         fix: None,
     };
     let mut by_id: HashMap<&str, usize> = HashMap::new();
-    let by_path: HashMap<PathBuf, usize> = docs.iter().enumerate().map(|(i, d)| (lexical_normalize(&d.path), i)).collect();
+    let by_path: HashMap<PathBuf, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (lexical_normalize(&d.path), i))
+        .collect();
     let report_duplicates = config.level(&DuplicateDocId::META) != Level::Off;
     for (i, d) in docs.iter().enumerate() {
         let Some((id, span)) = &d.id else { continue };
         match by_id.get(id.as_str()) {
             Some(&first) if report_duplicates => {
-                let mut d = diag(&DuplicateDocId::META, *span, format!("document id `{id}` is also used by {}", docs[first].path.display()));
+                let mut d = diag(
+                    &DuplicateDocId::META,
+                    *span,
+                    format!("document id `{id}` is also used by {}", docs[first].path.display()),
+                );
                 d.help = Some("give this document a new id; `designdoc new` picks the next free number".to_string());
                 out.push((i, d));
             }
@@ -106,7 +114,11 @@ pub fn check_project(docs: &[DocSummary], files: &dyn FileLookup, config: &RuleC
                     if v.is_empty() || resolves(v, &by_id, docs) {
                         continue;
                     }
-                    let mut diag = diag(&SupersedesNotFound::META, *span, format!("`{key}` names `{v}`, which is not a known document"));
+                    let mut diag = diag(
+                        &SupersedesNotFound::META,
+                        *span,
+                        format!("`{key}` names `{v}`, which is not a known document"),
+                    );
                     diag.help = Some("use the id or file name of a document in the checked folders".to_string());
                     out.push((i, diag));
                 }
@@ -117,18 +129,31 @@ pub fn check_project(docs: &[DocSummary], files: &dyn FileLookup, config: &RuleC
         for (i, d) in docs.iter().enumerate() {
             let dir = d.path.parent().unwrap_or(Path::new(""));
             for (dest, span) in &d.links {
-                let Some((target, anchor)) = relative_target(dest) else { continue };
+                let Some((target, anchor)) = relative_target(dest) else {
+                    continue;
+                };
                 let path = lexical_normalize(&dir.join(&target));
                 if let Some(&j) = by_path.get(&path) {
                     if let Some(anchor) = anchor
                         && !docs[j].anchors.contains(&anchor)
                     {
-                        out.push((i, diag(&BrokenRelativeLink::META, *span, format!("`{target}` has no heading for anchor `#{anchor}`"))));
+                        out.push((
+                            i,
+                            diag(
+                                &BrokenRelativeLink::META,
+                                *span,
+                                format!("`{target}` has no heading for anchor `#{anchor}`"),
+                            ),
+                        ));
                     }
                     continue;
                 }
                 if !files.exists(&path) {
-                    let mut diag = diag(&BrokenRelativeLink::META, *span, format!("link target `{target}` does not exist"));
+                    let mut diag = diag(
+                        &BrokenRelativeLink::META,
+                        *span,
+                        format!("link target `{target}` does not exist"),
+                    );
                     diag.label = Some(format!("resolved to {}", path.display()));
                     out.push((i, diag));
                 }
@@ -145,7 +170,10 @@ fn resolves(value: &str, by_id: &HashMap<&str, usize>, docs: &[DocSummary]) -> b
     let v = value.trim_start_matches("./");
     docs.iter().any(|d| {
         let p = d.path.to_string_lossy();
-        p.ends_with(v) || d.path.file_stem().is_some_and(|s| s.to_string_lossy() == v.trim_end_matches(".md"))
+        p.ends_with(v)
+            || d.path
+                .file_stem()
+                .is_some_and(|s| s.to_string_lossy() == v.trim_end_matches(".md"))
     })
 }
 
@@ -153,7 +181,12 @@ fn resolves(value: &str, by_id: &HashMap<&str, usize>, docs: &[DocSummary]) -> b
 /// anchor. Returns the decoded path and the anchor.
 fn relative_target(dest: &str) -> Option<(String, Option<String>)> {
     let dest = dest.trim();
-    if dest.is_empty() || dest.starts_with('#') || dest.starts_with('/') || dest.starts_with('\\') || dest.starts_with("//") {
+    if dest.is_empty()
+        || dest.starts_with('#')
+        || dest.starts_with('/')
+        || dest.starts_with('\\')
+        || dest.starts_with("//")
+    {
         return None;
     }
     let scheme_end = dest.find(':');
@@ -216,7 +249,10 @@ mod tests {
     #[test]
     fn targets() {
         assert_eq!(relative_target("a.md"), Some(("a.md".into(), None)));
-        assert_eq!(relative_target("../x/a%20b.md#Sec"), Some(("../x/a b.md".into(), Some("Sec".into()))));
+        assert_eq!(
+            relative_target("../x/a%20b.md#Sec"),
+            Some(("../x/a b.md".into(), Some("Sec".into())))
+        );
         assert_eq!(relative_target("https://x.y/a.md"), None);
         assert_eq!(relative_target("mailto:a@b"), None);
         assert_eq!(relative_target("#local"), None);
@@ -229,9 +265,15 @@ mod tests {
         assert_eq!(normalize_id("000"), "0");
         assert_eq!(normalize_id("ADR-7"), "adr-7");
         let (doc, _) = designdoc_model::parse("# x\n");
-        assert_eq!(doc_id(Path::new("docs/0042-cache.md"), &doc).map(|x| x.0), Some("42".into()));
+        assert_eq!(
+            doc_id(Path::new("docs/0042-cache.md"), &doc).map(|x| x.0),
+            Some("42".into())
+        );
         assert_eq!(doc_id(Path::new("docs/design.md"), &doc), None);
-        assert_eq!(doc_id(Path::new("docs/2024.md"), &doc).map(|x| x.0), Some("2024".into()));
+        assert_eq!(
+            doc_id(Path::new("docs/2024.md"), &doc).map(|x| x.0),
+            Some("2024".into())
+        );
     }
 
     #[test]

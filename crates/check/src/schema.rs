@@ -92,11 +92,9 @@ impl DiagramKind {
         let mut in_front = false;
         for (i, line) in src.lines().enumerate() {
             let t = line.trim();
-            if t == "---" {
-                if i == 0 || in_front {
-                    in_front = !in_front;
-                    continue;
-                }
+            if t == "---" && (i == 0 || in_front) {
+                in_front = !in_front;
+                continue;
             }
             if in_front || t.is_empty() || t.starts_with("%%") {
                 continue;

@@ -29,21 +29,71 @@ impl fmt::Display for TemplateError {
 
 /// Names that mean the same section in real documents, applied to every template.
 const BUILTIN_ALIASES: &[(&str, &[&str])] = &[
-    ("overview", &["summary", "abstract", "introduction", "tl dr", "tldr", "executive summary"]),
-    ("background", &["context", "motivation", "problem statement", "background and motivation"]),
-    ("goals and non goals", &["goals and nongoals", "scope", "objectives", "goals non goals"]),
+    (
+        "overview",
+        &[
+            "summary",
+            "abstract",
+            "introduction",
+            "tl dr",
+            "tldr",
+            "executive summary",
+        ],
+    ),
+    (
+        "background",
+        &[
+            "context",
+            "motivation",
+            "problem statement",
+            "background and motivation",
+        ],
+    ),
+    (
+        "goals and non goals",
+        &["goals and nongoals", "scope", "objectives", "goals non goals"],
+    ),
     ("non goals", &["nongoals", "out of scope"]),
-    ("system design", &["design", "proposed design", "detailed design", "technical design", "architecture", "proposal"]),
-    ("high level design", &["architecture overview", "high level architecture", "overview diagram"]),
+    (
+        "system design",
+        &[
+            "design",
+            "proposed design",
+            "detailed design",
+            "technical design",
+            "architecture",
+            "proposal",
+        ],
+    ),
+    (
+        "high level design",
+        &["architecture overview", "high level architecture", "overview diagram"],
+    ),
     ("apis and interfaces", &["api", "apis", "interfaces", "api design"]),
     ("security considerations", &["security"]),
     ("data model", &["data", "schema", "data schema"]),
-    ("implementation plan", &["implementation", "milestones", "plan", "timeline"]),
+    (
+        "implementation plan",
+        &["implementation", "milestones", "plan", "timeline"],
+    ),
     ("testing strategy", &["testing", "test plan"]),
     ("monitoring and alerting", &["monitoring", "observability"]),
-    ("rollout plan", &["rollout", "deployment", "deployment plan", "launch plan"]),
+    (
+        "rollout plan",
+        &["rollout", "deployment", "deployment plan", "launch plan"],
+    ),
     ("risks and mitigations", &["risks", "risks and mitigation"]),
-    ("alternative approaches considered", &["alternatives", "alternatives considered", "considered options", "considered alternatives", "rejected alternatives", "options considered"]),
+    (
+        "alternative approaches considered",
+        &[
+            "alternatives",
+            "alternatives considered",
+            "considered options",
+            "considered alternatives",
+            "rejected alternatives",
+            "options considered",
+        ],
+    ),
     ("references", &["links", "further reading", "see also"]),
     ("appendix", &["appendices"]),
 ];
@@ -58,7 +108,12 @@ pub fn compile(template: &str) -> (Schema, Vec<TemplateError>) {
     let mut errors = Vec::new();
     let mut schema = Schema::default();
     // A single leading H1 is the document title, not a section.
-    let h1s: Vec<usize> = doc.roots.iter().copied().filter(|&i| doc.sections[i].level == 1).collect();
+    let h1s: Vec<usize> = doc
+        .roots
+        .iter()
+        .copied()
+        .filter(|&i| doc.sections[i].level == 1)
+        .collect();
     let top: Vec<usize> = if h1s.len() == 1 && doc.roots.first() == h1s.first() {
         let title = &doc.sections[h1s[0]];
         schema.needs_title = true;
@@ -71,7 +126,11 @@ pub fn compile(template: &str) -> (Schema, Vec<TemplateError>) {
     };
     schema.top_level = top.first().map_or(2, |&i| doc.sections[i].level);
     schema.sections = compile_siblings(&doc, template, &top, 0, &mut errors);
-    let mut placeholders: Vec<String> = doc.placeholders.iter().map(|p| normalize_placeholder(&p.text)).collect();
+    let mut placeholders: Vec<String> = doc
+        .placeholders
+        .iter()
+        .map(|p| normalize_placeholder(&p.text))
+        .collect();
     placeholders.sort();
     placeholders.dedup();
     schema.placeholders = placeholders;
@@ -242,16 +301,18 @@ pub fn choice_list(cell: &str) -> Option<Vec<String>> {
     }
     let parts: Vec<String> = cell.split('/').map(|p| p.trim().to_string()).collect();
     let ok = parts.len() >= 2
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 24 && p.split_whitespace().count() <= 2 && p.chars().any(char::is_alphanumeric));
+        && parts.iter().all(|p| {
+            !p.is_empty() && p.len() <= 24 && p.split_whitespace().count() <= 2 && p.chars().any(char::is_alphanumeric)
+        });
     ok.then_some(parts)
 }
 
 /// Applies `<!-- designdoc: ... -->` comments found among the section's own blocks.
 fn apply_overrides(doc: &Document, index: usize, spec: &mut SectionSpec, errors: &mut Vec<TemplateError>) {
     for &b in &doc.sections[index].blocks {
-        let BlockKind::Html(html) = &doc.blocks[b].kind else { continue };
+        let BlockKind::Html(html) = &doc.blocks[b].kind else {
+            continue;
+        };
         let Some(body) = directive_body(html) else { continue };
         for part in body.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             if let Err(message) = apply_directive(part, spec) {
@@ -276,18 +337,26 @@ fn apply_directive(part: &str, spec: &mut SectionSpec) -> Result<(), String> {
         "optional" => spec.optional = true,
         "required" => spec.optional = false,
         "aliases" | "alias" => {
-            spec.aliases.extend(rest.split(',').map(heading_key).filter(|k| !k.is_empty()));
+            spec.aliases
+                .extend(rest.split(',').map(heading_key).filter(|k| !k.is_empty()));
         }
         "repeat" => {
             let (min, max) = parse_bounds(rest)?;
-            let stem = spec.repeat.as_ref().map_or_else(|| spec.key.clone(), |r| r.stem.clone());
+            let stem = spec
+                .repeat
+                .as_ref()
+                .map_or_else(|| spec.key.clone(), |r| r.stem.clone());
             spec.repeat = Some(Repeat { min, max, stem });
         }
         "allowed" => {
             // allowed Impact = High, Medium, Low
             let (column, values) = rest.split_once('=').ok_or("expected `allowed COLUMN = A, B, C`")?;
             let column_key = heading_key(column);
-            let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+            let values: Vec<String> = values
+                .split(',')
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect();
             let mut found = false;
             for table in &mut spec.body.tables {
                 for (i, c) in table.columns.iter().enumerate() {
@@ -301,7 +370,11 @@ fn apply_directive(part: &str, spec: &mut SectionSpec) -> Result<(), String> {
                 return Err(format!("no table column `{}` in this section", column.trim()));
             }
         }
-        other => return Err(format!("unknown directive `{other}` (expected optional, required, aliases, repeat, allowed)")),
+        other => {
+            return Err(format!(
+                "unknown directive `{other}` (expected optional, required, aliases, repeat, allowed)"
+            ));
+        }
     }
     Ok(())
 }
@@ -312,7 +385,11 @@ fn parse_bounds(s: &str) -> Result<(usize, Option<usize>), String> {
     if let Some((a, b)) = s.split_once("..") {
         let min = a.trim().parse().map_err(|_| bad())?;
         let b = b.trim().trim_start_matches('=');
-        let max = if b.is_empty() { None } else { Some(b.parse().map_err(|_| bad())?) };
+        let max = if b.is_empty() {
+            None
+        } else {
+            Some(b.parse().map_err(|_| bad())?)
+        };
         Ok((min, max))
     } else {
         let n = s.trim().parse().map_err(|_| bad())?;
@@ -392,7 +469,10 @@ mod tests {
 
     #[test]
     fn choice_lists() {
-        assert_eq!(choice_list("High/Med/Low"), Some(vec!["High".into(), "Med".into(), "Low".into()]));
+        assert_eq!(
+            choice_list("High/Med/Low"),
+            Some(vec!["High".into(), "Med".into(), "Low".into()])
+        );
         assert_eq!(choice_list("[Mitigation strategy]"), None);
         assert_eq!(choice_list("read/write access to the whole cluster and more"), None);
     }

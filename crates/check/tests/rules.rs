@@ -28,20 +28,35 @@ fn checker_for(rule: &str) -> Checker {
 fn report(checker: &Checker, path: &str, source: &str) -> (String, Vec<designdoc_check::Diagnostic>) {
     let checked = checker.check(source);
     let diagnostics = checked.diagnostics.clone();
-    let text = human(&[FileReport::new(path.to_string(), source.to_string(), checked.diagnostics)], false);
+    let text = human(
+        &[FileReport::new(
+            path.to_string(),
+            source.to_string(),
+            checked.diagnostics,
+        )],
+        false,
+    );
     (text, diagnostics)
 }
 
 #[test]
 fn rule_fixtures() {
-    let mut dirs: Vec<_> = std::fs::read_dir(fixtures()).expect("fixtures dir").flatten().filter(|e| e.path().is_dir()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures())
+        .expect("fixtures dir")
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .collect();
     dirs.sort_by_key(|e| e.file_name());
     assert!(dirs.len() >= 15, "expected a fixture folder per rule");
     for dir in dirs {
         let rule = dir.file_name().to_string_lossy().into_owned();
         let meta = by_name_or_code(&rule).unwrap_or_else(|| panic!("fixture folder `{rule}` names no rule"));
         let checker = checker_for(&rule);
-        let mut cases: Vec<_> = std::fs::read_dir(dir.path()).expect("case dir").flatten().map(|e| e.path()).collect();
+        let mut cases: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("case dir")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         cases.sort();
         for case in cases {
             let name = case.file_stem().unwrap_or_default().to_string_lossy().into_owned();
@@ -81,7 +96,11 @@ fn fixes_address_their_findings() {
                 continue;
             }
             fixed_any += 1;
-            assert!(is_subsequence(&source, &fixed), "fix lost text of {}", case.path().display());
+            assert!(
+                is_subsequence(&source, &fixed),
+                "fix lost text of {}",
+                case.path().display()
+            );
             let after = checker.check(&fixed).diagnostics;
             for d in before.iter().filter(|d| d.fix.is_some()) {
                 assert!(
@@ -92,7 +111,12 @@ fn fixes_address_their_findings() {
                     fixed
                 );
             }
-            let name = case.path().file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            let name = case
+                .path()
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             insta::assert_snapshot!(format!("fixed__{rule}__{name}"), fixed);
         }
     }
@@ -111,7 +135,11 @@ fn lifecycle_sets_strictness() {
     let level_for = |status: &str| {
         let source = base.replace("status: review", &format!("status: {status}"));
         let d = checker.check(&source).diagnostics;
-        let levels: Vec<Level> = d.iter().filter(|d| d.name == "unfilled-placeholder").map(|d| d.level).collect();
+        let levels: Vec<Level> = d
+            .iter()
+            .filter(|d| d.name == "unfilled-placeholder")
+            .map(|d| d.level)
+            .collect();
         assert!(!levels.is_empty());
         levels[0]
     };

@@ -49,7 +49,9 @@ pub enum ColorChoice {
 
 struct FileResult {
     path: PathBuf,
-    report: FileReport,
+    /// `None` for a clean file: its text is dropped to keep memory flat on large folders
+    /// and read again only if a cross-document rule reports on it.
+    report: Option<FileReport>,
     summary: Option<DocSummary>,
     fixes_applied: usize,
 }
@@ -66,17 +68,37 @@ pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
     let settings = settings::load(&args.common)?;
     let checker = settings::checker(&args.common, &settings)?;
     let paths = if args.paths.is_empty() {
-        vec![settings.config.dir.as_ref().map_or_else(|| PathBuf::from("."), |d| settings.base.join(d))]
+        vec![
+            settings
+                .config
+                .dir
+                .as_ref()
+                .map_or_else(|| PathBuf::from("."), |d| settings.base.join(d)),
+        ]
     } else {
         args.paths.clone()
     };
-    let files = files::collect(&paths, &settings.config.exclude, &settings.base)?;
+    let mut files = files::collect(&paths, &settings.config.exclude, &settings.base)?;
+    // The template is not a design doc, even when it lives among them.
+    if let Some(template) = settings::template_path(&args.common, &settings).map(|p| absolute(&p)) {
+        files.retain(|f| absolute(f) != template);
+    }
     if files.is_empty() {
-        eprintln!("warning: no Markdown files found in {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "warning: no Markdown files found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         return Ok(Outcome::Clean);
     }
     let fix = args.fix || fix_command;
-    let results: Vec<Result<FileResult>> = files.par_iter().map(|p| check_file(&checker, p, fix, args.unsafe_fixes)).collect();
+    let results: Vec<Result<FileResult>> = files
+        .par_iter()
+        .map(|p| check_file(&checker, p, fix, args.unsafe_fixes))
+        .collect();
     let mut ok = Vec::with_capacity(results.len());
     let mut io_errors = Vec::new();
     for r in results {
@@ -89,7 +111,15 @@ pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
     let with_summary: Vec<usize> = (0..ok.len()).filter(|&i| ok[i].summary.is_some()).collect();
     let summaries: Vec<DocSummary> = with_summary.iter().filter_map(|&i| ok[i].summary.clone()).collect();
     for (k, d) in check_project(&summaries, &Fs, &checker.config) {
-        ok[with_summary[k]].report.diagnostics.push(d);
+        let r = &mut ok[with_summary[k]];
+        if r.report.is_none() {
+            let source =
+                std::fs::read_to_string(&r.path).with_context(|| format!("cannot read `{}`", r.path.display()))?;
+            r.report = Some(FileReport::new(display(&r.path), source, Vec::new()));
+        }
+        if let Some(report) = &mut r.report {
+            report.diagnostics.push(d);
+        }
     }
     let fixes: usize = ok.iter().map(|r| r.fixes_applied).sum();
     let fixed_files = ok.iter().filter(|r| r.fixes_applied > 0).count();
@@ -101,10 +131,11 @@ pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
     let mut reports: Vec<FileReport> = ok
         .into_iter()
         .filter(|r| changed.as_ref().is_none_or(|c| c.contains(&absolute(&r.path))))
-        .map(|mut r| {
-            r.report.diagnostics.retain(|d| d.level != Level::Off);
-            designdoc_check::sort(&mut r.report.diagnostics);
-            r.report
+        .filter_map(|r| r.report)
+        .map(|mut report| {
+            report.diagnostics.retain(|d| d.level != Level::Off);
+            designdoc_check::sort(&mut report.diagnostics);
+            report
         })
         .collect();
     reports.retain(|r| !r.diagnostics.is_empty());
@@ -118,7 +149,11 @@ pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
             };
             let mut t = output::human(&reports, color);
             if fix {
-                t.push_str(&format!("fixed {fixes} problem{} in {fixed_files} file{}\n", plural(fixes), plural(fixed_files)));
+                t.push_str(&format!(
+                    "fixed {fixes} problem{} in {fixed_files} file{}\n",
+                    plural(fixes),
+                    plural(fixed_files)
+                ));
             }
             t.push_str(&summary_line(files_checked, &totals));
             t
@@ -135,9 +170,17 @@ pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
         for e in &io_errors {
             eprintln!("error: {e:#}");
         }
-        bail!("{} file{} could not be read (first: {first:#})", io_errors.len(), plural(io_errors.len()));
+        bail!(
+            "{} file{} could not be read (first: {first:#})",
+            io_errors.len(),
+            plural(io_errors.len())
+        );
     }
-    Ok(if totals.errors > 0 { Outcome::Findings } else { Outcome::Clean })
+    Ok(if totals.errors > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -155,8 +198,16 @@ fn summary_line(files: usize, t: &output::Totals) -> String {
     if t.infos > 0 {
         parts.push(format!("{} info", t.infos));
     }
-    let found = if parts.is_empty() { "no problems".to_string() } else { parts.join(", ") };
-    let fixable = if t.fixable > 0 { format!(" ({} fixable with `designdoc fix`)", t.fixable) } else { String::new() };
+    let found = if parts.is_empty() {
+        "no problems".to_string()
+    } else {
+        parts.join(", ")
+    };
+    let fixable = if t.fixable > 0 {
+        format!(" ({} fixable with `designdoc fix`)", t.fixable)
+    } else {
+        String::new()
+    };
     format!("checked {files} file{}: {found}{fixable}\n", plural(files))
 }
 
@@ -182,7 +233,12 @@ fn check_file(checker: &Checker, path: &Path, fix: bool, unsafe_fixes: bool) -> 
         help: Some("save the file as UTF-8 Markdown, or exclude it in designdoc.toml".to_string()),
         fix: None,
     };
-    Ok(FileResult { path: path.to_path_buf(), report: FileReport::new(display(path), shown, vec![d]), summary: None, fixes_applied: 0 })
+    Ok(FileResult {
+        path: path.to_path_buf(),
+        report: Some(FileReport::new(display(path), shown, vec![d])),
+        summary: None,
+        fixes_applied: 0,
+    })
 }
 
 fn check_text(checker: &Checker, path: &Path, mut source: String, fix: bool, unsafe_fixes: bool) -> Result<FileResult> {
@@ -197,13 +253,13 @@ fn check_text(checker: &Checker, path: &Path, mut source: String, fix: bool, uns
     }
     let checked = checker.check(&source);
     let summary = Some(DocSummary::new(path, &checked.doc));
-    let report = FileReport {
-        path: display(path),
-        line_index: checked.doc.line_index.clone(),
-        source,
-        diagnostics: checked.diagnostics,
-    };
-    Ok(FileResult { path: path.to_path_buf(), report, summary, fixes_applied })
+    let report = (!checked.diagnostics.is_empty()).then(|| FileReport::new(display(path), source, checked.diagnostics));
+    Ok(FileResult {
+        path: path.to_path_buf(),
+        report,
+        summary,
+        fixes_applied,
+    })
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -213,9 +269,16 @@ fn absolute(p: &Path) -> PathBuf {
 /// Files changed since `rev` (committed, staged, unstaged and untracked), absolute.
 fn changed_files(rev: &str) -> Result<HashSet<PathBuf>> {
     let git = |args: &[&str]| -> Result<String> {
-        let out = std::process::Command::new("git").args(args).output().context("cannot run git")?;
+        let out = std::process::Command::new("git")
+            .args(args)
+            .output()
+            .context("cannot run git")?;
         if !out.status.success() {
-            bail!("git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+            bail!(
+                "git {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     };

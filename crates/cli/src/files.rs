@@ -20,7 +20,9 @@ pub fn collect(paths: &[PathBuf], exclude: &[String], base: &Path) -> Result<Vec
         for entry in ignore::WalkBuilder::new(p).sort_by_file_name(|a, b| a.cmp(b)).build() {
             let entry = entry.with_context(|| format!("cannot walk `{}`", p.display()))?;
             let path = entry.path();
-            let is_md = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+            let is_md = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
             if is_md && entry.file_type().is_some_and(|t| t.is_file()) && !is_excluded(&excluded, path, base) {
                 out.push(path.to_path_buf());
             }
@@ -52,7 +54,11 @@ fn is_excluded(set: &GlobSet, path: &Path, base: &Path) -> bool {
 pub enum Content {
     Text(String),
     /// Not checkable: lossy text for display, the offset of the first bad byte, and why.
-    Invalid { shown: String, offset: usize, reason: String },
+    Invalid {
+        shown: String,
+        offset: usize,
+        reason: String,
+    },
 }
 
 pub fn read(path: &Path) -> std::io::Result<Content> {
@@ -60,7 +66,11 @@ pub fn read(path: &Path) -> std::io::Result<Content> {
     if let Some(nul) = bytes.iter().take(64 * 1024).position(|&b| b == 0) {
         let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(nul + 1)]).into_owned();
         let offset = shown.len().saturating_sub(1);
-        return Ok(Content::Invalid { shown, offset, reason: "binary file (NUL byte), not a Markdown document".to_string() });
+        return Ok(Content::Invalid {
+            shown,
+            offset,
+            reason: "binary file (NUL byte), not a Markdown document".to_string(),
+        });
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Content::Text(text)),
@@ -69,7 +79,11 @@ pub fn read(path: &Path) -> std::io::Result<Content> {
             let bytes = e.into_bytes();
             let shown = String::from_utf8_lossy(&bytes).into_owned();
             // The lossy text keeps the valid prefix byte for byte.
-            Ok(Content::Invalid { shown, offset: valid, reason: "file is not valid UTF-8".to_string() })
+            Ok(Content::Invalid {
+                shown,
+                offset: valid,
+                reason: "file is not valid UTF-8".to_string(),
+            })
         }
     }
 }
@@ -77,8 +91,14 @@ pub fn read(path: &Path) -> std::io::Result<Content> {
 /// Replaces a file's content atomically: write a sibling temp file, then rename, so a
 /// crash leaves either the old or the new content, never half of one.
 pub fn write_atomic(path: &Path, content: &str) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.designdoc-tmp-{}", std::process::id()));
     std::fs::write(&tmp, content).with_context(|| format!("cannot write `{}`", tmp.display()))?;
     if let Ok(meta) = std::fs::metadata(path) {

@@ -8,11 +8,20 @@ mod rules_cmd;
 mod settings;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+// Checking allocates many small strings per document; mimalloc measured faster than
+// the system allocator on the 10,000-doc benchmark (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "designdoc", version, about = "Design documents as first-class artifacts: scaffold, check, render, publish.")]
+#[command(
+    name = "designdoc",
+    version,
+    about = "Design documents as first-class artifacts: scaffold, check, render, publish."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -34,7 +34,11 @@ pub fn run(args: NewArgs) -> Result<Outcome> {
         .unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     let number = next_number(&dir)?;
-    let authors = if args.authors.is_empty() { git_user().into_iter().collect() } else { args.authors.clone() };
+    let authors = if args.authors.is_empty() {
+        git_user().into_iter().collect()
+    } else {
+        args.authors.clone()
+    };
     let text = scaffold(&template, title, number, &authors, &today());
     let path = dir.join(format!("{number:04}-{}.md", file_slug(title)));
     let mut file = std::fs::OpenOptions::new()
@@ -42,7 +46,8 @@ pub fn run(args: NewArgs) -> Result<Outcome> {
         .create_new(true)
         .open(&path)
         .with_context(|| format!("cannot create `{}`", path.display()))?;
-    file.write_all(text.as_bytes()).with_context(|| format!("cannot write `{}`", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
     println!("{}", path.display());
     Ok(Outcome::Clean)
 }
@@ -64,7 +69,10 @@ fn next_number(dir: &Path) -> Result<u32> {
 }
 
 fn git_user() -> Option<String> {
-    let out = std::process::Command::new("git").args(["config", "user.name"]).output().ok()?;
+    let out = std::process::Command::new("git")
+        .args(["config", "user.name"])
+        .output()
+        .ok()?;
     let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
     (out.status.success() && !name.is_empty()).then_some(name)
 }
@@ -110,7 +118,9 @@ fn json_string(s: &str) -> String {
 
 /// Today's UTC date as YYYY-MM-DD (civil-from-days, no time zone database needed).
 fn today() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let days = (secs / 86_400) as i64;
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

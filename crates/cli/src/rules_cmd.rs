@@ -35,16 +35,28 @@ pub fn run(args: RulesArgs) -> Result<Outcome> {
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else if args.rule.is_some() {
         for m in &selected {
-            println!("{} {} (default: {}{})\n", m.code, m.name, m.default_level.as_str(), if m.lifecycle { ", warning in drafts" } else { "" });
+            println!(
+                "{} {} (default: {}{})\n",
+                m.code,
+                m.name,
+                m.default_level.as_str(),
+                if m.lifecycle { ", warning in drafts" } else { "" }
+            );
             println!("{}", doc_text(m.doc));
         }
     } else {
         println!("{:<6} {:<26} {:<8} summary", "code", "name", "level");
         for m in &selected {
-            let level = if m.lifecycle { format!("{}*", m.default_level.as_str()) } else { m.default_level.as_str().to_string() };
+            let level = if m.lifecycle {
+                format!("{}*", m.default_level.as_str())
+            } else {
+                m.default_level.as_str().to_string()
+            };
             println!("{:<6} {:<26} {:<8} {}", m.code, m.name, level, m.summary());
         }
-        println!("\n* completeness rule: warning while the doc's status is draft (or unset), error in review/approved/implemented");
+        println!(
+            "\n* completeness rule: warning while the doc's status is draft (or unset), error in review/approved/implemented"
+        );
         println!("`designdoc rules CODE` shows a rule's documentation; set levels in designdoc.toml under [rules].");
     }
     Ok(Outcome::Clean)
@@ -52,5 +64,10 @@ pub fn run(args: RulesArgs) -> Result<Outcome> {
 
 /// Doc comment text with the one-space indent of `///` removed.
 fn doc_text(doc: &str) -> String {
-    doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n").trim().to_string()
+    doc.lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
 }

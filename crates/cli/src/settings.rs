@@ -20,7 +20,11 @@ pub fn load(args: &CommonArgs) -> Result<Settings> {
         None => discover(&std::env::current_dir().context("cannot read the current folder")?),
     };
     let Some(path) = path else {
-        return Ok(Settings { config: Config::default(), base: PathBuf::from("."), config_path: None });
+        return Ok(Settings {
+            config: Config::default(),
+            base: PathBuf::from("."),
+            config_path: None,
+        });
     };
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read config `{}`", path.display()))?;
     let config: Config = toml::from_str(&text).map_err(|e| {
@@ -35,28 +39,44 @@ pub fn load(args: &CommonArgs) -> Result<Settings> {
         anyhow::anyhow!("{}{at}: {}", path.display(), e.message())
     })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
-    Ok(Settings { config, base, config_path: Some(path) })
+    let base = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    };
+    Ok(Settings {
+        config,
+        base,
+        config_path: Some(path),
+    })
 }
 
 fn discover(start: &Path) -> Option<PathBuf> {
     start.ancestors().map(|d| d.join(CONFIG_FILE)).find(|p| p.is_file())
 }
 
-/// The template text and where it came from (`None` = built in).
-pub fn template(args: &CommonArgs, settings: &Settings) -> Result<(String, Option<PathBuf>)> {
-    let path = match (&args.template, &settings.config.template) {
+/// Where the template comes from: `--template`, else designdoc.toml, else built in.
+pub fn template_path(args: &CommonArgs, settings: &Settings) -> Option<PathBuf> {
+    match (&args.template, &settings.config.template) {
         (Some(p), _) => Some(p.clone()),
         (None, Some(p)) => Some(settings.base.join(p)),
         (None, None) => None,
-    };
-    match path {
+    }
+}
+
+/// The template text and where it came from (`None` = built in).
+pub fn template(args: &CommonArgs, settings: &Settings) -> Result<(String, Option<PathBuf>)> {
+    match template_path(args, settings) {
         None => Ok((DEFAULT_TEMPLATE.to_string(), None)),
         Some(p) => {
             let bytes = std::fs::read(&p).with_context(|| format!("cannot read template `{}`", p.display()))?;
             match String::from_utf8(bytes) {
                 Ok(text) => Ok((text, Some(p))),
-                Err(e) => bail!("template `{}` is not UTF-8 (byte {})", p.display(), e.utf8_error().valid_up_to()),
+                Err(e) => bail!(
+                    "template `{}` is not UTF-8 (byte {})",
+                    p.display(),
+                    e.utf8_error().valid_up_to()
+                ),
             }
         }
     }
@@ -65,13 +85,19 @@ pub fn template(args: &CommonArgs, settings: &Settings) -> Result<(String, Optio
 /// A checker for the configured template and rule levels. Problems in the template's
 /// override comments are printed as warnings with their position.
 pub fn checker(args: &CommonArgs, settings: &Settings) -> Result<Checker> {
-    let rules = RuleConfig::from_map(settings.config.rules.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|e| {
-        let at = settings.config_path.as_ref().map_or_else(|| CONFIG_FILE.to_string(), |p| p.display().to_string());
-        anyhow::anyhow!("{at}: [rules]: {e}")
-    })?;
+    let rules =
+        RuleConfig::from_map(settings.config.rules.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|e| {
+            let at = settings
+                .config_path
+                .as_ref()
+                .map_or_else(|| CONFIG_FILE.to_string(), |p| p.display().to_string());
+            anyhow::anyhow!("{at}: [rules]: {e}")
+        })?;
     let (text, path) = template(args, settings)?;
     let (checker, errors) = Checker::new(&text, rules);
-    let name = path.as_ref().map_or_else(|| "<built-in template>".to_string(), |p| p.display().to_string());
+    let name = path
+        .as_ref()
+        .map_or_else(|| "<built-in template>".to_string(), |p| p.display().to_string());
     let index = designdoc_model::LineIndex::new(&text);
     for e in errors {
         let lc = index.line_col(&text, e.span.start);

@@ -3,7 +3,7 @@
 //! Everything is stored in flat vectors indexed by position so that a document is cheap
 //! to build, to drop (no deep recursion even for pathological nesting) and to share.
 
-use crate::span::{LineIndex, Span};
+use crate::span::Span;
 use serde::Serialize;
 
 /// A parsed design document. Built by [`crate::parse`]; never fails to exist.
@@ -11,7 +11,6 @@ use serde::Serialize;
 pub struct Document {
     /// Byte length of the source this was parsed from.
     pub len: usize,
-    pub line_index: LineIndex,
     pub front_matter: Option<FrontMatter>,
     /// Metadata fields from the front matter and from `**Status:** Draft` style lines.
     pub metadata: Vec<MetaField>,
@@ -279,12 +278,7 @@ impl Document {
         self.meta("title")
             .map(|f| f.first().to_string())
             .filter(|t| !t.trim().is_empty())
-            .or_else(|| {
-                self.sections
-                    .iter()
-                    .find(|s| s.level == 1)
-                    .map(|s| s.title.clone())
-            })
+            .or_else(|| self.sections.iter().find(|s| s.level == 1).map(|s| s.title.clone()))
     }
 
     /// All sections below `index` (depth-first, document order).

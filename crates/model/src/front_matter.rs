@@ -85,9 +85,7 @@ pub(crate) fn parse(
     let mut key_lines: Vec<(String, Span, usize)> = Vec::new();
     let mut pos = yaml_span.start;
     while pos < yaml_span.end {
-        let end = source[pos..yaml_span.end]
-            .find('\n')
-            .map_or(yaml_span.end, |i| pos + i);
+        let end = source[pos..yaml_span.end].find('\n').map_or(yaml_span.end, |i| pos + i);
         let line = &source[pos..end];
         if let Some((key, _)) = line.split_once(':') {
             let is_top = !line.starts_with([' ', '\t', '-', '#']) && !key.is_empty();
@@ -100,13 +98,10 @@ pub(crate) fn parse(
     }
     for (i, (key, key_span, line_end)) in key_lines.iter().enumerate() {
         let Some(value) = map.get(key) else { continue };
-        let next_start = key_lines
-            .get(i + 1)
-            .map_or(yaml_span.end, |(_, s, _)| s.start);
+        let next_start = key_lines.get(i + 1).map_or(yaml_span.end, |(_, s, _)| s.start);
         let value_start = (key_span.end + 1).min(*line_end);
-        let trimmed_start = value_start
-            + source[value_start..*line_end].len()
-            - source[value_start..*line_end].trim_start().len();
+        let trimmed_start =
+            value_start + source[value_start..*line_end].len() - source[value_start..*line_end].trim_start().len();
         let value_end = trim_end_offset(source, trimmed_start, next_start);
         entries.push(FrontMatterEntry {
             key: key.clone(),
@@ -303,12 +298,9 @@ mod tests {
 
     fn check(line: &str, expect: Option<(&str, &[&str])>) {
         let got = inline_field(line, 0, line);
-        let got = got.as_ref().map(|f| {
-            (
-                f.key.as_str(),
-                f.values.iter().map(String::as_str).collect::<Vec<_>>(),
-            )
-        });
+        let got = got
+            .as_ref()
+            .map(|f| (f.key.as_str(), f.values.iter().map(String::as_str).collect::<Vec<_>>()));
         assert_eq!(got, expect.map(|(k, v)| (k, v.to_vec())), "line {line:?}");
     }
 

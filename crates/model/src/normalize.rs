@@ -5,42 +5,47 @@
 //! "## 🎯 2. Goals & Non-Goals:" and "## Goals and Non-Goals" compare equal.
 
 /// The comparable key of a heading: lowercase words, numbering, emoji and punctuation
-/// removed, `&` read as "and".
+/// removed, `&` read as "and". One pass, one allocation: it runs for every heading.
 pub fn heading_key(text: &str) -> String {
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    let flush = |word: &mut String, words: &mut Vec<String>| {
-        if !word.is_empty() {
-            words.push(std::mem::take(word));
+    let mut out = String::with_capacity(text.len());
+    let mut tokens = text.split_whitespace().peekable();
+    // Leading numbering ("1.", "6.1.1", "A.", "IV.") is not part of the name.
+    while let Some(&t) = tokens.peek() {
+        let more = tokens.clone().nth(1).is_some();
+        if is_numbering(t, more) {
+            tokens.next();
+        } else {
+            break;
         }
-    };
-    // Tokenise, keeping '.' and ')' attached so that numbering like "1." or "A)" is
-    // recognisable before punctuation is dropped.
-    let mut raw_tokens: Vec<String> = Vec::new();
-    for token in text.split_whitespace() {
-        raw_tokens.push(token.to_string());
     }
-    let mut start = 0;
-    while start < raw_tokens.len() && is_numbering(&raw_tokens[start], start + 1 < raw_tokens.len())
-    {
-        start += 1;
-    }
-    for token in &raw_tokens[start..] {
+    let mut in_word = false;
+    for token in tokens {
         for ch in token.chars() {
             if ch == '&' || ch == '+' {
-                flush(&mut word, &mut words);
-                words.push("and".to_string());
+                in_word = false;
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str("and");
             } else if ch.is_alphanumeric() {
-                word.extend(ch.to_lowercase());
+                if !in_word && !out.is_empty() {
+                    out.push(' ');
+                }
+                in_word = true;
+                if ch.is_ascii() {
+                    out.push(ch.to_ascii_lowercase());
+                } else {
+                    out.extend(ch.to_lowercase());
+                }
             } else if ch == '\'' || ch == '’' {
                 // "What's" stays one word.
             } else {
-                flush(&mut word, &mut words);
+                in_word = false;
             }
         }
-        flush(&mut word, &mut words);
+        in_word = false;
     }
-    words.join(" ")
+    out
 }
 
 /// Is `token` a section number such as `1.`, `1.2.3`, `1)`, `A.`, `IV.`, `§3` or a bare
@@ -88,7 +93,9 @@ pub fn split_counter(key: &str) -> Option<(&str, &str)> {
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.trim().chars() {
-        if ch.is_alphanumeric() || ch == '_' || ch == '-' {
+        if ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' {
+            out.push(ch.to_ascii_lowercase());
+        } else if ch.is_alphanumeric() {
             out.extend(ch.to_lowercase());
         } else if ch == ' ' {
             out.push('-');

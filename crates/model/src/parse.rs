@@ -1,33 +1,61 @@
 //! Markdown events -> [`Document`]. One pass over pulldown-cmark's offset iterator with an
 //! explicit container stack: no recursion, so nesting depth costs memory, not stack.
 
+use crate::ParseError;
 use crate::document::*;
 use crate::front_matter;
 use crate::normalize::{heading_key, slug};
 use crate::span::{LineIndex, Span};
-use crate::ParseError;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 /// Open containers while walking events.
 enum Open {
-    Heading { level: u8, span: Span, text: InlineText },
-    Paragraph { span: Span, text: InlineText },
+    Heading {
+        level: u8,
+        span: Span,
+        text: InlineText,
+    },
+    Paragraph {
+        span: Span,
+        text: InlineText,
+    },
     /// `block` is the list block all nested items flatten into.
-    List { block: usize, depth: u32 },
-    Item { block: usize, item: usize },
-    Table { block: usize },
+    List {
+        block: usize,
+        depth: u32,
+    },
+    Item {
+        block: usize,
+        item: usize,
+    },
+    Table {
+        block: usize,
+    },
     Head,
     Row,
-    Cell { block: usize, span: Span, text: InlineText, head: bool },
-    Code { span: Span, info: String, fenced: bool, content: String, content_span: Option<Span> },
-    Html { span: Span, text: String },
+    Cell {
+        block: usize,
+        span: Span,
+        text: InlineText,
+        head: bool,
+    },
+    Code {
+        span: Span,
+        info: String,
+        fenced: bool,
+        content: String,
+        content_span: Option<Span>,
+    },
+    Html {
+        span: Span,
+        text: String,
+    },
     Quote,
     Other,
 }
 
 pub(crate) fn parse(source: &str) -> (Document, Vec<ParseError>) {
     let mut errors = Vec::new();
-    let line_index = LineIndex::new(source);
     let mut doc = Document {
         len: source.len(),
         ..Document::default()
@@ -38,7 +66,10 @@ pub(crate) fn parse(source: &str) -> (Document, Vec<ParseError>) {
     match front_matter::split(&source[bom..]) {
         Ok(Some((span, yaml_span))) => {
             let (span, yaml_span) = (span.shift(bom), yaml_span.shift(bom));
-            let fm = front_matter::parse(source, &line_index, span, yaml_span, &mut errors);
+            // Positions inside the front matter only (YAML errors); a full line index is
+            // built later, and only for files that have findings.
+            let head = &source[..span.end];
+            let fm = front_matter::parse(head, &LineIndex::new(head), span, yaml_span, &mut errors);
             doc.metadata = front_matter::fields_from_front_matter(&fm);
             doc.front_matter = Some(fm);
             body_start = span.end;
@@ -81,7 +112,6 @@ pub(crate) fn parse(source: &str) -> (Document, Vec<ParseError>) {
             doc.metadata.push(field);
         }
     }
-    doc.line_index = line_index;
     (doc, errors)
 }
 
@@ -119,9 +149,9 @@ impl Walker<'_> {
     fn sink(&mut self) -> Option<&mut InlineText> {
         for open in self.stack.iter_mut().rev() {
             match open {
-                Open::Heading { text, .. }
-                | Open::Paragraph { text, .. }
-                | Open::Cell { text, .. } => return Some(text),
+                Open::Heading { text, .. } | Open::Paragraph { text, .. } | Open::Cell { text, .. } => {
+                    return Some(text);
+                }
                 Open::Item { block, item } => {
                     let (b, i) = (*block, *item);
                     return match &mut self.doc.blocks[b].kind {
@@ -147,9 +177,7 @@ impl Walker<'_> {
             Event::End(tag) => self.end(tag, span),
             Event::Text(t) => {
                 if let Some(Open::Code {
-                    content,
-                    content_span,
-                    ..
+                    content, content_span, ..
                 }) = self.stack.last_mut()
                 {
                     content.push_str(&t);
@@ -411,8 +439,8 @@ impl Walker<'_> {
                     .next()
                     .unwrap_or("")
                     .to_lowercase();
-                let content_span = content_span
-                    .unwrap_or_else(|| Span::point(line_after(span, &self.source[span.start..span.end])));
+                let content_span =
+                    content_span.unwrap_or_else(|| Span::point(line_after(span, &self.source[span.start..span.end])));
                 if !self.inside_item() {
                     self.push_block(
                         span,
@@ -429,22 +457,13 @@ impl Walker<'_> {
             Open::Html { span, text } => {
                 self.push_block(span, BlockKind::Html(text));
             }
-            Open::List { .. }
-            | Open::Table { .. }
-            | Open::Head
-            | Open::Row
-            | Open::Quote
-            | Open::Other => {}
+            Open::List { .. } | Open::Table { .. } | Open::Head | Open::Row | Open::Quote | Open::Other => {}
         }
     }
 
     fn open_section(&mut self, level: u8, span: Span, text: InlineText) {
         let index = self.doc.sections.len();
-        while self
-            .section_stack
-            .last()
-            .is_some_and(|&(l, _)| l >= level)
-        {
+        while self.section_stack.last().is_some_and(|&(l, _)| l >= level) {
             self.section_stack.pop();
         }
         let parent = self.section_stack.last().map(|&(_, i)| i);
@@ -514,10 +533,7 @@ fn finish_sections(doc: &mut Document, source: &str) {
             .iter()
             .find(|s| s.level <= level)
             .map_or(source.len(), |s| s.heading_span.start);
-        let body_end = doc
-            .sections
-            .get(i + 1)
-            .map_or(source.len(), |s| s.heading_span.start);
+        let body_end = doc.sections.get(i + 1).map_or(source.len(), |s| s.heading_span.start);
         let s = &mut doc.sections[i];
         s.span = Span::new(s.heading_span.start, end);
         s.body_span = Span::new(s.heading_span.end, body_end.max(s.heading_span.end));
@@ -527,11 +543,7 @@ fn finish_sections(doc: &mut Document, source: &str) {
     for s in &mut doc.sections {
         let base = slug(&s.title);
         let count = seen.entry(base.clone()).or_insert(0);
-        s.anchor = if *count == 0 {
-            base
-        } else {
-            format!("{base}-{count}")
-        };
+        s.anchor = if *count == 0 { base } else { format!("{base}-{count}") };
         *count += 1;
     }
     collect_placeholders(doc);
@@ -541,9 +553,7 @@ fn collect_placeholders(doc: &mut Document) {
     let mut found = Vec::new();
     for (bi, block) in doc.blocks.iter().enumerate() {
         match &block.kind {
-            BlockKind::Paragraph(t) | BlockKind::NestedHeading(t) => {
-                scan_placeholders(t, bi, &mut found)
-            }
+            BlockKind::Paragraph(t) | BlockKind::NestedHeading(t) => scan_placeholders(t, bi, &mut found),
             BlockKind::List(list) => {
                 for item in &list.items {
                     scan_placeholders(&item.text, bi, &mut found);
@@ -576,6 +586,9 @@ fn collect_placeholders(doc: &mut Document) {
 /// consumed them), task boxes are markers, and code spans are skipped.
 fn scan_placeholders(text: &InlineText, block: usize, out: &mut Vec<Placeholder>) {
     let s = &text.text;
+    if !s.contains('[') {
+        return;
+    }
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {

@@ -63,7 +63,12 @@ impl LineIndex {
     pub fn new(source: &str) -> Self {
         let mut starts = Vec::with_capacity(source.len() / 40 + 1);
         starts.push(0);
-        starts.extend(memchr_newlines(source.as_bytes()).map(|i| i + 1));
+        let mut from = 0;
+        // `str::find(char)` uses a vectorised byte search.
+        while let Some(i) = source[from..].find('\n') {
+            from += i + 1;
+            starts.push(from);
+        }
         LineIndex {
             starts,
             len: source.len(),
@@ -106,10 +111,7 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.line_start(line);
         let col = source.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
-        LineCol {
-            line: line + 1,
-            col,
-        }
+        LineCol { line: line + 1, col }
     }
 
     /// Byte offset of a 1-based line and 1-based character column, clamped to the line.
@@ -125,12 +127,6 @@ impl LineIndex {
     }
 }
 
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, b)| (*b == b'\n').then_some(i))
-}
 
 /// The largest char boundary `<= offset` (spans from byte-oriented tools may split a char).
 pub fn floor_char_boundary(s: &str, mut offset: usize) -> usize {
@@ -151,7 +147,10 @@ mod tests {
         let index = LineIndex::new(source);
         let lc = index.line_col(source, offset);
         assert_eq!((lc.line, lc.col), expect, "offset {offset} in {source:?}");
-        assert_eq!(index.offset_of(source, lc.line, lc.col), floor_char_boundary(source, offset));
+        assert_eq!(
+            index.offset_of(source, lc.line, lc.col),
+            floor_char_boundary(source, offset)
+        );
     }
 
     #[test]

@@ -7,25 +7,53 @@ use std::fmt::Write;
 fn outline(source: &str) -> String {
     let (doc, errors) = parse(source);
     let mut out = String::new();
-    let pos = |doc: &Document, offset: usize| {
-        let lc = doc.line_index.line_col(source, offset);
+    let index = designdoc_model::LineIndex::new(source);
+    let pos = |_: &Document, offset: usize| {
+        let lc = index.line_col(source, offset);
         format!("{}:{}", lc.line, lc.col)
     };
     for f in &doc.metadata {
-        let _ = writeln!(out, "meta {} = {:?} @{} ({:?})", f.key, f.values, pos(&doc, f.value_span.start), f.source);
+        let _ = writeln!(
+            out,
+            "meta {} = {:?} @{} ({:?})",
+            f.key,
+            f.values,
+            pos(&doc, f.value_span.start),
+            f.source
+        );
     }
     for (i, s) in doc.sections.iter().enumerate() {
         let indent = "  ".repeat(usize::from(s.level.saturating_sub(1)));
-        let _ = writeln!(out, "{indent}h{} {:?} key={:?} #{} @{}", s.level, s.title, s.key, s.anchor, pos(&doc, s.heading_span.start));
+        let _ = writeln!(
+            out,
+            "{indent}h{} {:?} key={:?} #{} @{}",
+            s.level,
+            s.title,
+            s.key,
+            s.anchor,
+            pos(&doc, s.heading_span.start)
+        );
         for &b in &s.blocks {
             let block = &doc.blocks[b];
             let desc = match &block.kind {
                 BlockKind::Paragraph(t) => format!("para {:?}", truncate(&t.text)),
                 BlockKind::List(l) => {
-                    let items: Vec<String> = l.items.iter().map(|it| {
-                        let label = it.label.as_ref().map_or(String::new(), |l| format!("<{}={:?}>", l.name, l.value));
-                        format!("{}{}{}", "-".repeat(it.depth as usize + 1), label, truncate(&it.text.text))
-                    }).collect();
+                    let items: Vec<String> = l
+                        .items
+                        .iter()
+                        .map(|it| {
+                            let label = it
+                                .label
+                                .as_ref()
+                                .map_or(String::new(), |l| format!("<{}={:?}>", l.name, l.value));
+                            format!(
+                                "{}{}{}",
+                                "-".repeat(it.depth as usize + 1),
+                                label,
+                                truncate(&it.text.text)
+                            )
+                        })
+                        .collect();
                     format!("list ordered={} [{}]", l.ordered, items.join(" | "))
                 }
                 BlockKind::Table(t) => format!(
@@ -33,7 +61,12 @@ fn outline(source: &str) -> String {
                     t.header.iter().map(|c| c.text.text.as_str()).collect::<Vec<_>>(),
                     t.rows.len()
                 ),
-                BlockKind::Code(c) => format!("code lang={:?} content@{} lines={}", c.lang, pos(&doc, c.content_span.start), c.content.lines().count()),
+                BlockKind::Code(c) => format!(
+                    "code lang={:?} content@{} lines={}",
+                    c.lang,
+                    pos(&doc, c.content_span.start),
+                    c.content.lines().count()
+                ),
                 BlockKind::Html(h) => format!("html {:?}", truncate(h)),
                 BlockKind::NestedHeading(t) => format!("nested-heading {:?}", t.text),
                 BlockKind::Rule => "rule".to_string(),
@@ -43,7 +76,14 @@ fn outline(source: &str) -> String {
         let _ = i;
     }
     for p in &doc.placeholders {
-        let _ = writeln!(out, "placeholder [{}] @{}..{} whole={}", p.text, pos(&doc, p.span.start), pos(&doc, p.span.end), p.whole);
+        let _ = writeln!(
+            out,
+            "placeholder [{}] @{}..{} whole={}",
+            p.text,
+            pos(&doc, p.span.start),
+            pos(&doc, p.span.end),
+            p.whole
+        );
     }
     for l in &doc.links {
         let _ = writeln!(out, "link {:?} {:?} @{}", l.kind, l.dest, pos(&doc, l.span.start));
@@ -69,7 +109,10 @@ fn check(name: &str, source: &str) {
 
 #[test]
 fn seed_template() {
-    check("seed_template", include_str!("../../../../shared/seed/design-doc-template.md"));
+    check(
+        "seed_template",
+        include_str!("../../../../shared/seed/design-doc-template.md"),
+    );
 }
 
 #[test]
@@ -100,5 +143,8 @@ fn broken_front_matter() {
 
 #[test]
 fn mermaid_content_position() {
-    check("mermaid", "## Design\n\n```mermaid\ngraph TD\n  A --> B\n```\n\n```mermaid\n```\n");
+    check(
+        "mermaid",
+        "## Design\n\n```mermaid\ngraph TD\n  A --> B\n```\n\n```mermaid\n```\n",
+    );
 }

@@ -34,13 +34,22 @@ pub(super) fn check_anchors(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut anchors: HashSet<&str> = ctx.doc.sections.iter().map(|s| s.anchor.as_str()).collect();
     anchors.extend(html_ids(ctx.source));
     for link in &ctx.doc.links {
-        let Some(anchor) = link.dest.strip_prefix('#') else { continue };
-        if anchor.is_empty() || anchors.contains(anchor) || anchors.contains(crate::project::percent_decode(anchor).as_str()) {
+        let Some(anchor) = link.dest.strip_prefix('#') else {
+            continue;
+        };
+        if anchor.is_empty()
+            || anchors.contains(anchor)
+            || anchors.contains(crate::project::percent_decode(anchor).as_str())
+        {
             continue;
         }
         out.push(
-            ctx.diag(&BrokenRelativeLink::META, link.span, format!("no heading for anchor `#{anchor}`"))
-                .with_help("anchors are the heading text in lowercase with spaces as `-`"),
+            ctx.diag(
+                &BrokenRelativeLink::META,
+                link.span,
+                format!("no heading for anchor `#{anchor}`"),
+            )
+            .with_help("anchors are the heading text in lowercase with spaces as `-`"),
         );
     }
 }

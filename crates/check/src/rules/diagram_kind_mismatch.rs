@@ -32,15 +32,31 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         for &s in &e.instances {
             let blocks: Vec<_> = super::missing_diagram::mermaid_blocks(ctx, s).collect();
             let Some(&(first, code)) = blocks.first() else { continue };
-            if blocks.iter().any(|(_, c)| DiagramKind::of_source(&c.content) == Some(want)) {
+            if blocks
+                .iter()
+                .any(|(_, c)| DiagramKind::of_source(&c.content) == Some(want))
+            {
                 continue;
             }
             let found = DiagramKind::of_source(&code.content).map_or("an empty diagram", |k| k.describe());
             let span = ctx.doc.blocks[first].span;
-            let span = designdoc_model::Span::new(span.start, ctx.source[span.start..span.end].find('\n').map_or(span.end, |i| span.start + i));
+            let span = designdoc_model::Span::new(
+                span.start,
+                ctx.source[span.start..span.end]
+                    .find('\n')
+                    .map_or(span.end, |i| span.start + i),
+            );
             out.push(
-                ctx.diag(&DiagramKindMismatch::META, span, format!("expected a {} in `{}`, found {found}", want.describe(), ctx.doc.sections[s].title))
-                    .with_label("this diagram"),
+                ctx.diag(
+                    &DiagramKindMismatch::META,
+                    span,
+                    format!(
+                        "expected a {} in `{}`, found {found}",
+                        want.describe(),
+                        ctx.doc.sections[s].title
+                    ),
+                )
+                .with_label("this diagram"),
             );
         }
     }

@@ -31,21 +31,35 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if e.spec.body.fields.is_empty() {
             continue;
         }
-        let wanted: Vec<(String, &str)> = e.spec.body.fields.iter().map(|f| (heading_key(f), f.as_str())).collect();
+        let wanted: Vec<(String, &str)> = e
+            .spec
+            .body
+            .fields
+            .iter()
+            .map(|f| (heading_key(f), f.as_str()))
+            .collect();
         for &s in &e.instances {
             let section = &ctx.doc.sections[s];
             let mut seen = vec![false; wanted.len()];
             for &b in &section.blocks {
-                let BlockKind::List(list) = &ctx.doc.blocks[b].kind else { continue };
+                let BlockKind::List(list) = &ctx.doc.blocks[b].kind else {
+                    continue;
+                };
                 for item in list.items.iter().filter(|i| i.depth == 0) {
                     let Some(label) = &item.label else { continue };
                     let key = heading_key(&label.name);
-                    let Some(w) = wanted.iter().position(|(k, _)| *k == key) else { continue };
+                    let Some(w) = wanted.iter().position(|(k, _)| *k == key) else {
+                        continue;
+                    };
                     seen[w] = true;
                     if label.value.trim().is_empty() && !item.has_children {
                         out.push(
-                            ctx.diag(&EmptyField::META, label.name_span, format!("field `{}` is empty", label.name))
-                                .with_label("write a value after the colon or as nested items"),
+                            ctx.diag(
+                                &EmptyField::META,
+                                label.name_span,
+                                format!("field `{}` is empty", label.name),
+                            )
+                            .with_label("write a value after the colon or as nested items"),
                         );
                     }
                 }
@@ -54,8 +68,12 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 for (w, (_, name)) in wanted.iter().enumerate() {
                     if !seen[w] {
                         out.push(
-                            ctx.diag(&EmptyField::META, section.heading_span, format!("field `{name}` is missing from `{}`", section.title))
-                                .with_help(format!("add `- {name}: ...` to the list")),
+                            ctx.diag(
+                                &EmptyField::META,
+                                section.heading_span,
+                                format!("field `{name}` is missing from `{}`", section.title),
+                            )
+                            .with_help(format!("add `- {name}: ...` to the list")),
                         );
                     }
                 }

@@ -28,7 +28,13 @@ declare_rule! {
 
 pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // Starts of whole-item placeholders, sorted, for range lookups per item.
-    let mut whole: Vec<usize> = ctx.doc.placeholders.iter().filter(|p| p.whole).map(|p| p.span.start).collect();
+    let mut whole: Vec<usize> = ctx
+        .doc
+        .placeholders
+        .iter()
+        .filter(|p| p.whole)
+        .map(|p| p.span.start)
+        .collect();
     whole.sort_unstable();
     for e in &ctx.alignment.entries {
         if e.spec.body.list.is_none() {

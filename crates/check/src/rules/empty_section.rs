@@ -34,8 +34,12 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if is_empty(ctx, s) {
                 let section = &ctx.doc.sections[s];
                 out.push(
-                    ctx.diag(&EmptySection::META, section.heading_span, format!("section `{}` is empty", section.title))
-                        .with_help("write the section, or remove it if the template marks it optional"),
+                    ctx.diag(
+                        &EmptySection::META,
+                        section.heading_span,
+                        format!("section `{}` is empty", section.title),
+                    )
+                    .with_help("write the section, or remove it if the template marks it optional"),
                 );
             }
         }

@@ -149,7 +149,10 @@ pub(super) fn check_missing_metadata(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Some(Fix {
                     message: "add `status: draft` to the front matter".to_string(),
                     safety: Safety::Safe,
-                    edits: vec![Edit { span: Span::point(at), text: "status: draft\n".to_string() }],
+                    edits: vec![Edit {
+                        span: Span::point(at),
+                        text: "status: draft\n".to_string(),
+                    }],
                 }),
             )
         }
@@ -166,7 +169,10 @@ pub(super) fn check_missing_metadata(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Fix {
                     message: "add front matter with `status: draft`".to_string(),
                     safety: Safety::Safe,
-                    edits: vec![Edit { span: Span::point(start), text: fm }],
+                    edits: vec![Edit {
+                        span: Span::point(start),
+                        text: fm,
+                    }],
                 }
             });
             (Span::new(start, end), fix)
@@ -184,7 +190,9 @@ pub(super) fn check_missing_metadata(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// Quotes a YAML scalar when plain style would misread it.
 fn yaml_string(s: &str) -> String {
     let plain = !s.is_empty()
-        && !s.starts_with(['[', '{', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', '-', '?', '#', ' '])
+        && !s.starts_with([
+            '[', '{', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', '-', '?', '#', ' ',
+        ])
         && !s.contains(": ")
         && !s.contains(" #")
         && !s.ends_with(':')
@@ -199,7 +207,11 @@ pub(super) fn check_status(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if STATUSES.contains(&lower.as_str()) {
         return;
     }
-    let mut d = ctx.diag(&UnknownStatus::META, field.value_span, format!("unknown status `{value}`"));
+    let mut d = ctx.diag(
+        &UnknownStatus::META,
+        field.value_span,
+        format!("unknown status `{value}`"),
+    );
     let help = format!("use one of: {}", STATUSES.join(", "));
     match suggest_status(&lower) {
         Some(s) => {
@@ -208,7 +220,10 @@ pub(super) fn check_status(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 d = d.with_fix(Fix {
                     message: format!("replace with `{s}`"),
                     safety: Safety::Unsafe,
-                    edits: vec![Edit { span: field.value_span, text: s.to_string() }],
+                    edits: vec![Edit {
+                        span: field.value_span,
+                        text: s.to_string(),
+                    }],
                 });
             }
         }
@@ -231,7 +246,10 @@ pub(super) fn check_title(ctx: &Context, out: &mut Vec<Diagnostic>) {
         },
         |fm| Span::new(fm.span.start, fm.span.start + 3),
     );
-    out.push(ctx.diag(&MissingTitle::META, span, "document has no title").with_help("add `title:` to the front matter or a `# Title` heading"));
+    out.push(
+        ctx.diag(&MissingTitle::META, span, "document has no title")
+            .with_help("add `title:` to the front matter or a `# Title` heading"),
+    );
 }
 
 pub(super) fn check_authors(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -241,7 +259,10 @@ pub(super) fn check_authors(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if doc.meta("status").is_none() {
         return;
     }
-    if doc.meta("authors").is_some_and(|f| f.values.iter().any(|v| !v.trim().is_empty())) {
+    if doc
+        .meta("authors")
+        .is_some_and(|f| f.values.iter().any(|v| !v.trim().is_empty()))
+    {
         return;
     }
     let span = match (&doc.front_matter, doc.meta("authors"), doc.metadata.first()) {
@@ -250,7 +271,10 @@ pub(super) fn check_authors(ctx: &Context, out: &mut Vec<Diagnostic>) {
         (None, None, Some(f)) => f.key_span,
         (None, None, None) => Span::point(doc.body_start),
     };
-    out.push(ctx.diag(&MissingAuthors::META, span, "document names no authors").with_help("add `authors: [Your Name]` to the front matter"));
+    out.push(
+        ctx.diag(&MissingAuthors::META, span, "document names no authors")
+            .with_help("add `authors: [Your Name]` to the front matter"),
+    );
 }
 
 pub(super) fn check_dates(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -272,8 +296,12 @@ pub(super) fn check_dates(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 }
             }
             None => out.push(
-                ctx.diag(&InvalidDate::META, f.value_span, format!("`{value}` is not a valid date"))
-                    .with_help("write dates as YYYY-MM-DD"),
+                ctx.diag(
+                    &InvalidDate::META,
+                    f.value_span,
+                    format!("`{value}` is not a valid date"),
+                )
+                .with_help("write dates as YYYY-MM-DD"),
             ),
         }
     }
@@ -298,7 +326,7 @@ pub(crate) fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
     let y: u32 = date[..4].parse().ok()?;
     let m: u32 = date[5..7].parse().ok()?;
     let d: u32 = date[8..10].parse().ok()?;
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

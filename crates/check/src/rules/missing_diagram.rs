@@ -34,8 +34,12 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if mermaid_blocks(ctx, s).next().is_none() {
                 let section = &ctx.doc.sections[s];
                 out.push(
-                    ctx.diag(&MissingDiagram::META, section.heading_span, format!("section `{}` has no mermaid diagram", section.title))
-                        .with_help(format!("add a ```mermaid block with a {}", kind.describe())),
+                    ctx.diag(
+                        &MissingDiagram::META,
+                        section.heading_span,
+                        format!("section `{}` has no mermaid diagram", section.title),
+                    )
+                    .with_help(format!("add a ```mermaid block with a {}", kind.describe())),
                 );
             }
         }
@@ -43,13 +47,19 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// Mermaid blocks in a section and its subsections, with their block index.
-pub(crate) fn mermaid_blocks<'c>(ctx: &'c Context, section: usize) -> impl Iterator<Item = (usize, &'c CodeBlock)> + 'c {
+pub(crate) fn mermaid_blocks<'c>(
+    ctx: &'c Context,
+    section: usize,
+) -> impl Iterator<Item = (usize, &'c CodeBlock)> + 'c {
     let mut sections = vec![section];
     sections.extend(ctx.doc.descendants(section));
     sections.into_iter().flat_map(move |s| {
-        ctx.doc.sections[s].blocks.iter().filter_map(move |&b| match &ctx.doc.blocks[b].kind {
-            BlockKind::Code(c) if c.lang == "mermaid" => Some((b, c)),
-            _ => None,
-        })
+        ctx.doc.sections[s]
+            .blocks
+            .iter()
+            .filter_map(move |&b| match &ctx.doc.blocks[b].kind {
+                BlockKind::Code(c) if c.lang == "mermaid" => Some((b, c)),
+                _ => None,
+            })
     })
 }

@@ -31,7 +31,12 @@ declare_rule! {
 pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let a = ctx.alignment;
     let doc = ctx.doc;
-    if doc.sections.is_empty() && doc.blocks.iter().all(|b| matches!(b.kind, designdoc_model::BlockKind::Html(_))) {
+    if doc.sections.is_empty()
+        && doc
+            .blocks
+            .iter()
+            .all(|b| matches!(b.kind, designdoc_model::BlockKind::Html(_)))
+    {
         return empty_document(ctx, out);
     }
     for (i, entry) in a.entries.iter().enumerate() {
@@ -40,13 +45,21 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let n = entry.instances.len();
             if n > 0 && n < repeat.min {
                 let at = doc.sections[entry.instances[n - 1]].heading_span;
-                out.push(ctx.diag(&MissingSection::META, at, format!("expected at least {} `{}` sections, found {n}", repeat.min, spec.title)));
+                out.push(ctx.diag(
+                    &MissingSection::META,
+                    at,
+                    format!("expected at least {} `{}` sections, found {n}", repeat.min, spec.title),
+                ));
             }
             if let Some(max) = repeat.max
                 && n > max
             {
                 let at = doc.sections[entry.instances[max]].heading_span;
-                out.push(ctx.diag(&MissingSection::META, at, format!("expected at most {max} `{}` sections, found {n}", spec.title)));
+                out.push(ctx.diag(
+                    &MissingSection::META,
+                    at,
+                    format!("expected at most {max} `{}` sections, found {n}", spec.title),
+                ));
             }
         }
         if spec.optional || a.found_anywhere(i) {
@@ -93,14 +106,26 @@ fn missing(ctx: &Context, entry: usize) -> Diagnostic {
         (last, first, format!("expected `{hashes} {title}` after this section"))
     } else if let Some(next) = next {
         let first = doc.sections[next[0]].heading_span;
-        (first.start, first, format!("expected `{hashes} {title}` before this section"))
+        (
+            first.start,
+            first,
+            format!("expected `{hashes} {title}` before this section"),
+        )
     } else if let Some(p) = e.parent_section {
         let s = &doc.sections[p];
-        (s.span.end, s.heading_span, format!("expected `{hashes} {title}` in this section"))
+        (
+            s.span.end,
+            s.heading_span,
+            format!("expected `{hashes} {title}` in this section"),
+        )
     } else {
         let title_span = a.title_section.map(|t| doc.sections[t].heading_span);
         let span = title_span.unwrap_or_else(|| first_line(ctx));
-        (ctx.source.len(), span, format!("expected `{hashes} {title}` in this document"))
+        (
+            ctx.source.len(),
+            span,
+            format!("expected `{hashes} {title}` in this document"),
+        )
     };
     let skeleton = relevel(&e.spec.skeleton, i32::from(level) - i32::from(e.spec.level));
     let mut message = format!("missing section `{title}`");
@@ -109,7 +134,9 @@ fn missing(ctx: &Context, entry: usize) -> Diagnostic {
     }
     ctx.diag(&MissingSection::META, span, message)
         .with_label(label)
-        .with_help(format!("add a `{hashes} {title}` section; `designdoc fix` inserts the template's skeleton"))
+        .with_help(format!(
+            "add a `{hashes} {title}` section; `designdoc fix` inserts the template's skeleton"
+        ))
         .with_fix(Fix {
             message: format!("insert `{title}` from the template"),
             safety: Safety::Safe,
@@ -135,7 +162,10 @@ pub(crate) fn insert_block(source: &str, offset: usize, block: &str) -> Edit {
     if offset < source.len() {
         text.push('\n');
     }
-    Edit { span: Span::point(offset), text }
+    Edit {
+        span: Span::point(offset),
+        text,
+    }
 }
 
 fn empty_document(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -149,12 +179,16 @@ fn empty_document(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     out.push(
-        ctx.diag(&MissingSection::META, first_line(ctx), format!("document has no sections: all {n} sections of the template are missing"))
-            .with_help("start from `designdoc new`, or run `designdoc fix` to insert the template's sections")
-            .with_fix(Fix {
-                message: "insert every section of the template".to_string(),
-                safety: Safety::Safe,
-                edits: vec![insert_block(ctx.source, ctx.source.len(), &skeleton)],
-            }),
+        ctx.diag(
+            &MissingSection::META,
+            first_line(ctx),
+            format!("document has no sections: all {n} sections of the template are missing"),
+        )
+        .with_help("start from `designdoc new`, or run `designdoc fix` to insert the template's sections")
+        .with_fix(Fix {
+            message: "insert every section of the template".to_string(),
+            safety: Safety::Safe,
+            edits: vec![insert_block(ctx.source, ctx.source.len(), &skeleton)],
+        }),
     );
 }

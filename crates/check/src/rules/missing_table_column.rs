@@ -37,20 +37,39 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let section = &ctx.doc.sections[s];
                 match best_table(ctx.doc, section.blocks.iter().copied(), spec) {
                     None => out.push(
-                        ctx.diag(&MissingTableColumn::META, section.heading_span, format!("section `{}` has no table", section.title))
-                            .with_help(format!("add a table with columns {}", spec.columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))),
+                        ctx.diag(
+                            &MissingTableColumn::META,
+                            section.heading_span,
+                            format!("section `{}` has no table", section.title),
+                        )
+                        .with_help(format!(
+                            "add a table with columns {}",
+                            spec.columns
+                                .iter()
+                                .map(|c| format!("`{c}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
                     ),
                     Some((block, table)) => {
                         let have: Vec<String> = table.header.iter().map(|c| heading_key(&c.text.text)).collect();
-                        let missing: Vec<&String> = spec.columns.iter().filter(|c| !have.contains(&heading_key(c))).collect();
+                        let missing: Vec<&String> = spec
+                            .columns
+                            .iter()
+                            .filter(|c| !have.contains(&heading_key(c)))
+                            .collect();
                         if !missing.is_empty() {
                             let header = header_span(ctx.doc, block, table);
                             let names = missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
                             let noun = if missing.len() == 1 { "column" } else { "columns" };
                             out.push(
-                                ctx.diag(&MissingTableColumn::META, header, format!("table is missing {noun} {names}"))
-                                    .with_label("this header")
-                                    .with_help(format!("the template's table has columns {}", spec.columns.join(", "))),
+                                ctx.diag(
+                                    &MissingTableColumn::META,
+                                    header,
+                                    format!("table is missing {noun} {names}"),
+                                )
+                                .with_label("this header")
+                                .with_help(format!("the template's table has columns {}", spec.columns.join(", "))),
                             );
                         }
                     }
@@ -61,7 +80,11 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// The document table in `blocks` sharing most columns with `spec`.
-pub(crate) fn best_table<'d>(doc: &'d Document, blocks: impl Iterator<Item = usize>, spec: &TableSpec) -> Option<(usize, &'d Table)> {
+pub(crate) fn best_table<'d>(
+    doc: &'d Document,
+    blocks: impl Iterator<Item = usize>,
+    spec: &TableSpec,
+) -> Option<(usize, &'d Table)> {
     let wanted: Vec<String> = spec.columns.iter().map(|c| heading_key(c)).collect();
     blocks
         .filter_map(|b| match &doc.blocks[b].kind {
@@ -69,7 +92,11 @@ pub(crate) fn best_table<'d>(doc: &'d Document, blocks: impl Iterator<Item = usi
             _ => None,
         })
         .max_by_key(|(b, t)| {
-            let overlap = t.header.iter().filter(|c| wanted.contains(&heading_key(&c.text.text))).count();
+            let overlap = t
+                .header
+                .iter()
+                .filter(|c| wanted.contains(&heading_key(&c.text.text)))
+                .count();
             (overlap, std::cmp::Reverse(*b))
         })
 }

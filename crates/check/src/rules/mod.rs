@@ -133,25 +133,46 @@ pub type CheckFn = fn(&Context, &mut Vec<Diagnostic>);
 /// Per-document rules in the order they run.
 pub const DOCUMENT_RULES: &[(RuleMeta, CheckFn)] = &[
     (front_matter::InvalidFrontMatter::META, front_matter::check_invalid),
-    (front_matter::MissingMetadata::META, front_matter::check_missing_metadata),
+    (
+        front_matter::MissingMetadata::META,
+        front_matter::check_missing_metadata,
+    ),
     (front_matter::UnknownStatus::META, front_matter::check_status),
     (front_matter::MissingTitle::META, front_matter::check_title),
     (front_matter::MissingAuthors::META, front_matter::check_authors),
     (front_matter::InvalidDate::META, front_matter::check_dates),
     (missing_section::MissingSection::META, missing_section::check),
-    (section_out_of_order::SectionOutOfOrder::META, section_out_of_order::check),
+    (
+        section_out_of_order::SectionOutOfOrder::META,
+        section_out_of_order::check,
+    ),
     (section_wrong_level::SectionWrongLevel::META, section_wrong_level::check),
     (unexpected_section::UnexpectedSection::META, unexpected_section::check),
     (empty_section::EmptySection::META, empty_section::check),
-    (unfilled_placeholder::UnfilledPlaceholder::META, unfilled_placeholder::check),
+    (
+        unfilled_placeholder::UnfilledPlaceholder::META,
+        unfilled_placeholder::check,
+    ),
     (empty_field::EmptyField::META, empty_field::check),
-    (missing_table_column::MissingTableColumn::META, missing_table_column::check),
+    (
+        missing_table_column::MissingTableColumn::META,
+        missing_table_column::check,
+    ),
     (value_not_allowed::ValueNotAllowed::META, value_not_allowed::check),
     (empty_list::EmptyList::META, empty_list::check),
     (missing_diagram::MissingDiagram::META, missing_diagram::check),
-    (diagram_kind_mismatch::DiagramKindMismatch::META, diagram_kind_mismatch::check),
-    (unedited_sample_diagram::UneditedSampleDiagram::META, unedited_sample_diagram::check),
-    (broken_relative_link::BrokenRelativeLink::META, broken_relative_link::check_anchors),
+    (
+        diagram_kind_mismatch::DiagramKindMismatch::META,
+        diagram_kind_mismatch::check,
+    ),
+    (
+        unedited_sample_diagram::UneditedSampleDiagram::META,
+        unedited_sample_diagram::check,
+    ),
+    (
+        broken_relative_link::BrokenRelativeLink::META,
+        broken_relative_link::check_anchors,
+    ),
 ];
 
 /// Every rule, for `designdoc rules`, SARIF and configuration checks.
@@ -172,7 +193,9 @@ pub fn all() -> Vec<RuleMeta> {
 }
 
 pub fn by_name_or_code(key: &str) -> Option<RuleMeta> {
-    all().into_iter().find(|m| m.code.eq_ignore_ascii_case(key) || m.name == key)
+    all()
+        .into_iter()
+        .find(|m| m.code.eq_ignore_ascii_case(key) || m.name == key)
 }
 
 /// Heading-level-adjusted skeleton for inserting a template section.
@@ -207,11 +230,28 @@ pub(crate) fn relevel(skeleton: &str, delta: i32) -> String {
 
 /// Text that stands in for content without being any: `TBD`, `TODO`, `...`.
 pub(crate) fn is_filler(text: &str) -> bool {
+    // Every filler word is short; most text is not, and needs no lowercasing.
+    if text.len() > 32 {
+        return false;
+    }
     let t = text.trim().trim_matches(['*', '_', '.', ' ']).to_lowercase();
     let t = t.trim_end_matches(['.', '!', ':']);
     text.trim().is_empty()
         || matches!(
             t,
-            "" | "tbd" | "todo" | "tba" | "fixme" | "wip" | "?" | "??" | "???" | "-" | "…" | "coming soon" | "to be written" | "to be determined" | "to do"
+            "" | "tbd"
+                | "todo"
+                | "tba"
+                | "fixme"
+                | "wip"
+                | "?"
+                | "??"
+                | "???"
+                | "-"
+                | "…"
+                | "coming soon"
+                | "to be written"
+                | "to be determined"
+                | "to do"
         )
 }

@@ -34,8 +34,12 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             (None, None) => "elsewhere".to_string(),
         };
         out.push(
-            ctx.diag(&SectionOutOfOrder::META, s.heading_span, format!("section `{}` is out of order", s.title))
-                .with_label(format!("the template puts it {place}")),
+            ctx.diag(
+                &SectionOutOfOrder::META,
+                s.heading_span,
+                format!("section `{}` is out of order", s.title),
+            )
+            .with_label(format!("the template puts it {place}")),
         );
     }
 }

@@ -36,8 +36,12 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .map(|p| format!("under `{}`", a.entries[p].spec.title))
                 .unwrap_or_else(|| "at the top level".to_string());
             out.push(
-                ctx.diag(&SectionWrongLevel::META, section.heading_span, format!("section `{}` is not where the template puts it", section.title))
-                    .with_label(format!("expected {parent}")),
+                ctx.diag(
+                    &SectionWrongLevel::META,
+                    section.heading_span,
+                    format!("section `{}` is not where the template puts it", section.title),
+                )
+                .with_label(format!("expected {parent}")),
             );
         }
     }

@@ -43,11 +43,17 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .iter()
             .any(|s| s.kind == kind && tokens.iter().all(|t| s.tokens.binary_search(t).is_ok()));
         if unedited {
-            let first_line_end = ctx.source[block.span.start..block.span.end].find('\n').map_or(block.span.end, |i| block.span.start + i);
+            let first_line_end = ctx.source[block.span.start..block.span.end]
+                .find('\n')
+                .map_or(block.span.end, |i| block.span.start + i);
             out.push(
-                ctx.diag(&UneditedSampleDiagram::META, Span::new(block.span.start, first_line_end), "the template's sample diagram is unedited")
-                    .with_label("this diagram only uses the template's sample names")
-                    .with_help("replace the sample nodes with the design's real components or entities"),
+                ctx.diag(
+                    &UneditedSampleDiagram::META,
+                    Span::new(block.span.start, first_line_end),
+                    "the template's sample diagram is unedited",
+                )
+                .with_label("this diagram only uses the template's sample names")
+                .with_help("replace the sample nodes with the design's real components or entities"),
             );
         }
     }

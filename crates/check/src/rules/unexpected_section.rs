@@ -27,8 +27,12 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for &s in &ctx.alignment.unexpected {
         let section = &ctx.doc.sections[s];
         out.push(
-            ctx.diag(&UnexpectedSection::META, section.heading_span, format!("section `{}` is not in the template", section.title))
-                .with_help("rename it to a template section, or allow it by adding it to the template"),
+            ctx.diag(
+                &UnexpectedSection::META,
+                section.heading_span,
+                format!("section `{}` is not in the template", section.title),
+            )
+            .with_help("rename it to a template section, or allow it by adding it to the template"),
         );
     }
 }

@@ -28,13 +28,21 @@ declare_rule! {
 
 pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for p in &ctx.doc.placeholders {
-        let known = ctx.schema.placeholders.binary_search(&normalize_placeholder(&p.text)).is_ok();
+        let known = ctx
+            .schema
+            .placeholders
+            .binary_search(&normalize_placeholder(&p.text))
+            .is_ok();
         if !(known || p.whole) {
             continue;
         }
         out.push(
-            ctx.diag(&UnfilledPlaceholder::META, p.span, format!("unfilled placeholder `[{}]`", p.text))
-                .with_label("replace this with real content"),
+            ctx.diag(
+                &UnfilledPlaceholder::META,
+                p.span,
+                format!("unfilled placeholder `[{}]`", p.text),
+            )
+            .with_label("replace this with real content"),
         );
     }
 }

@@ -31,11 +31,21 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         for spec in &e.spec.body.tables {
             for &s in &e.instances {
                 let section = &ctx.doc.sections[s];
-                let Some((_, table)) = super::missing_table_column::best_table(ctx.doc, section.blocks.iter().copied(), spec) else { continue };
+                let Some((_, table)) =
+                    super::missing_table_column::best_table(ctx.doc, section.blocks.iter().copied(), spec)
+                else {
+                    continue;
+                };
                 for (ci, allowed) in spec.allowed.iter().enumerate() {
                     let Some(allowed) = allowed else { continue };
                     let column_key = heading_key(&spec.columns[ci]);
-                    let Some(col) = table.header.iter().position(|c| heading_key(&c.text.text) == column_key) else { continue };
+                    let Some(col) = table
+                        .header
+                        .iter()
+                        .position(|c| heading_key(&c.text.text) == column_key)
+                    else {
+                        continue;
+                    };
                     for row in &table.rows {
                         let Some(cell) = row.get(col) else { continue };
                         let value = cell.text.text.trim();
@@ -53,7 +63,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         } else {
                             format!("`{value}` is not an allowed `{}`", spec.columns[ci])
                         };
-                        out.push(ctx.diag(&ValueNotAllowed::META, cell.span, message).with_help(format!("use one of: {list}")));
+                        out.push(
+                            ctx.diag(&ValueNotAllowed::META, cell.span, message)
+                                .with_help(format!("use one of: {list}")),
+                        );
                     }
                 }
             }
