@@ -15,7 +15,16 @@ fn main() {
     let t = std::time::Instant::now();
     let mut events = 0;
     for s in &sources {
-        events += pulldown_cmark::Parser::new_ext(s, pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_TASKLISTS | pulldown_cmark::Options::ENABLE_STRIKETHROUGH | pulldown_cmark::Options::ENABLE_FOOTNOTES | pulldown_cmark::Options::ENABLE_GFM).into_offset_iter().count();
+        events += pulldown_cmark::Parser::new_ext(
+            s,
+            pulldown_cmark::Options::ENABLE_TABLES
+                | pulldown_cmark::Options::ENABLE_TASKLISTS
+                | pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+                | pulldown_cmark::Options::ENABLE_FOOTNOTES
+                | pulldown_cmark::Options::ENABLE_GFM,
+        )
+        .into_offset_iter()
+        .count();
     }
     let pd = t.elapsed();
     let t = std::time::Instant::now();
@@ -39,8 +48,8 @@ fn main() {
         let _ = designdoc_model::LineIndex::new(s);
     }
     println!("line index only {:?}", t.elapsed());
-    println!("{} docs, {mb:.1} MB, {events} events: pulldown {pd:?}, parse (incl. pulldown) {parse:?}, rules {check:?}, {n} findings", sources.len());
+    println!(
+        "{} docs, {mb:.1} MB, {events} events: pulldown {pd:?}, parse (incl. pulldown) {parse:?}, rules {check:?}, {n} findings",
+        sources.len()
+    );
 }
-
-#[allow(dead_code)]
-fn yaml_cost() {}

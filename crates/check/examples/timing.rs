@@ -25,6 +25,3 @@ fn main() {
         diags.len()
     );
 }
-
-#[allow(dead_code)]
-fn unused() {}

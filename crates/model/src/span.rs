@@ -127,7 +127,6 @@ impl LineIndex {
     }
 }
 
-
 /// The largest char boundary `<= offset` (spans from byte-oriented tools may split a char).
 pub fn floor_char_boundary(s: &str, mut offset: usize) -> usize {
     if offset >= s.len() {
