@@ -28,55 +28,64 @@ declare_rule! {
 }
 
 pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for e in &ctx.alignment.entries {
-        for spec in &e.spec.body.tables {
-            for &s in &e.instances {
-                if super::empty_section::is_empty(ctx, s) {
-                    continue;
-                }
-                let section = &ctx.doc.sections[s];
-                match best_table(ctx.doc, section.blocks.iter().copied(), spec) {
-                    None => out.push(
-                        ctx.diag(
-                            &MissingTableColumn::META,
-                            section.heading_span,
-                            format!("section `{}` has no table", section.title),
-                        )
-                        .with_help(format!(
-                            "add a table with columns {}",
-                            spec.columns
-                                .iter()
-                                .map(|c| format!("`{c}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                    ),
-                    Some((block, table)) => {
-                        let have: Vec<String> = table.header.iter().map(|c| heading_key(&c.text.text)).collect();
-                        let missing: Vec<&String> = spec
-                            .columns
-                            .iter()
-                            .filter(|c| !have.contains(&heading_key(c)))
-                            .collect();
-                        if !missing.is_empty() {
-                            let header = header_span(ctx.doc, block, table);
-                            let names = missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
-                            let noun = if missing.len() == 1 { "column" } else { "columns" };
-                            out.push(
-                                ctx.diag(
-                                    &MissingTableColumn::META,
-                                    header,
-                                    format!("table is missing {noun} {names}"),
-                                )
-                                .with_label("this header")
-                                .with_help(format!("the template's table has columns {}", spec.columns.join(", "))),
-                            );
-                        }
-                    }
-                }
-            }
+    for (s, spec, found) in table_slots(ctx) {
+        if super::empty_section::is_empty(ctx, s) {
+            continue;
         }
+        let section = &ctx.doc.sections[s];
+        let Some((block, table)) = found else {
+            let columns = spec
+                .columns
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(
+                ctx.diag(
+                    &MissingTableColumn::META,
+                    section.heading_span,
+                    format!("section `{}` has no table", section.title),
+                )
+                .with_help(format!("add a table with columns {columns}")),
+            );
+            continue;
+        };
+        let have: Vec<String> = table.header.iter().map(|c| heading_key(&c.text.text)).collect();
+        let missing: Vec<&String> = spec
+            .columns
+            .iter()
+            .filter(|c| !have.contains(&heading_key(c)))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let names = missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+        let noun = if missing.len() == 1 { "column" } else { "columns" };
+        out.push(
+            ctx.diag(
+                &MissingTableColumn::META,
+                header_span(ctx.doc, block, table),
+                format!("table is missing {noun} {names}"),
+            )
+            .with_label("this header")
+            .with_help(format!("the template's table has columns {}", spec.columns.join(", "))),
+        );
     }
+}
+
+/// Every place the template asks for a table: (document section, the template's table,
+/// the section's table sharing most columns with it, if any).
+pub(crate) fn table_slots<'c>(
+    ctx: &'c Context,
+) -> impl Iterator<Item = (usize, &'c TableSpec, Option<(usize, &'c Table)>)> + 'c {
+    ctx.alignment.entries.iter().flat_map(move |e| {
+        e.spec.body.tables.iter().flat_map(move |spec| {
+            e.instances.iter().map(move |&s| {
+                let blocks = ctx.doc.sections[s].blocks.iter().copied();
+                (s, spec, best_table(ctx.doc, blocks, spec))
+            })
+        })
+    })
 }
 
 /// The document table in `blocks` sharing most columns with `spec`.

@@ -27,48 +27,35 @@ declare_rule! {
 }
 
 pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    for e in &ctx.alignment.entries {
-        for spec in &e.spec.body.tables {
-            for &s in &e.instances {
-                let section = &ctx.doc.sections[s];
-                let Some((_, table)) =
-                    super::missing_table_column::best_table(ctx.doc, section.blocks.iter().copied(), spec)
-                else {
-                    continue;
-                };
-                for (ci, allowed) in spec.allowed.iter().enumerate() {
-                    let Some(allowed) = allowed else { continue };
-                    let column_key = heading_key(&spec.columns[ci]);
-                    let Some(col) = table
-                        .header
-                        .iter()
-                        .position(|c| heading_key(&c.text.text) == column_key)
-                    else {
-                        continue;
-                    };
-                    for row in &table.rows {
-                        let Some(cell) = row.get(col) else { continue };
-                        let value = cell.text.text.trim();
-                        if value.starts_with('[') && value.ends_with(']') {
-                            continue; // an unfilled placeholder, reported by DD010
-                        }
-                        if is_allowed(value, allowed) {
-                            continue;
-                        }
-                        let list = allowed.join(", ");
-                        let message = if value.is_empty() {
-                            format!("empty `{}` value", spec.columns[ci])
-                        } else if crate::template::choice_list(value).is_some_and(|c| c.len() == allowed.len()) {
-                            format!("`{value}` is the template's list of choices for `{}`", spec.columns[ci])
-                        } else {
-                            format!("`{value}` is not an allowed `{}`", spec.columns[ci])
-                        };
-                        out.push(
-                            ctx.diag(&ValueNotAllowed::META, cell.span, message)
-                                .with_help(format!("use one of: {list}")),
-                        );
-                    }
+    for (_, spec, found) in super::missing_table_column::table_slots(ctx) {
+        let Some((_, table)) = found else { continue };
+        for (ci, allowed) in spec.allowed.iter().enumerate() {
+            let Some(allowed) = allowed else { continue };
+            let column_key = heading_key(&spec.columns[ci]);
+            let Some(col) = table
+                .header
+                .iter()
+                .position(|c| heading_key(&c.text.text) == column_key)
+            else {
+                continue;
+            };
+            for cell in table.rows.iter().filter_map(|row| row.get(col)) {
+                let value = cell.text.text.trim();
+                if (value.starts_with('[') && value.ends_with(']')) || is_allowed(value, allowed) {
+                    continue; // allowed, or an unfilled placeholder reported by DD010
                 }
+                let column = &spec.columns[ci];
+                let message = if value.is_empty() {
+                    format!("empty `{column}` value")
+                } else if crate::template::choice_list(value).is_some_and(|c| c.len() == allowed.len()) {
+                    format!("`{value}` is the template's list of choices for `{column}`")
+                } else {
+                    format!("`{value}` is not an allowed `{column}`")
+                };
+                out.push(
+                    ctx.diag(&ValueNotAllowed::META, cell.span, message)
+                        .with_help(format!("use one of: {}", allowed.join(", "))),
+                );
             }
         }
     }
