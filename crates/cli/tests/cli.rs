@@ -388,3 +388,44 @@ fn project_design_doc_passes_its_own_check() {
         r.stdout
     );
 }
+
+#[test]
+fn changed_since_reports_only_changed_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .current_dir(d)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .expect("git")
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    let doc = "---\ntitle: A\nstatus: review\nauthors: [x]\n---\n# A\n\n## Overview\n[Brief description of the design and its purpose]\n";
+    std::fs::write(d.join("a.md"), doc).expect("write");
+    std::fs::write(d.join("b.md"), doc.replace("title: A", "title: B")).expect("write");
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "docs"]);
+    std::fs::write(d.join("b.md"), doc.replace("title: A", "title: B2")).expect("write");
+    let all = json(&run(d, &["check", "--format", "json", "."]));
+    let changed = json(&run(d, &["check", "--format", "json", "--changed-since", "HEAD", "."]));
+    let files = |v: &serde_json::Value| {
+        let mut f: Vec<String> = v["diagnostics"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|d| d["file"].as_str().unwrap_or("").to_string())
+            .collect();
+        f.sort();
+        f.dedup();
+        f
+    };
+    assert_eq!(files(&all), vec!["a.md", "b.md"]);
+    assert_eq!(files(&changed), vec!["b.md"]);
+    let r = run(d, &["check", "--changed-since", "no-such-rev", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
