@@ -21,6 +21,17 @@ pub struct Config {
     /// Rule name or code -> `off`, `info`, `warning` or `error`.
     #[serde(default)]
     pub rules: BTreeMap<String, String>,
+    #[serde(default)]
+    pub components: ComponentsConfig,
+}
+
+/// `[components]`: how the High-Level Design graph is compared with Components.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentsConfig {
+    /// Graph nodes that stand for things outside the system (added to the defaults).
+    #[serde(default)]
+    pub exempt: Vec<String>,
 }
 
 /// Resolved rule levels.

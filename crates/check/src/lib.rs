@@ -25,6 +25,22 @@ use designdoc_model::{Document, ParseError};
 pub struct Checker {
     pub schema: Schema,
     pub config: RuleConfig,
+    pub options: CheckOptions,
+}
+
+/// Settings that rules read beyond their level.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Graph node names that need no component section (`[components] exempt`).
+    pub exempt_nodes: Vec<String>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            exempt_nodes: rules::DEFAULT_EXEMPT.iter().map(|s| s.to_string()).collect(),
+        }
+    }
 }
 
 /// A checked document: the model and its findings (sorted by position).
@@ -40,7 +56,14 @@ impl Checker {
     /// the checker (the rest of the template still applies).
     pub fn new(template: &str, config: RuleConfig) -> (Checker, Vec<TemplateError>) {
         let (schema, errors) = template::compile(template);
-        (Checker { schema, config }, errors)
+        (
+            Checker {
+                schema,
+                config,
+                options: CheckOptions::default(),
+            },
+            errors,
+        )
     }
 
     /// The built-in seed template with default rule levels.
@@ -69,6 +92,7 @@ impl Checker {
             parse_errors,
             strict: lifecycle::is_strict(status.as_deref()),
             config: &self.config,
+            options: &self.options,
         };
         let mut out = Vec::new();
         for (meta, run) in rules::DOCUMENT_RULES {

@@ -72,59 +72,7 @@ pub struct ListSpec {
     pub min_items: usize,
 }
 
-/// Mermaid diagram families, by the keyword that opens a diagram.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DiagramKind {
-    Flowchart,
-    Er,
-    Sequence,
-    Class,
-    State,
-    Gantt,
-    Other,
-}
-
-impl DiagramKind {
-    /// Reads the kind from a mermaid block's first meaningful line (front matter
-    /// `---...---` blocks and `%%` comments are skipped).
-    pub fn of_source(src: &str) -> Option<DiagramKind> {
-        let mut in_front = false;
-        for (i, line) in src.lines().enumerate() {
-            let t = line.trim();
-            if t == "---" && (i == 0 || in_front) {
-                in_front = !in_front;
-                continue;
-            }
-            if in_front || t.is_empty() || t.starts_with("%%") {
-                continue;
-            }
-            let word = t.split(|c: char| c.is_whitespace() || c == ';').next().unwrap_or("");
-            return Some(match word {
-                "graph" | "flowchart" | "flowchart-elk" => DiagramKind::Flowchart,
-                "erDiagram" => DiagramKind::Er,
-                "sequenceDiagram" => DiagramKind::Sequence,
-                "classDiagram" | "classDiagram-v2" => DiagramKind::Class,
-                "stateDiagram" | "stateDiagram-v2" => DiagramKind::State,
-                "gantt" => DiagramKind::Gantt,
-                _ => DiagramKind::Other,
-            });
-        }
-        None
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            DiagramKind::Flowchart => "flowchart (`graph`/`flowchart`)",
-            DiagramKind::Er => "ER diagram (`erDiagram`)",
-            DiagramKind::Sequence => "sequence diagram (`sequenceDiagram`)",
-            DiagramKind::Class => "class diagram (`classDiagram`)",
-            DiagramKind::State => "state diagram (`stateDiagram`)",
-            DiagramKind::Gantt => "Gantt chart (`gantt`)",
-            DiagramKind::Other => "diagram",
-        }
-    }
-}
+pub use designdoc_model::mermaid::DiagramKind;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SampleDiagram {

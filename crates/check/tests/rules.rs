@@ -11,8 +11,15 @@ fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
 }
 
+/// A folder's own `template.md` if it has one, else the shared fixture template.
 fn checker_for(rule: &str) -> Checker {
-    let template = std::fs::read_to_string(fixtures().join("template.md")).expect("fixture template");
+    let own = fixtures().join(rule).join("template.md");
+    let path = if own.is_file() {
+        own
+    } else {
+        fixtures().join("template.md")
+    };
+    let template = std::fs::read_to_string(path).expect("fixture template");
     let mut config = RuleConfig::default();
     // Rules that are off by default are switched on for their own fixtures.
     if let Some(meta) = by_name_or_code(rule)

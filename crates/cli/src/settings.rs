@@ -94,7 +94,11 @@ pub fn checker(args: &CommonArgs, settings: &Settings) -> Result<Checker> {
             anyhow::anyhow!("{at}: [rules]: {e}")
         })?;
     let (text, path) = template(args, settings)?;
-    let (checker, errors) = Checker::new(&text, rules);
+    let (mut checker, errors) = Checker::new(&text, rules);
+    checker
+        .options
+        .exempt_nodes
+        .extend(settings.config.components.exempt.iter().cloned());
     let name = path
         .as_ref()
         .map_or_else(|| "<built-in template>".to_string(), |p| p.display().to_string());

@@ -25,6 +25,8 @@ pub struct Document {
     pub links: Vec<Link>,
     /// Bracketed text such as `[Goal 1]`, outside code, that is not a link.
     pub placeholders: Vec<Placeholder>,
+    /// Every fenced `mermaid` block, parsed.
+    pub diagrams: Vec<Diagram>,
     /// Where the Markdown body starts (after any front matter).
     pub body_start: usize,
 }
@@ -172,6 +174,29 @@ pub struct CodeBlock {
     /// `line_of(content_span.start) + n`.
     pub content_span: Span,
     pub fenced: bool,
+}
+
+/// A mermaid block of the document with its model; error spans are document offsets.
+#[derive(Debug, Clone)]
+pub struct Diagram {
+    /// Index into `Document::blocks`.
+    pub block: usize,
+    pub section: Option<usize>,
+    pub parsed: crate::mermaid::ParsedDiagram,
+    /// `parsed.errors` mapped to document spans.
+    pub errors: Vec<(String, Span)>,
+    /// Where the diagram's text starts in the document (see [`Diagram::span_of`]).
+    pub content_start: usize,
+    /// The content is a verbatim slice of the source (not inside a quote or list), so
+    /// offsets map one to one.
+    pub verbatim: bool,
+}
+
+impl Diagram {
+    /// A document span for a range inside the diagram's text.
+    pub fn span_of(&self, range: &std::ops::Range<usize>) -> Span {
+        Span::new(self.content_start + range.start, self.content_start + range.end)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -4,6 +4,7 @@
 
 mod document;
 mod front_matter;
+pub mod mermaid;
 mod normalize;
 mod parse;
 mod span;

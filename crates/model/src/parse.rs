@@ -547,6 +547,59 @@ fn finish_sections(doc: &mut Document, source: &str) {
         *count += 1;
     }
     collect_placeholders(doc);
+    collect_diagrams(doc, source);
+}
+
+/// Parses every mermaid block. Error ranges are mapped to document spans; for a block
+/// whose text is not a verbatim slice of the source (inside a quote), a position is
+/// mapped to the start of its line in the block.
+fn collect_diagrams(doc: &mut Document, source: &str) {
+    let mut diagrams = Vec::new();
+    for (i, block) in doc.blocks.iter().enumerate() {
+        let BlockKind::Code(code) = &block.kind else { continue };
+        if code.lang != "mermaid" {
+            continue;
+        }
+        let parsed = crate::mermaid::parse_diagram(&code.content);
+        let start = code.content_span.start;
+        let verbatim = source.get(start..start + code.content.len()) == Some(code.content.as_str());
+        let errors = parsed
+            .errors
+            .iter()
+            .map(|e| {
+                let span = if verbatim {
+                    Span::new(start + e.range.start, start + e.range.end)
+                } else {
+                    let line = code.content[..e.range.start.min(code.content.len())]
+                        .matches('\n')
+                        .count();
+                    let offset = nth_line_start(source, start, line).min(block.span.end);
+                    Span::point(offset)
+                };
+                (e.message.clone(), span)
+            })
+            .collect();
+        diagrams.push(Diagram {
+            block: i,
+            section: block.section,
+            parsed,
+            errors,
+            content_start: start,
+            verbatim,
+        });
+    }
+    doc.diagrams = diagrams;
+}
+
+fn nth_line_start(source: &str, from: usize, n: usize) -> usize {
+    let mut at = from;
+    for _ in 0..n {
+        match source[at..].find('\n') {
+            Some(i) => at += i + 1,
+            None => return source.len(),
+        }
+    }
+    at
 }
 
 fn collect_placeholders(doc: &mut Document) {

@@ -8,13 +8,16 @@ use crate::schema::Schema;
 use designdoc_model::{Document, Span};
 
 mod broken_relative_link;
+mod component_graph_mismatch;
 mod diagram_kind_mismatch;
 mod duplicate_doc_id;
 mod empty_field;
 mod empty_list;
 mod empty_section;
+mod er_entity_undefined;
 mod front_matter;
 mod invalid_input;
+mod mermaid_syntax_error;
 mod missing_diagram;
 mod missing_section;
 mod missing_table_column;
@@ -27,6 +30,7 @@ mod unfilled_placeholder;
 mod value_not_allowed;
 
 pub use broken_relative_link::BrokenRelativeLink;
+pub use component_graph_mismatch::DEFAULT_EXEMPT;
 pub use duplicate_doc_id::DuplicateDocId;
 pub use front_matter::{InvalidDate, InvalidFrontMatter, MissingAuthors, MissingMetadata, MissingTitle, UnknownStatus};
 pub use invalid_input::InvalidInput;
@@ -96,6 +100,7 @@ pub struct Context<'a> {
     /// `review`/`approved`/`implemented` or no draft-like status: completeness is required.
     pub strict: bool,
     pub config: &'a RuleConfig,
+    pub options: &'a crate::CheckOptions,
 }
 
 impl Context<'_> {
@@ -169,6 +174,15 @@ pub const DOCUMENT_RULES: &[(RuleMeta, CheckFn)] = &[
         unedited_sample_diagram::UneditedSampleDiagram::META,
         unedited_sample_diagram::check,
     ),
+    (
+        mermaid_syntax_error::MermaidSyntaxError::META,
+        mermaid_syntax_error::check,
+    ),
+    (
+        component_graph_mismatch::ComponentGraphMismatch::META,
+        component_graph_mismatch::check,
+    ),
+    (er_entity_undefined::ErEntityUndefined::META, er_entity_undefined::check),
     (
         broken_relative_link::BrokenRelativeLink::META,
         broken_relative_link::check_anchors,
