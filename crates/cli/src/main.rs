@@ -2,6 +2,7 @@
 //! crate that touches the terminal or the file system.
 
 mod check_cmd;
+mod diagram_cmd;
 mod files;
 mod new_cmd;
 mod rules_cmd;
@@ -37,6 +38,10 @@ enum Command {
     Fix(check_cmd::CheckArgs),
     /// List the rules, or show one rule's documentation.
     Rules(rules_cmd::RulesArgs),
+    /// Render a mermaid diagram (a .mmd file or a doc's diagram) to SVG, without a browser.
+    RenderDiagram(diagram_cmd::RenderArgs),
+    /// Export a doc's Data Model as SQL DDL or its component graph as Graphviz DOT.
+    Export(diagram_cmd::ExportArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -72,6 +77,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check_cmd::run(args, false),
         Command::Fix(args) => check_cmd::run(args, true),
         Command::Rules(args) => rules_cmd::run(args),
+        Command::RenderDiagram(args) => diagram_cmd::render(args),
+        Command::Export(args) => diagram_cmd::export(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

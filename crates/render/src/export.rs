@@ -7,7 +7,7 @@
 //! `<entity>_id` when there is one), a unique foreign key for one-to-one, and a junction
 //! table for many-to-many. Identifiers are snake_case and always quoted.
 
-use designdoc_model::mermaid::{Cardinality, ErDiagram, Flowchart, KeyKind, Shape};
+use designdoc_model::mermaid::{ErDiagram, Flowchart, KeyKind, Shape};
 use std::fmt::Write;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,9 +180,8 @@ pub fn er_to_sql(er: &ErDiagram, dialect: Dialect) -> String {
         } else {
             (rt, l, r.left_card)
         };
-        if child == parent {
-            // Self relationship: a nullable parent pointer.
-        }
+        // A self relationship (`EMPLOYEE }o--|| EMPLOYEE : reports_to`) becomes a nullable
+        // pointer to the parent row: `child != parent` below keeps it NOT NULL-free.
         let one_to_one = !left_many && !right_many;
         let parent_pk = tables[parent].primary_key.clone();
         for pk in parent_pk {
@@ -198,11 +197,7 @@ pub fn er_to_sql(er: &ErDiagram, dialect: Dialect) -> String {
                 .map_or("TEXT".to_string(), |c| c.ty.clone());
             let parent_name = tables[parent].name.clone();
             let child_t = &mut tables[child];
-            match child_t
-                .columns
-                .iter_mut()
-                .find(|c| c.name == wanted || (c.name == pk && child == parent && false))
-            {
+            match child_t.columns.iter_mut().find(|c| c.name == wanted) {
                 Some(existing) => {
                     existing.references = Some((parent_name, pk.clone()));
                     existing.not_null |= !parent_card.is_optional() && child != parent;
@@ -217,7 +212,6 @@ pub fn er_to_sql(er: &ErDiagram, dialect: Dialect) -> String {
                 }),
             }
         }
-        let _ = Cardinality::ExactlyOne;
     }
     tables.extend(junctions);
     let mut out = String::new();
@@ -351,8 +345,8 @@ pub fn flowchart_to_dot(chart: &Flowchart) -> String {
         }
         out.push_str("    }\n");
     }
-    for i in 0..chart.nodes.len() {
-        if !in_cluster[i] {
+    for (i, clustered) in in_cluster.iter().enumerate() {
+        if !clustered {
             let _ = writeln!(out, "    {}", node_line(i));
         }
     }
