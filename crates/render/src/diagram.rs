@@ -192,40 +192,40 @@ fn clean_tag(tag: &str, name: &str) -> String {
 }
 
 /// Defence in depth: markup that could run script or load content in a reader's browser.
+/// One pass over the tags; text content is never inspected.
 fn active_content(svg: &str) -> Option<&'static str> {
-    let lower = svg.to_ascii_lowercase();
-    if lower.contains("<script") {
-        return Some("a script element");
-    }
-    if lower.contains("<foreignobject") {
-        return Some("a foreignObject element");
-    }
-    // In text content `javascript:` is just words; inside a tag it would be a URL.
-    if lower.match_indices("javascript:").any(|(i, _)| inside_tag(&lower, i)) {
-        return Some("a javascript: URL");
-    }
-    // Event handler attributes: whitespace, `on`, letters, `=`.
-    let bytes = lower.as_bytes();
-    for (i, w) in bytes.windows(3).enumerate() {
-        if (w[0] == b' ' || w[0] == b'\t' || w[0] == b'\n') && w[1] == b'o' && w[2] == b'n' {
-            let rest = &bytes[i + 3..];
-            let letters = rest.iter().take_while(|b| b.is_ascii_lowercase()).count();
-            if letters > 0 && rest.get(letters) == Some(&b'=') && inside_tag(&lower, i) {
-                return Some("an event handler attribute");
+    let mut rest = svg;
+    while let Some(lt) = rest.find('<') {
+        let after = &rest[lt..];
+        let end = tag_end(after).unwrap_or(after.len() - 1);
+        let tag = after[..=end].to_ascii_lowercase();
+        rest = &after[end + 1..];
+        let name: String = tag
+            .trim_start_matches(['<', '/'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if name == "script" {
+            return Some("a script element");
+        }
+        if name == "foreignobject" {
+            return Some("a foreignObject element");
+        }
+        if tag.contains("javascript:") {
+            return Some("a javascript: URL");
+        }
+        let bytes = tag.as_bytes();
+        for (i, w) in bytes.windows(3).enumerate() {
+            if w[0].is_ascii_whitespace() && w[1] == b'o' && w[2] == b'n' {
+                let rest = &bytes[i + 3..];
+                let letters = rest.iter().take_while(|b| b.is_ascii_lowercase()).count();
+                if letters > 0 && rest.get(letters) == Some(&b'=') {
+                    return Some("an event handler attribute");
+                }
             }
         }
     }
     None
-}
-
-/// Is offset `at` inside a tag (after a `<` with no `>` in between)?
-fn inside_tag(s: &str, at: usize) -> bool {
-    let before = &s[..at];
-    match (before.rfind('<'), before.rfind('>')) {
-        (Some(lt), Some(gt)) => lt > gt,
-        (Some(_), None) => true,
-        _ => false,
-    }
 }
 
 #[cfg(test)]
