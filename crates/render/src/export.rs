@@ -327,6 +327,8 @@ pub fn flowchart_to_dot(chart: &Flowchart) -> String {
             Shape::Hexagon => ("hexagon", ""),
             Shape::Asymmetric => ("cds", ""),
             Shape::Parallelogram | Shape::ParallelogramAlt => ("parallelogram", ""),
+            Shape::Trapezoid => ("trapezium", ""),
+            Shape::TrapezoidAlt => ("invtrapezium", ""),
         };
         format!(
             "{} [label={}, shape={shape}{style}];",

@@ -218,7 +218,22 @@ fn attribute(b: &mut Builder, entity: usize, line: &str, at: usize, errors: &mut
         return;
     };
     let mut keys = Vec::new();
-    for word in words.flat_map(|w| w.split(',')).filter(|w| !w.is_empty()) {
+    let key_words: Vec<&str> = words.collect();
+    if key_words.len() > 1
+        && !key_words[..key_words.len() - 1].iter().all(|w| w.ends_with(','))
+        && key_words.iter().all(|w| !w.contains(','))
+    {
+        let pos = at + main.find(key_words[1]).unwrap_or(0);
+        errors.push(MermaidError {
+            message: format!(
+                "keys of attribute `{name}` must be separated by commas (`{}`)",
+                key_words.join(", ")
+            ),
+            range: pos..pos + key_words[1].len(),
+        });
+        return;
+    }
+    for word in key_words.iter().flat_map(|w| w.split(',')).filter(|w| !w.is_empty()) {
         match word.to_ascii_uppercase().as_str() {
             "PK" => keys.push(KeyKind::Pk),
             "FK" => keys.push(KeyKind::Fk),
@@ -278,6 +293,7 @@ fn word_card(s: &str) -> Option<(Cardinality, usize)> {
         ("1+", Cardinality::OneOrMore),
         ("one", Cardinality::ExactlyOne),
         ("1", Cardinality::ExactlyOne),
+        ("many", Cardinality::ZeroOrMore),
     ];
     FORMS.iter().find(|(w, _)| s.starts_with(w)).map(|(w, c)| (*c, w.len()))
 }
@@ -323,8 +339,18 @@ fn relationship(
         });
         return;
     };
-    let label = label.trim().trim_matches('"').to_string();
-    if label.is_empty() {
+    let label = label.trim();
+    if !label.starts_with('"') && label.split_whitespace().count() > 1 {
+        let pos = after_at + after.len() - label.len();
+        errors.push(MermaidError {
+            message: format!("label `{label}` has several words: quote it (`: \"{label}\"`)"),
+            range: pos..pos + label.len(),
+        });
+        return;
+    }
+    let quoted = label.starts_with('"');
+    let label = label.trim_matches('"').to_string();
+    if label.is_empty() && !quoted {
         errors.push(MermaidError {
             message: format!("relationship `{name}` - `{other}` has an empty label"),
             range: at..after_at + after.len(),
@@ -355,7 +381,7 @@ fn symbol_relation(s: &str) -> Option<(Cardinality, Cardinality, bool, usize)> {
     let lc = left_card(&t[..2])?;
     let identifying = match &t[2..4] {
         "--" => true,
-        ".." => false,
+        ".." | ".-" | "-." => false,
         _ => return None,
     };
     let rc = right_card(&t[4..6])?;

@@ -32,6 +32,8 @@ pub enum Shape {
     Hexagon,
     Parallelogram,
     ParallelogramAlt,
+    Trapezoid,
+    TrapezoidAlt,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -290,6 +292,8 @@ const SHAPES: &[(&str, &str, Shape)] = &[
     ("[(", ")]", Shape::Cylinder),
     ("[/", "/]", Shape::Parallelogram),
     ("[\\", "\\]", Shape::ParallelogramAlt),
+    ("[/", "\\]", Shape::Trapezoid),
+    ("[\\", "/]", Shape::TrapezoidAlt),
     ("{{", "}}", Shape::Hexagon),
     ("[", "]", Shape::Rect),
     ("(", ")", Shape::Round),
@@ -317,7 +321,21 @@ fn node(b: &mut Builder, p: &mut Cursor, errors: &mut Vec<MermaidError>) -> Opti
     let mut label = None;
     let mut shape = None;
     for &(open, close, s) in SHAPES {
-        // `A-->B`: a `>` right after an id is not an asymmetric node unless nothing precedes.
+        // `[/x/]` and `[/x\]` share an opener: the closer that comes first decides.
+        let other_closer = SHAPES
+            .iter()
+            .find(|(o, c, _)| *o == open && *c != close)
+            .map(|(_, c, _)| *c);
+        if let Some(other) = other_closer
+            && p.rest().starts_with(open)
+        {
+            let body = &p.rest()[open.len()..];
+            let mine = body.find(close);
+            let theirs = body.find(other);
+            if theirs.is_some_and(|t| mine.is_none_or(|m| t < m)) {
+                continue;
+            }
+        }
         if p.rest().starts_with(open) {
             let open_at = p.i;
             p.i += open.len();

@@ -5,29 +5,40 @@
 pub(crate) fn statements(src: &str, body_start: usize) -> Vec<(&str, usize)> {
     let mut out = Vec::new();
     let mut offset = body_start;
+    let mut pending: Option<usize> = None; // start of a line whose quote is still open
     for raw in src[body_start..].split_inclusive('\n') {
-        let line_start = offset;
+        let line_start = pending.unwrap_or(offset);
         offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        if line.trim_start().starts_with("%%") {
+        let line = src[line_start..offset].trim_end_matches(['\n', '\r']);
+        if pending.is_none() && line.trim_start().starts_with("%%") {
             continue;
         }
         let mut depth = 0i32;
         let mut quoted = false;
         let mut part_start = 0;
+        let mut parts = Vec::new();
         for (i, ch) in line.char_indices() {
             match ch {
                 '"' => quoted = !quoted,
                 '[' | '(' | '{' if !quoted => depth += 1,
                 ']' | ')' | '}' if !quoted => depth -= 1,
                 ';' if !quoted && depth <= 0 => {
-                    push_part(&mut out, line, part_start, i, line_start);
+                    parts.push((part_start, i));
                     part_start = i + 1;
                 }
                 _ => {}
             }
         }
-        push_part(&mut out, line, part_start, line.len(), line_start);
+        // A quoted label may run over several lines (markdown strings): keep reading.
+        if quoted && offset < src.len() {
+            pending = Some(line_start);
+            continue;
+        }
+        pending = None;
+        parts.push((part_start, line.len()));
+        for (a, b) in parts {
+            push_part(&mut out, line, a, b, line_start);
+        }
     }
     out
 }
