@@ -163,9 +163,16 @@ pub(crate) fn parse(src: &str, errors: &mut Vec<MermaidError>) -> ErDiagram {
             } else if !inline.is_empty() {
                 attribute(&mut b, e, inline, open_at + 1, errors);
             }
+            let mut interrupted = false;
             while !closed && k < stmts.len() {
                 let (line, line_at) = stmts[k];
                 k += 1;
+                if looks_like_statement(line) {
+                    // A relationship or a new block: this block was never closed.
+                    k -= 1;
+                    interrupted = true;
+                    break;
+                }
                 if line == "}" {
                     closed = true;
                 } else if let Some(body) = line.strip_suffix('}') {
@@ -175,7 +182,7 @@ pub(crate) fn parse(src: &str, errors: &mut Vec<MermaidError>) -> ErDiagram {
                     attribute(&mut b, e, line, line_at, errors);
                 }
             }
-            if !closed {
+            if !closed || interrupted {
                 errors.push(MermaidError {
                     message: format!("`{{` of entity `{name}` is never closed with `}}`"),
                     range: open_at..open_at + 1,
@@ -186,6 +193,16 @@ pub(crate) fn parse(src: &str, errors: &mut Vec<MermaidError>) -> ErDiagram {
         relationship(&mut b, &name, at, name_len, after, after_at, errors);
     }
     b.er
+}
+
+/// A line inside an attribute block that cannot be an attribute: a relationship
+/// (`A ||--o{ B : x`) or the start of another block (`B {`).
+fn looks_like_statement(line: &str) -> bool {
+    let Some((_, len)) = entity_name(line) else {
+        return false;
+    };
+    let rest = line[len..].trim_start();
+    symbol_relation(rest).is_some() || word_relation(rest).is_some() || rest.starts_with('{')
 }
 
 /// An entity name at the start of `s`: an identifier (letters, digits, `_`, `-`) or a
