@@ -115,7 +115,7 @@ fn doc(n: usize) -> String {
             r.sentence(5)
         );
     }
-    d.push_str("### Data Model\n```mermaid\nerDiagram\n    TENANT ||--o{ JOB : submits\n    JOB ||--|{ TASK : contains\n    TASK }o--|| WORKER : runs_on\n    TENANT {\n        string id PK\n        string name\n    }\n    JOB {\n        string id PK\n        string tenant_id FK\n    }\n```\n\n");
+    d.push_str("### Data Model\n```mermaid\nerDiagram\n    TENANT ||--o{ JOB : submits\n    JOB ||--|{ TASK : contains\n    TASK }o--|| WORKER : runs_on\n    TENANT {\n        string id PK\n        string name\n    }\n    JOB {\n        string id PK\n        string tenant_id FK\n    }\n    TASK {\n        string id PK\n        string job_id FK\n    }\n    WORKER {\n        string id PK\n        string region\n    }\n```\n\n");
     let _ = write!(d, "### APIs and Interfaces\n{}\n\n", r.paragraph(3));
     let _ = write!(
         d,
