@@ -1,6 +1,7 @@
 //! The `designdoc` binary: argument parsing, file IO, printing and exit codes. The only
 //! crate that touches the terminal or the file system.
 
+mod build_cmd;
 mod check_cmd;
 mod diagram_cmd;
 mod files;
@@ -42,6 +43,8 @@ enum Command {
     RenderDiagram(diagram_cmd::RenderArgs),
     /// Export a doc's Data Model as SQL DDL or its component graph as Graphviz DOT.
     Export(diagram_cmd::ExportArgs),
+    /// Build a static site: every doc with diagrams, an index with status, and registers.
+    Build(build_cmd::BuildArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules_cmd::run(args),
         Command::RenderDiagram(args) => diagram_cmd::render(args),
         Command::Export(args) => diagram_cmd::export(args),
+        Command::Build(args) => build_cmd::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

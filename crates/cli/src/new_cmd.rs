@@ -118,9 +118,15 @@ fn json_string(s: &str) -> String {
 
 /// Today's UTC date as YYYY-MM-DD (civil-from-days, no time zone database needed).
 fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    civil_date(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    )
+}
+
+/// A Unix time as a UTC YYYY-MM-DD date (civil-from-days, no time zone database needed).
+pub fn civil_date(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

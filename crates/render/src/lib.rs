@@ -4,5 +4,6 @@
 
 pub mod diagram;
 pub mod export;
+pub mod site;
 
 pub use diagram::{DiagramError, render_svg};

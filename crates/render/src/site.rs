@@ -1,0 +1,602 @@
+//! The static site: one page per doc (sanitized HTML, inline SVG diagrams, table of
+//! contents, metadata, findings), an index with filters, and cross-doc registers of risks,
+//! components and entities. Pure: pages in, files out.
+
+use crate::diagram::render_svg;
+use designdoc_check::Diagnostic;
+use designdoc_model::mermaid::DiagramModel;
+use designdoc_model::{BlockKind, Document, heading_key, slug};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+
+pub const CSS: &str = include_str!("../assets/site.css");
+pub const JS: &str = include_str!("../assets/site.js");
+
+/// One checked document to publish.
+pub struct PageInput<'a> {
+    /// Path relative to the docs root, with `/` separators (`adr/0001-x.md`).
+    pub rel_path: String,
+    pub source: &'a str,
+    pub doc: &'a Document,
+    pub diagnostics: &'a [Diagnostic],
+    /// Last-modified date (YYYY-MM-DD) when front matter has no `updated`.
+    pub modified: Option<String>,
+}
+
+/// A site file: path relative to the output folder and its content.
+pub type SiteFile = (String, String);
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `adr/0001-x.md` -> `docs/adr/0001-x.html`.
+pub fn page_url(rel_path: &str) -> String {
+    let base = rel_path
+        .strip_suffix(".md")
+        .or_else(|| rel_path.strip_suffix(".markdown"))
+        .unwrap_or(rel_path);
+    format!("docs/{base}.html")
+}
+
+fn depth_prefix(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+fn layout(url: &str, title: &str, body: &str) -> String {
+    let up = depth_prefix(url);
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n<title>{title} · designdoc</title>\n<link rel=\"stylesheet\" href=\"{up}assets/site.css\">\n</head>\n<body>\n\
+<header class=\"site\" role=\"banner\"><a class=\"brand\" href=\"{up}index.html\">designdoc</a>\n<nav aria-label=\"Site\"><a href=\"{up}index.html\">Documents</a><a href=\"{up}risks.html\">Risks</a><a href=\"{up}components.html\">Components</a><a href=\"{up}entities.html\">Entities</a></nav></header>\n\
+<main id=\"main\">\n{body}\n</main>\n<script src=\"{up}assets/search-index.js\"></script>\n<script src=\"{up}assets/site.js\"></script>\n</body>\n</html>\n",
+        title = escape(title)
+    )
+}
+
+struct DocInfo {
+    url: String,
+    title: String,
+    status: String,
+    authors: Vec<String>,
+    tags: Vec<String>,
+    id: String,
+    updated: String,
+    errors: usize,
+    warnings: usize,
+    text: String,
+}
+
+fn badge(status: &str) -> String {
+    let known = designdoc_check::lifecycle::STATUSES.contains(&status);
+    let class = if known { status } else { "unknown" };
+    let label = if status.is_empty() { "no status" } else { status };
+    format!("<span class=\"badge {class}\">{}</span>", escape(label))
+}
+
+fn info(p: &PageInput) -> DocInfo {
+    let doc = p.doc;
+    let values = |k: &str| doc.meta(k).map(|f| f.values.clone()).unwrap_or_default();
+    let title = doc.title().unwrap_or_else(|| p.rel_path.clone());
+    let mut text = String::new();
+    for b in &doc.blocks {
+        if let BlockKind::Paragraph(t) = &b.kind {
+            text.push_str(&t.text);
+            text.push(' ');
+            if text.len() > 4000 {
+                break;
+            }
+        }
+    }
+    DocInfo {
+        url: page_url(&p.rel_path),
+        title,
+        status: doc.status().unwrap_or_default(),
+        authors: values("authors"),
+        tags: values("tags"),
+        id: doc.meta("id").map(|f| f.first().to_string()).unwrap_or_default(),
+        updated: doc
+            .meta("updated")
+            .or_else(|| doc.meta("created"))
+            .map(|f| f.first().to_string())
+            .or_else(|| p.modified.clone())
+            .unwrap_or_default(),
+        errors: p
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == designdoc_check::Level::Error)
+            .count(),
+        warnings: p
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == designdoc_check::Level::Warning)
+            .count(),
+        text,
+    }
+}
+
+/// Builds every file of the site.
+pub fn build_site(pages: &[PageInput]) -> Vec<SiteFile> {
+    let infos: Vec<DocInfo> = pages.iter().map(info).collect();
+    let mut files: Vec<SiteFile> = Vec::new();
+    for (p, i) in pages.iter().zip(&infos) {
+        files.push((i.url.clone(), doc_page(p, i, &infos)));
+    }
+    files.push(("index.html".to_string(), index_page(&infos)));
+    files.push(("risks.html".to_string(), risks_page(pages, &infos)));
+    files.push(("components.html".to_string(), components_page(pages, &infos)));
+    files.push(("entities.html".to_string(), entities_page(pages, &infos)));
+    files.push(("assets/site.css".to_string(), CSS.to_string()));
+    files.push(("assets/site.js".to_string(), JS.to_string()));
+    let index: Vec<serde_json::Value> = infos
+        .iter()
+        .map(|i| serde_json::json!({"url": i.url, "title": i.title, "status": i.status, "authors": i.authors, "tags": i.tags, "text": i.text}))
+        .collect();
+    let json = serde_json::to_string(&index)
+        .unwrap_or_else(|_| "[]".to_string())
+        .replace("</", "<\\/");
+    files.push((
+        "assets/search-index.js".to_string(),
+        format!("window.DESIGNDOC_INDEX = {json};\n"),
+    ));
+    files
+}
+
+fn index_page(infos: &[DocInfo]) -> String {
+    let mut statuses: Vec<&str> = infos
+        .iter()
+        .map(|i| i.status.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>Design documents</h1>\n<p><span id=\"shown-count\">{}</span> of {} documents.</p>\n",
+        infos.len(),
+        infos.len()
+    );
+    b.push_str("<form class=\"filters\" role=\"search\" aria-label=\"Filter documents\">\n<label>Status<select id=\"filter-status\"><option value=\"\">any</option>");
+    for s in statuses {
+        let _ = write!(b, "<option value=\"{0}\">{0}</option>", escape(s));
+    }
+    b.push_str("</select></label>\n<label>Author<input id=\"filter-author\" type=\"search\"></label>\n<label>Tag<input id=\"filter-tag\" type=\"search\"></label>\n<label>Search<input id=\"filter-q\" type=\"search\" placeholder=\"title or text\"></label>\n</form>\n");
+    b.push_str("<table id=\"docs\" class=\"sortable\">\n<caption class=\"sr-only\">All design documents</caption>\n<thead><tr><th scope=\"col\"><button>Id</button></th><th scope=\"col\"><button>Title</button></th><th scope=\"col\"><button>Status</button></th><th scope=\"col\"><button>Authors</button></th><th scope=\"col\"><button>Updated</button></th><th scope=\"col\">Tags</th><th scope=\"col\"><button>Findings</button></th></tr></thead>\n<tbody>\n");
+    for i in infos {
+        let _ = writeln!(
+            b,
+            "<tr data-url=\"{url}\" data-status=\"{status}\" data-authors=\"{authors_l}\" data-tags=\"{tags_l}\" data-title=\"{title_l}\"><td>{id}</td><td><a href=\"{url}\">{title}</a></td><td>{badge}</td><td>{authors}</td><td>{updated}</td><td>{tags}</td><td class=\"counts\" data-sort=\"{sort:06}\">{errors} errors, {warnings} warnings</td></tr>",
+            url = escape(&i.url),
+            status = escape(&i.status),
+            authors_l = escape(&i.authors.join(", ").to_lowercase()),
+            tags_l = escape(&i.tags.iter().map(|t| t.to_lowercase()).collect::<Vec<_>>().join(",")),
+            title_l = escape(&i.title.to_lowercase()),
+            id = escape(&i.id),
+            title = escape(&i.title),
+            badge = badge(&i.status),
+            authors = escape(&i.authors.join(", ")),
+            updated = escape(&i.updated),
+            tags = escape(&i.tags.join(", ")),
+            sort = i.errors * 1000 + i.warnings,
+            errors = i.errors,
+            warnings = i.warnings,
+        );
+    }
+    b.push_str("</tbody>\n</table>\n");
+    layout("index.html", "Design documents", &b)
+}
+
+/// Markdown body -> sanitized HTML with heading anchors, `.md` links pointing at pages, and
+/// mermaid blocks replaced by inline SVG (inserted after sanitizing; the SVG has its own
+/// sanitizer).
+fn body_html(p: &PageInput) -> String {
+    let body = &p.source[p.doc.body_start.min(p.source.len())..];
+    let opts = Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_GFM;
+    // A token the document cannot know, so a doc cannot forge a diagram slot.
+    let nonce = format!(
+        "{:016x}",
+        fnv(p.source) ^ 0x5bd1_e995_u64.wrapping_mul(std::process::id() as u64 + 1)
+    );
+    let mut diagrams: Vec<String> = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut in_mermaid: Option<String> = None;
+    let mut heading: Option<(pulldown_cmark::HeadingLevel, Vec<Event>)> = None;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for event in Parser::new_ext(body, opts) {
+        if let Some(code) = &mut in_mermaid {
+            match event {
+                Event::Text(t) => code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let src = in_mermaid.take().unwrap_or_default();
+                    let k = diagrams.len();
+                    diagrams.push(match render_svg(&src) {
+                        Ok(svg) => format!("<figure class=\"diagram\" role=\"img\" aria-label=\"Diagram {}\">{svg}</figure>", k + 1),
+                        Err(e) => format!("<div class=\"diagram-error\" role=\"note\">Diagram {} cannot be drawn: {}</div><pre><code>{}</code></pre>", k + 1, escape(&e.to_string()), escape(&src)),
+                    });
+                    events.push(Event::Html(CowStr::from(format!("<p>DDSLOT{nonce}N{k}E</p>"))));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some("mermaid") =>
+            {
+                in_mermaid = Some(String::new());
+            }
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((level, Vec::new())),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, inner)) = heading.take() {
+                    let text: String = inner
+                        .iter()
+                        .filter_map(|e| match e {
+                            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                            _ => None,
+                        })
+                        .collect();
+                    let base = slug(text.trim());
+                    let n = seen.entry(base.clone()).or_insert(0);
+                    let anchor = if *n == 0 { base } else { format!("{base}-{n}") };
+                    *n += 1;
+                    let mut inner_html = String::new();
+                    pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                    events.push(Event::Html(CowStr::from(format!(
+                        "<{level} id=\"{a}\">{inner_html}<a class=\"anchor\" href=\"#{a}\" aria-label=\"Link to this section\">#</a></{level}>\n",
+                        a = escape(&anchor)
+                    ))));
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = rewrite_md_link(&dest_url);
+                let e = Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(dest),
+                    title,
+                    id,
+                });
+                push(&mut heading, &mut events, e);
+            }
+            other => push(&mut heading, &mut events, other),
+        }
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let mut clean = sanitizer().clean(&html).to_string();
+    for (k, d) in diagrams.iter().enumerate() {
+        clean = clean.replace(&format!("<p>DDSLOT{nonce}N{k}E</p>"), d);
+    }
+    clean
+}
+
+fn push<'a>(
+    heading: &mut Option<(pulldown_cmark::HeadingLevel, Vec<Event<'a>>)>,
+    events: &mut Vec<Event<'a>>,
+    e: Event<'a>,
+) {
+    match heading {
+        Some((_, inner)) => inner.push(e),
+        None => events.push(e),
+    }
+}
+
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// `other.md#x` -> `other.html#x` for relative links; everything else unchanged.
+fn rewrite_md_link(dest: &str) -> String {
+    let is_relative =
+        !dest.contains("://") && !dest.starts_with('#') && !dest.starts_with('/') && !dest.starts_with("mailto:");
+    if !is_relative {
+        return dest.to_string();
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, format!("#{a}")),
+        None => (dest, String::new()),
+    };
+    match path.strip_suffix(".md") {
+        Some(stem) => format!("{stem}.html{anchor}"),
+        None => dest.to_string(),
+    }
+}
+
+fn sanitizer() -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    b.add_tag_attributes("h1", &["id"])
+        .add_tag_attributes("h2", &["id"])
+        .add_tag_attributes("h3", &["id"]);
+    b.add_tag_attributes("h4", &["id"])
+        .add_tag_attributes("h5", &["id"])
+        .add_tag_attributes("h6", &["id"]);
+    b.add_tag_attributes("a", &["class", "aria-label"]);
+    b.add_tag_attributes("code", &["class"]);
+    b.add_tag_attributes("input", &["type", "checked", "disabled"]);
+    b.add_tags(&["input"]);
+    b.id_prefix(None);
+    b
+}
+
+fn section_anchor(doc: &Document, offset: usize) -> Option<&str> {
+    doc.sections
+        .iter()
+        .rev()
+        .find(|s| s.heading_span.start <= offset)
+        .map(|s| s.anchor.as_str())
+}
+
+fn doc_page(p: &PageInput, i: &DocInfo, infos: &[DocInfo]) -> String {
+    let doc = p.doc;
+    let mut b = String::new();
+    // The document's own `#` heading is the page title; without one we add it.
+    let title_anchor = doc.sections.first().filter(|s| s.level == 1).map(|s| s.anchor.clone());
+    let labelled_by = title_anchor.clone().unwrap_or_else(|| "doc-title".to_string());
+    let _ = writeln!(
+        b,
+        "<div class=\"layout\">\n<article aria-labelledby=\"{}\">",
+        escape(&labelled_by)
+    );
+    if title_anchor.is_none() {
+        let _ = writeln!(b, "<h1 id=\"doc-title\">{}</h1>", escape(&i.title));
+    }
+    b.push_str(&body_html(p));
+    b.push_str("</article>\n<aside aria-label=\"Document details\">\n<section class=\"panel\"><h2>Details</h2><dl class=\"meta\">");
+    let _ = write!(b, "<dt>Status</dt><dd>{}</dd>", badge(&i.status));
+    let row = |b: &mut String, k: &str, v: &str| {
+        if !v.is_empty() {
+            let _ = write!(b, "<dt>{k}</dt><dd>{}</dd>", escape(v));
+        }
+    };
+    row(&mut b, "Id", &i.id);
+    row(&mut b, "Authors", &i.authors.join(", "));
+    row(&mut b, "Updated", &i.updated);
+    row(&mut b, "Tags", &i.tags.join(", "));
+    for key in ["supersedes", "superseded_by"] {
+        if let Some(f) = doc.meta(key) {
+            let label = if key == "supersedes" {
+                "Supersedes"
+            } else {
+                "Superseded by"
+            };
+            let links: Vec<String> = f
+                .values
+                .iter()
+                .map(|v| match find_doc(infos, v) {
+                    Some(target) => format!(
+                        "<a href=\"{}{}\">{}</a>",
+                        depth_prefix(&i.url),
+                        escape(&target.url),
+                        escape(&target.title)
+                    ),
+                    None => escape(v),
+                })
+                .collect();
+            let _ = write!(b, "<dt>{label}</dt><dd>{}</dd>", links.join(", "));
+        }
+    }
+    let _ = write!(b, "<dt>Source</dt><dd>{}</dd>", escape(&p.rel_path));
+    b.push_str("</dl></section>\n");
+    b.push_str("<nav class=\"panel toc\" aria-label=\"Table of contents\"><h2>Contents</h2><ul>");
+    for s in doc.sections.iter().filter(|s| s.level >= 2 && s.level <= 3) {
+        let _ = write!(
+            b,
+            "<li class=\"l{}\"><a href=\"#{}\">{}</a></li>",
+            s.level,
+            escape(&s.anchor),
+            escape(&s.title)
+        );
+    }
+    b.push_str("</ul></nav>\n");
+    let _ = write!(
+        b,
+        "<section class=\"panel findings\" aria-label=\"Findings\"><h2>Findings ({})</h2>",
+        p.diagnostics.len()
+    );
+    if p.diagnostics.is_empty() {
+        b.push_str("<p>None: the document matches its template.</p>");
+    } else {
+        b.push_str("<ul>");
+        for d in p.diagnostics {
+            let target = section_anchor(doc, d.span.start)
+                .map(|a| format!(" <a href=\"#{}\">in section</a>", escape(a)))
+                .unwrap_or_default();
+            let _ = write!(
+                b,
+                "<li class=\"finding {}\"><strong>{}</strong> {}{target}</li>",
+                d.level.as_str(),
+                d.code,
+                escape(&d.message)
+            );
+        }
+        b.push_str("</ul>");
+    }
+    b.push_str("</section>\n</aside>\n</div>\n");
+    layout(&i.url, &i.title, &b)
+}
+
+fn find_doc<'a>(infos: &'a [DocInfo], value: &str) -> Option<&'a DocInfo> {
+    let v = designdoc_check::project::normalize_id(value);
+    infos
+        .iter()
+        .find(|i| designdoc_check::project::normalize_id(&i.id) == v && !i.id.is_empty())
+        .or_else(|| {
+            let stem = value.trim_end_matches(".md");
+            infos.iter().find(|i| i.url.trim_end_matches(".html").ends_with(stem))
+        })
+}
+
+fn doc_link(i: &DocInfo) -> String {
+    format!("<a href=\"{}\">{}</a>", escape(&i.url), escape(&i.title))
+}
+
+fn rank(v: &str) -> u8 {
+    match v.trim().to_lowercase().chars().next() {
+        Some('h') => 0,
+        Some('m') => 1,
+        Some('l') => 2,
+        _ => 3,
+    }
+}
+
+fn risks_page(pages: &[PageInput], infos: &[DocInfo]) -> String {
+    let mut rows: Vec<(u8, u8, String)> = Vec::new();
+    for (p, i) in pages.iter().zip(infos) {
+        for s in p.doc.sections.iter().filter(|s| s.key.contains("risk")) {
+            for &bi in &s.blocks {
+                let BlockKind::Table(t) = &p.doc.blocks[bi].kind else {
+                    continue;
+                };
+                let col = |name: &str| t.header.iter().position(|c| heading_key(&c.text.text).contains(name));
+                let (Some(risk), impact, likelihood, mitigation) =
+                    (col("risk"), col("impact"), col("likelihood"), col("mitigation"))
+                else {
+                    continue;
+                };
+                for r in &t.rows {
+                    let cell = |c: Option<usize>| {
+                        c.and_then(|c| r.get(c))
+                            .map(|c| c.text.text.trim().to_string())
+                            .unwrap_or_default()
+                    };
+                    let (imp, lik) = (cell(impact), cell(likelihood));
+                    rows.push((
+                        rank(&imp),
+                        rank(&lik),
+                        format!(
+                            "<tr><td>{}</td><td data-sort=\"{}\">{}</td><td data-sort=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
+                            escape(&cell(Some(risk))),
+                            rank(&imp),
+                            escape(&imp),
+                            rank(&lik),
+                            escape(&lik),
+                            escape(&cell(mitigation)),
+                            doc_link(i)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    rows.sort_by_key(|r| (r.0, r.1));
+    let mut b = format!(
+        "<h1>Risk register</h1>\n<p>{} risks across all documents, highest impact first.</p>\n",
+        rows.len()
+    );
+    b.push_str("<table class=\"sortable\" id=\"risks\"><caption class=\"sr-only\">All risks</caption><thead><tr><th scope=\"col\"><button>Risk</button></th><th scope=\"col\"><button>Impact</button></th><th scope=\"col\"><button>Likelihood</button></th><th scope=\"col\">Mitigation</th><th scope=\"col\"><button>Document</button></th></tr></thead><tbody>\n");
+    for (_, _, r) in rows {
+        b.push_str(&r);
+        b.push('\n');
+    }
+    b.push_str("</tbody></table>\n");
+    layout("risks.html", "Risk register", &b)
+}
+
+fn components_page(pages: &[PageInput], infos: &[DocInfo]) -> String {
+    let mut rows = Vec::new();
+    for (p, i) in pages.iter().zip(infos) {
+        for s in p.doc.sections.iter().filter(|s| s.key == "components") {
+            for &c in &s.children {
+                let comp = &p.doc.sections[c];
+                let purpose = comp
+                    .blocks
+                    .iter()
+                    .find_map(|&bi| match &p.doc.blocks[bi].kind {
+                        BlockKind::List(l) => l.items.iter().find_map(|it| {
+                            it.label
+                                .as_ref()
+                                .filter(|lb| heading_key(&lb.name) == "purpose")
+                                .map(|lb| lb.value.clone())
+                        }),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                rows.push((
+                    comp.title.to_lowercase(),
+                    format!(
+                        "<tr><td><a href=\"{}#{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                        escape(&i.url),
+                        escape(&comp.anchor),
+                        escape(&comp.title),
+                        escape(&purpose),
+                        doc_link(i)
+                    ),
+                ));
+            }
+        }
+    }
+    rows.sort();
+    let mut b = format!(
+        "<h1>Components</h1>\n<p>{} components described across all documents.</p>\n",
+        rows.len()
+    );
+    b.push_str("<table class=\"sortable\"><caption class=\"sr-only\">All components</caption><thead><tr><th scope=\"col\"><button>Component</button></th><th scope=\"col\">Purpose</th><th scope=\"col\"><button>Document</button></th></tr></thead><tbody>\n");
+    for (_, r) in rows {
+        b.push_str(&r);
+        b.push('\n');
+    }
+    b.push_str("</tbody></table>\n");
+    layout("components.html", "Components", &b)
+}
+
+fn entities_page(pages: &[PageInput], infos: &[DocInfo]) -> String {
+    // entity name -> (defined in, used in)
+    let mut map: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    for (p, i) in pages.iter().zip(infos) {
+        for d in &p.doc.diagrams {
+            let DiagramModel::Er(er) = &d.parsed.model else {
+                continue;
+            };
+            for e in &er.entities {
+                let entry = map.entry(e.name.clone()).or_default();
+                let list = if e.defined { &mut entry.0 } else { &mut entry.1 };
+                let link = doc_link(i);
+                if !list.contains(&link) {
+                    list.push(link);
+                }
+            }
+        }
+    }
+    let mut b = format!(
+        "<h1>Entities</h1>\n<p>{} entities from the ER diagrams of all documents.</p>\n",
+        map.len()
+    );
+    b.push_str("<table class=\"sortable\"><caption class=\"sr-only\">All entities</caption><thead><tr><th scope=\"col\"><button>Entity</button></th><th scope=\"col\">Defined in</th><th scope=\"col\">Used in</th></tr></thead><tbody>\n");
+    for (name, (defined, used)) in &map {
+        let _ = writeln!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(name),
+            defined.join(", "),
+            used.join(", ")
+        );
+    }
+    b.push_str("</tbody></table>\n");
+    layout("entities.html", "Entities", &b)
+}
