@@ -1,11 +1,19 @@
-//! `designdoc build`: check every doc and write the static site.
+//! `designdoc build` (check every doc and write the static site) and `designdoc preview`
+//! (the same site on 127.0.0.1, rebuilt when a doc changes, pages reloading themselves).
 
 use crate::files::{self, Content};
+use crate::settings::Settings;
 use crate::{CommonArgs, Outcome, settings};
 use anyhow::{Context, Result};
-use designdoc_render::site::{PageInput, build_site};
+use designdoc_check::Checker;
+use designdoc_render::site::{PageInput, SiteIndex, page_hash, render_page, shared_files};
 use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 #[derive(clap::Args, Debug)]
 pub struct BuildArgs {
@@ -13,6 +21,20 @@ pub struct BuildArgs {
     pub dir: Option<PathBuf>,
     /// Output folder.
     #[arg(short, long, default_value = "site")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PreviewArgs {
+    /// Folder of design docs (default: `dir` from designdoc.toml, else the current folder).
+    pub dir: Option<PathBuf>,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 4000)]
+    pub port: u16,
+    /// Where the preview site is written.
+    #[arg(short, long, default_value = ".designdoc/preview")]
     pub output: PathBuf,
     #[command(flatten)]
     pub common: CommonArgs,
@@ -26,18 +48,25 @@ struct Checked {
     modified: Option<String>,
 }
 
-pub fn run(args: BuildArgs) -> Result<Outcome> {
-    let started = std::time::Instant::now();
-    let settings = settings::load(&args.common)?;
-    let checker = settings::checker(&args.common, &settings)?;
-    let root = args
-        .dir
-        .clone()
+/// What one build did.
+struct Stats {
+    docs: usize,
+    rendered: usize,
+    written: usize,
+}
+
+const CACHE_FILE: &str = ".designdoc-build-cache.json";
+
+fn docs_root(dir: &Option<PathBuf>, settings: &Settings) -> PathBuf {
+    dir.clone()
         .or_else(|| settings.config.dir.as_ref().map(|d| settings.base.join(d)))
-        .unwrap_or_else(|| PathBuf::from("."));
-    let out_abs = std::fs::canonicalize(&args.output).ok();
-    let template = settings::template_path(&args.common, &settings).and_then(|p| std::fs::canonicalize(p).ok());
-    let mut paths = files::collect(std::slice::from_ref(&root), &settings.config.exclude, &settings.base)?;
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn doc_paths(root: &Path, out: &Path, args: &CommonArgs, settings: &Settings) -> Result<Vec<PathBuf>> {
+    let out_abs = std::fs::canonicalize(out).ok();
+    let template = settings::template_path(args, settings).and_then(|p| std::fs::canonicalize(p).ok());
+    let mut paths = files::collect(&[root.to_path_buf()], &settings.config.exclude, &settings.base)?;
     paths.retain(|p| {
         let abs = std::fs::canonicalize(p).ok();
         abs != template
@@ -45,6 +74,12 @@ pub fn run(args: BuildArgs) -> Result<Outcome> {
                 .as_ref()
                 .is_some_and(|o| abs.as_ref().is_some_and(|a| a.starts_with(o)))
     });
+    Ok(paths)
+}
+
+/// Checks every doc and writes the site. Pages whose inputs did not change since the last
+/// build into `out` are neither rendered nor written (a hash per page in `CACHE_FILE`).
+fn build_once(checker: &Checker, root: &Path, paths: &[PathBuf], out: &Path, live_reload: bool) -> Result<Stats> {
     let checked: Vec<Checked> = paths
         .par_iter()
         .filter_map(|path| {
@@ -54,7 +89,7 @@ pub fn run(args: BuildArgs) -> Result<Outcome> {
             };
             let result = checker.check(&source);
             Some(Checked {
-                rel: rel_path(&root, path),
+                rel: rel_path(root, path),
                 modified: modified_date(path),
                 doc: result.doc,
                 diagnostics: result.diagnostics,
@@ -72,26 +107,213 @@ pub fn run(args: BuildArgs) -> Result<Outcome> {
             modified: c.modified.clone(),
         })
         .collect();
-    let site = build_site(&pages);
-    for (rel, content) in &site {
-        let path = args.output.join(rel);
+    let index = SiteIndex::new(&pages);
+    let cache_path = out.join(CACHE_FILE);
+    let previous: HashMap<String, u64> = std::fs::read_to_string(&cache_path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let hashes: Vec<u64> = pages.iter().map(|p| page_hash(p, &index)).collect();
+    let rendered: Vec<(String, String)> = (0..pages.len())
+        .into_par_iter()
+        .filter(|&i| {
+            let url = index.url(i);
+            previous.get(url) != Some(&hashes[i]) || !out.join(url).is_file()
+        })
+        .map(|i| render_page(&pages, &index, i))
+        .collect();
+    let mut files = rendered;
+    let rendered_count = files.len();
+    files.extend(shared_files(&pages, &index, live_reload));
+    let mut written = 0;
+    for (rel, content) in &files {
+        let path = out.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
-        // Unchanged pages are not rewritten, so file watchers and rsync see only real changes.
         if std::fs::read(&path).ok().as_deref() == Some(content.as_bytes()) {
             continue;
         }
-        std::fs::write(&path, content).with_context(|| format!("cannot write `{}`", path.display()))?;
+        files::write_atomic(&path, content)?;
+        written += 1;
     }
+    let cache: HashMap<&str, u64> = (0..pages.len()).map(|i| (index.url(i), hashes[i])).collect();
+    files::write_atomic(&cache_path, &serde_json::to_string(&cache)?)?;
+    Ok(Stats {
+        docs: pages.len(),
+        rendered: rendered_count,
+        written,
+    })
+}
+
+pub fn run(args: BuildArgs) -> Result<Outcome> {
+    let started = Instant::now();
+    let settings = settings::load(&args.common)?;
+    let checker = settings::checker(&args.common, &settings)?;
+    let root = docs_root(&args.dir, &settings);
+    let paths = doc_paths(&root, &args.output, &args.common, &settings)?;
+    let stats = build_once(&checker, &root, &paths, &args.output, false)?;
     println!(
-        "built {} pages from {} docs into {} in {} ms",
-        site.iter().filter(|(r, _)| r.ends_with(".html")).count(),
-        pages.len(),
+        "built {} docs into {} in {} ms ({} pages rendered, {} files written)",
+        stats.docs,
         args.output.display(),
-        started.elapsed().as_millis()
+        started.elapsed().as_millis(),
+        stats.rendered,
+        stats.written
     );
     Ok(Outcome::Clean)
+}
+
+/// Build generation, bumped after every rebuild; long-polling pages wait on it.
+struct Version {
+    value: Mutex<u64>,
+    changed: Condvar,
+}
+
+pub fn preview(args: PreviewArgs) -> Result<Outcome> {
+    let settings = settings::load(&args.common)?;
+    let checker = settings::checker(&args.common, &settings)?;
+    let root = docs_root(&args.dir, &settings);
+    std::fs::create_dir_all(&args.output).with_context(|| format!("cannot create `{}`", args.output.display()))?;
+    let paths = doc_paths(&root, &args.output, &args.common, &settings)?;
+    build_once(&checker, &root, &paths, &args.output, true)?;
+    let listener = TcpListener::bind(("127.0.0.1", args.port))
+        .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "previewing {} at http://{addr}/ (rebuilds on change; Ctrl-C stops)",
+        root.display()
+    );
+    let _ = std::io::stdout().flush();
+    let version = Arc::new(Version {
+        value: Mutex::new(1),
+        changed: Condvar::new(),
+    });
+    let out = args.output.clone();
+    let v = Arc::clone(&version);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let out = out.clone();
+            let v = Arc::clone(&v);
+            std::thread::spawn(move || {
+                let _ = serve(stream, &out, &v);
+            });
+        }
+    });
+    // Watch by polling modification times: editors that save by rename are seen too.
+    let mut last = fingerprint(&paths);
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let paths = match doc_paths(&root, &args.output, &args.common, &settings) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("warning: {e:#}");
+                continue;
+            }
+        };
+        let now = fingerprint(&paths);
+        if now == last {
+            continue;
+        }
+        last = now;
+        let started = Instant::now();
+        match build_once(&checker, &root, &paths, &args.output, true) {
+            Ok(stats) => {
+                println!(
+                    "rebuilt in {} ms ({} pages rendered)",
+                    started.elapsed().as_millis(),
+                    stats.rendered
+                );
+                let mut value = version
+                    .value
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("preview state poisoned"))?;
+                *value += 1;
+                version.changed.notify_all();
+            }
+            Err(e) => eprintln!("error: rebuild failed: {e:#}"),
+        }
+    }
+}
+
+fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, Option<SystemTime>, u64)> {
+    paths
+        .iter()
+        .map(|p| {
+            let meta = std::fs::metadata(p).ok();
+            (
+                p.clone(),
+                meta.as_ref().and_then(|m| m.modified().ok()),
+                meta.map_or(0, |m| m.len()),
+            )
+        })
+        .collect()
+}
+
+/// A minimal static file server for the preview: GET only, files under `out`, plus the
+/// long-poll endpoint the pages use to reload.
+fn serve(stream: TcpStream, out: &Path, version: &Version) -> Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? <= 2 {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let mut stream = stream;
+    if method != "GET" {
+        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"GET only");
+    }
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path == "/__designdoc/version" {
+        let seen: Option<u64> = query.strip_prefix("seen=").and_then(|s| s.parse().ok());
+        let guard = version.value.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        let (guard, _) = version
+            .changed
+            .wait_timeout_while(guard, Duration::from_secs(25), |v| seen == Some(*v))
+            .map_err(|_| anyhow::anyhow!("poisoned"))?;
+        let body = guard.to_string();
+        drop(guard);
+        return respond(&mut stream, "200 OK", "text/plain", body.as_bytes());
+    }
+    let rel = path.trim_start_matches('/');
+    let rel = if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_string()
+    };
+    if rel.split('/').any(|c| c == ".." || c.starts_with('.')) {
+        return respond(&mut stream, "404 Not Found", "text/plain", b"not found");
+    }
+    match std::fs::read(out.join(&rel)) {
+        Ok(bytes) => {
+            let ty = match rel.rsplit('.').next() {
+                Some("html") => "text/html; charset=utf-8",
+                Some("css") => "text/css; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("svg") => "image/svg+xml",
+                Some("json") => "application/json",
+                _ => "application/octet-stream",
+            };
+            respond(&mut stream, "200 OK", ty, &bytes)
+        }
+        Err(_) => respond(&mut stream, "404 Not Found", "text/plain", b"not found"),
+    }
+}
+
+fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]) -> Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    Ok(())
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {

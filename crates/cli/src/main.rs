@@ -45,6 +45,8 @@ enum Command {
     Export(diagram_cmd::ExportArgs),
     /// Build a static site: every doc with diagrams, an index with status, and registers.
     Build(build_cmd::BuildArgs),
+    /// Serve the site on 127.0.0.1, rebuild when a doc changes, reload open pages.
+    Preview(build_cmd::PreviewArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -83,6 +85,7 @@ fn main() -> ExitCode {
         Command::RenderDiagram(args) => diagram_cmd::render(args),
         Command::Export(args) => diagram_cmd::export(args),
         Command::Build(args) => build_cmd::run(args),
+        Command::Preview(args) => build_cmd::preview(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

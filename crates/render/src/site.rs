@@ -130,30 +130,92 @@ fn info(p: &PageInput) -> DocInfo {
     }
 }
 
-/// Builds every file of the site.
-pub fn build_site(pages: &[PageInput]) -> Vec<SiteFile> {
-    let infos: Vec<DocInfo> = pages.iter().map(info).collect();
-    let mut files: Vec<SiteFile> = Vec::new();
-    for (p, i) in pages.iter().zip(&infos) {
-        files.push((i.url.clone(), doc_page(p, i, &infos)));
+/// Everything the pages need to know about every doc (links, titles, index rows).
+pub struct SiteIndex {
+    docs: Vec<DocInfo>,
+    /// Changes when any title, id, url or status changes: pages that link to other docs
+    /// must then be rendered again.
+    pub fingerprint: u64,
+}
+
+impl SiteIndex {
+    pub fn new(pages: &[PageInput]) -> SiteIndex {
+        let docs: Vec<DocInfo> = pages.iter().map(info).collect();
+        let fingerprint = docs.iter().fold(0u64, |h, d| {
+            h.rotate_left(7)
+                ^ fnv(&d.url)
+                ^ fnv(&d.title).rotate_left(13)
+                ^ fnv(&d.id).rotate_left(29)
+                ^ fnv(&d.status).rotate_left(41)
+        });
+        SiteIndex { docs, fingerprint }
     }
-    files.push(("index.html".to_string(), index_page(&infos)));
-    files.push(("risks.html".to_string(), risks_page(pages, &infos)));
-    files.push(("components.html".to_string(), components_page(pages, &infos)));
-    files.push(("entities.html".to_string(), entities_page(pages, &infos)));
-    files.push(("assets/site.css".to_string(), CSS.to_string()));
-    files.push(("assets/site.js".to_string(), JS.to_string()));
-    let index: Vec<serde_json::Value> = infos
+
+    /// Url of page `i` (same order as the pages given to `new`).
+    pub fn url(&self, i: usize) -> &str {
+        &self.docs[i].url
+    }
+}
+
+/// A content hash of what page `i` renders from: its source, its findings and the index.
+pub fn page_hash(page: &PageInput, index: &SiteIndex) -> u64 {
+    let findings: String = page
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}{}{}{:?}", d.code, d.span.start, d.message, d.level))
+        .collect();
+    fnv(page.source)
+        ^ fnv(&findings).rotate_left(17)
+        ^ index.fingerprint.rotate_left(31)
+        ^ fnv(env!("CARGO_PKG_VERSION"))
+}
+
+/// The HTML of doc page `i`.
+pub fn render_page(pages: &[PageInput], index: &SiteIndex, i: usize) -> SiteFile {
+    let info = &index.docs[i];
+    (info.url.clone(), doc_page(&pages[i], info, &index.docs))
+}
+
+/// The index, the registers and the assets (everything but the doc pages).
+pub fn shared_files(pages: &[PageInput], index: &SiteIndex, live_reload: bool) -> Vec<SiteFile> {
+    let infos = &index.docs;
+    let mut files: Vec<SiteFile> = vec![
+        ("index.html".to_string(), index_page(infos)),
+        ("risks.html".to_string(), risks_page(pages, infos)),
+        ("components.html".to_string(), components_page(pages, infos)),
+        ("entities.html".to_string(), entities_page(pages, infos)),
+        ("assets/site.css".to_string(), CSS.to_string()),
+        (
+            "assets/site.js".to_string(),
+            if live_reload {
+                format!("{JS}\n{LIVE_RELOAD}")
+            } else {
+                JS.to_string()
+            },
+        ),
+    ];
+    let entries: Vec<serde_json::Value> = infos
         .iter()
         .map(|i| serde_json::json!({"url": i.url, "title": i.title, "status": i.status, "authors": i.authors, "tags": i.tags, "text": i.text}))
         .collect();
-    let json = serde_json::to_string(&index)
+    let json = serde_json::to_string(&entries)
         .unwrap_or_else(|_| "[]".to_string())
         .replace("</", "<\\/");
     files.push((
         "assets/search-index.js".to_string(),
         format!("window.DESIGNDOC_INDEX = {json};\n"),
     ));
+    files
+}
+
+/// Live reload for `designdoc preview`: long-polls the server for a new build and reloads.
+const LIVE_RELOAD: &str = "(function () {\n  var seen = null;\n  function poll() {\n    fetch('/__designdoc/version?seen=' + (seen === null ? '' : seen), { cache: 'no-store' })\n      .then(function (r) { return r.text(); })\n      .then(function (v) { if (seen !== null && v !== seen) { location.reload(); return; } seen = v; poll(); })\n      .catch(function () { setTimeout(poll, 1000); });\n  }\n  poll();\n})();\n";
+
+/// Builds every file of the site (no caching; see `render_page` for incremental builds).
+pub fn build_site(pages: &[PageInput]) -> Vec<SiteFile> {
+    let index = SiteIndex::new(pages);
+    let mut files: Vec<SiteFile> = (0..pages.len()).map(|i| render_page(pages, &index, i)).collect();
+    files.extend(shared_files(pages, &index, false));
     files
 }
 
