@@ -4,6 +4,7 @@
 
 pub mod diagram;
 pub mod export;
+pub mod highlight;
 pub mod site;
 
 pub use diagram::{DiagramError, render_svg};

@@ -282,6 +282,7 @@ fn body_html(p: &PageInput) -> String {
     let mut diagrams: Vec<String> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let mut in_mermaid: Option<String> = None;
+    let mut in_code: Option<(String, String)> = None;
     let mut heading: Option<(pulldown_cmark::HeadingLevel, Vec<Event>)> = None;
     let mut seen: HashMap<String, usize> = HashMap::new();
     for event in Parser::new_ext(body, opts) {
@@ -301,11 +302,42 @@ fn body_html(p: &PageInput) -> String {
             }
             continue;
         }
+        if let Some((_, code)) = &mut in_code {
+            match event {
+                Event::Text(t) => code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (lang, code) = in_code.take().unwrap_or_default();
+                    let class = if lang.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" class=\"language-{}\"", escape(&lang))
+                    };
+                    let html = format!(
+                        "<pre><code{class}>{}</code></pre>\n",
+                        crate::highlight::highlight(&lang, &code)
+                    );
+                    push(&mut heading, &mut events, Event::Html(CowStr::from(html)));
+                }
+                _ => {}
+            }
+            continue;
+        }
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                 if info.split_whitespace().next() == Some("mermaid") =>
             {
                 in_mermaid = Some(String::new());
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                in_code = Some((lang, String::new()));
             }
             Event::Start(Tag::Heading { level, .. }) => heading = Some((level, Vec::new())),
             Event::End(TagEnd::Heading(_)) => {
@@ -400,6 +432,7 @@ fn sanitizer() -> ammonia::Builder<'static> {
         .add_tag_attributes("h6", &["id"]);
     b.add_tag_attributes("a", &["class", "aria-label"]);
     b.add_tag_attributes("code", &["class"]);
+    b.add_tag_attributes("span", &["class"]);
     b.add_tag_attributes("input", &["type", "checked", "disabled"]);
     b.add_tags(&["input"]);
     b.id_prefix(None);
