@@ -80,9 +80,11 @@ fn doc_paths(root: &Path, out: &Path, args: &CommonArgs, settings: &Settings) ->
 /// Checks every doc and writes the site. Pages whose inputs did not change since the last
 /// build into `out` are neither rendered nor written (a hash per page in `CACHE_FILE`).
 fn build_once(checker: &Checker, root: &Path, paths: &[PathBuf], out: &Path, live_reload: bool) -> Result<Stats> {
+    let progress = Progress::start(paths.len());
     let checked: Vec<Checked> = paths
         .par_iter()
         .filter_map(|path| {
+            progress.tick();
             let Ok(Content::Text(source)) = files::read(path) else {
                 eprintln!("warning: skipping `{}`: not a UTF-8 text file", path.display());
                 return None;
@@ -137,6 +139,7 @@ fn build_once(checker: &Checker, root: &Path, paths: &[PathBuf], out: &Path, liv
         files::write_atomic(&path, content)?;
         written += 1;
     }
+    progress.finish();
     let cache: HashMap<&str, u64> = (0..pages.len()).map(|i| (index.url(i), hashes[i])).collect();
     files::write_atomic(&cache_path, &serde_json::to_string(&cache)?)?;
     Ok(Stats {
@@ -162,6 +165,50 @@ pub fn run(args: BuildArgs) -> Result<Outcome> {
         stats.written
     );
     Ok(Outcome::Clean)
+}
+
+/// A progress line on a terminal for builds of many docs (silent in CI logs and pipes).
+struct Progress {
+    done: Arc<std::sync::atomic::AtomicUsize>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    printer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(total: usize) -> Progress {
+        use std::io::IsTerminal;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let done = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let printer = (total >= 200 && std::io::stderr().is_terminal()).then(|| {
+            let (done, stop) = (Arc::clone(&done), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let n = done.load(Ordering::Relaxed);
+                    let width = 30 * n / total.max(1);
+                    eprint!(
+                        "\r[{}{}] {n}/{total} docs checked",
+                        "#".repeat(width),
+                        " ".repeat(30 - width)
+                    );
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                eprint!("\r{}\r", " ".repeat(60));
+            })
+        });
+        Progress { done, stop, printer }
+    }
+
+    fn tick(&self) {
+        self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn finish(self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(p) = self.printer {
+            let _ = p.join();
+        }
+    }
 }
 
 /// Build generation, bumped after every rebuild; long-polling pages wait on it.
