@@ -8,6 +8,7 @@ pub mod fix;
 pub mod lifecycle;
 pub mod output;
 pub mod project;
+pub mod registers;
 pub mod rules;
 pub mod schema;
 pub mod template;

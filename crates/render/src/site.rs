@@ -551,52 +551,25 @@ fn doc_link(i: &DocInfo) -> String {
     format!("<a href=\"{}\">{}</a>", escape(&i.url), escape(&i.title))
 }
 
-fn rank(v: &str) -> u8 {
-    match v.trim().to_lowercase().chars().next() {
-        Some('h') => 0,
-        Some('m') => 1,
-        Some('l') => 2,
-        _ => 3,
-    }
-}
-
 fn risks_page(pages: &[PageInput], infos: &[DocInfo]) -> String {
+    use designdoc_check::registers::{rank, risks};
     let mut rows: Vec<(u8, u8, String)> = Vec::new();
     for (p, i) in pages.iter().zip(infos) {
-        for s in p.doc.sections.iter().filter(|s| s.key.contains("risk")) {
-            for &bi in &s.blocks {
-                let BlockKind::Table(t) = &p.doc.blocks[bi].kind else {
-                    continue;
-                };
-                let col = |name: &str| t.header.iter().position(|c| heading_key(&c.text.text).contains(name));
-                let (Some(risk), impact, likelihood, mitigation) =
-                    (col("risk"), col("impact"), col("likelihood"), col("mitigation"))
-                else {
-                    continue;
-                };
-                for r in &t.rows {
-                    let cell = |c: Option<usize>| {
-                        c.and_then(|c| r.get(c))
-                            .map(|c| c.text.text.trim().to_string())
-                            .unwrap_or_default()
-                    };
-                    let (imp, lik) = (cell(impact), cell(likelihood));
-                    rows.push((
-                        rank(&imp),
-                        rank(&lik),
-                        format!(
-                            "<tr><td>{}</td><td data-sort=\"{}\">{}</td><td data-sort=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
-                            escape(&cell(Some(risk))),
-                            rank(&imp),
-                            escape(&imp),
-                            rank(&lik),
-                            escape(&lik),
-                            escape(&cell(mitigation)),
-                            doc_link(i)
-                        ),
-                    ));
-                }
-            }
+        for r in risks(p.doc) {
+            rows.push((
+                rank(&r.impact),
+                rank(&r.likelihood),
+                format!(
+                    "<tr><td>{}</td><td data-sort=\"{}\">{}</td><td data-sort=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(&r.risk),
+                    rank(&r.impact),
+                    escape(&r.impact),
+                    rank(&r.likelihood),
+                    escape(&r.likelihood),
+                    escape(&r.mitigation),
+                    doc_link(i)
+                ),
+            ));
         }
     }
     rows.sort_by_key(|r| (r.0, r.1));
