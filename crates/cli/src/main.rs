@@ -7,6 +7,7 @@ mod diagram_cmd;
 mod files;
 mod new_cmd;
 mod rules_cmd;
+mod serve_cmd;
 mod settings;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -47,6 +48,8 @@ enum Command {
     Build(build_cmd::BuildArgs),
     /// Serve the site on 127.0.0.1, rebuild when a doc changes, reload open pages.
     Preview(build_cmd::PreviewArgs),
+    /// Run the hub: publish and watch doc folders, serve the JSON API and pages.
+    Serve(serve_cmd::ServeArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Export(args) => diagram_cmd::export(args),
         Command::Build(args) => build_cmd::run(args),
         Command::Preview(args) => build_cmd::preview(args),
+        Command::Serve(args) => serve_cmd::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
