@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 #[derive(clap::Args, Debug)]
 pub struct BuildArgs {
@@ -248,7 +248,7 @@ pub fn preview(args: PreviewArgs) -> Result<Outcome> {
         }
     });
     // Watch by polling modification times: editors that save by rename are seen too.
-    let mut last = fingerprint(&paths);
+    let mut last = files::stamps(&paths);
     loop {
         std::thread::sleep(Duration::from_millis(50));
         let paths = match doc_paths(&root, &args.output, &args.common, &settings) {
@@ -258,7 +258,7 @@ pub fn preview(args: PreviewArgs) -> Result<Outcome> {
                 continue;
             }
         };
-        let now = fingerprint(&paths);
+        let now = files::stamps(&paths);
         if now == last {
             continue;
         }
@@ -266,7 +266,9 @@ pub fn preview(args: PreviewArgs) -> Result<Outcome> {
         let started = Instant::now();
         match build_once(&checker, &root, &paths, &args.output, true) {
             Ok(stats) => {
-                println!(
+                // A closed stdout (`preview | head`) must not stop the preview.
+                let _ = writeln!(
+                    std::io::stdout(),
                     "rebuilt in {} ms ({} pages rendered)",
                     started.elapsed().as_millis(),
                     stats.rendered
@@ -281,20 +283,6 @@ pub fn preview(args: PreviewArgs) -> Result<Outcome> {
             Err(e) => eprintln!("error: rebuild failed: {e:#}"),
         }
     }
-}
-
-fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, Option<SystemTime>, u64)> {
-    paths
-        .iter()
-        .map(|p| {
-            let meta = std::fs::metadata(p).ok();
-            (
-                p.clone(),
-                meta.as_ref().and_then(|m| m.modified().ok()),
-                meta.map_or(0, |m| m.len()),
-            )
-        })
-        .collect()
 }
 
 /// A minimal static file server for the preview: GET only, files under `out`, plus the

@@ -107,3 +107,21 @@ pub fn write_atomic(path: &Path, content: &str) -> Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("cannot replace `{}`", path.display()))?;
     Ok(())
 }
+
+/// What the watchers compare between polls: each file with its modification time and size.
+/// Polling sees editors that save by rename, which event-based watching can miss.
+pub type Stamps = Vec<(PathBuf, Option<std::time::SystemTime>, u64)>;
+
+pub fn stamps(paths: &[PathBuf]) -> Stamps {
+    paths
+        .iter()
+        .map(|p| {
+            let meta = std::fs::metadata(p).ok();
+            (
+                p.clone(),
+                meta.as_ref().and_then(|m| m.modified().ok()),
+                meta.map_or(0, |m| m.len()),
+            )
+        })
+        .collect()
+}

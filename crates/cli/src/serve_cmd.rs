@@ -16,7 +16,7 @@ use designdoc_store::{DocFilter, Publish, Store};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -81,15 +81,12 @@ async fn publish_dir(store: &Store, checker: &Checker, dir: &Path, exclude: &[St
     Ok(created)
 }
 
-fn stamp(dirs: &[PathBuf]) -> Vec<(PathBuf, Option<SystemTime>, u64)> {
-    let mut out = Vec::new();
-    for d in dirs {
-        for p in files::collect(std::slice::from_ref(d), &[], Path::new(".")).unwrap_or_default() {
-            let m = std::fs::metadata(&p).ok();
-            out.push((p, m.as_ref().and_then(|m| m.modified().ok()), m.map_or(0, |m| m.len())));
-        }
-    }
-    out
+fn stamp(dirs: &[PathBuf]) -> files::Stamps {
+    let paths: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| files::collect(std::slice::from_ref(d), &[], Path::new(".")).unwrap_or_default())
+        .collect();
+    files::stamps(&paths)
 }
 
 async fn serve(args: ServeArgs) -> Result<Outcome> {

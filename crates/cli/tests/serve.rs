@@ -1,29 +1,16 @@
 //! `designdoc serve` over real HTTP on loopback with a real SQLite file: publishes the
 //! folder at start, serves the API, republishes a changed doc as a new revision.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod common;
+
+use common::Killed;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
+/// Status and body of a GET.
 fn get(addr: &str, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).expect("read");
-    let status = raw.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
+    let (status, _, body) = common::get(addr, path);
     (status, body)
 }
 
@@ -48,18 +35,8 @@ fn serve_publishes_serves_and_follows_changes() {
         .stderr(Stdio::null())
         .spawn()
         .expect("start hub");
-    let mut child = Killed(child);
-    let line = BufReader::new(child.0.stdout.take().expect("stdout"))
-        .lines()
-        .next()
-        .expect("line")
-        .expect("utf-8");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .expect("address")
-        .to_string();
+    let mut child = Killed::new(child);
+    let addr = child.address();
 
     assert_eq!(get(&addr, "/healthz"), (200, "ok".to_string()));
     assert_eq!(get(&addr, "/readyz").0, 200);

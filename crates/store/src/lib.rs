@@ -255,11 +255,7 @@ impl Store {
             .as_ref()
             .map(|fm| fm.entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect())
             .unwrap_or_default();
-        let upsert_space = match self.backend {
-            Backend::Sqlite => "INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-            Backend::Postgres => "INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-        };
-        sqlx::query(upsert_space)
+        sqlx::query("INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(p.space)
             .bind(now)
             .execute(&mut *tx)

@@ -388,13 +388,8 @@ fn relationship(
 }
 
 fn symbol_relation(s: &str) -> Option<(Cardinality, Cardinality, bool, usize)> {
-    let token: String = s
-        .chars()
-        .take_while(|c| !c.is_whitespace() && !is_ident_char(*c) || "o".contains(*c))
-        .collect();
     // Tokens are 6 characters: two for each cardinality, two for the line.
     let t = s.get(..6)?;
-    let _ = token;
     let lc = left_card(&t[..2])?;
     let identifying = match &t[2..4] {
         "--" => true,
