@@ -1,6 +1,9 @@
 //! Cross-document registers read from one document: its risks (rows of tables in risk
-//! sections with Risk/Impact/Likelihood/Mitigation columns). Used by the site and the hub.
+//! sections with Risk/Impact/Likelihood/Mitigation columns), its components (subsections
+//! of Components with their Purpose) and the entities of its ER diagrams. Used by the
+//! static site and the hub, so both show the same registers.
 
+use designdoc_model::mermaid::DiagramModel;
 use designdoc_model::{BlockKind, Document, heading_key};
 use serde::Serialize;
 
@@ -45,6 +48,73 @@ pub fn risks(doc: &Document) -> Vec<Risk> {
                     likelihood: cell(likelihood),
                     mitigation: cell(mitigation),
                 });
+            }
+        }
+    }
+    out
+}
+
+/// A component described under the Components section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Component {
+    pub name: String,
+    /// Heading anchor of the component's subsection.
+    pub anchor: String,
+    /// Its `Purpose:` field, or empty.
+    pub purpose: String,
+}
+
+/// Every subsection of every `Components` section.
+pub fn components(doc: &Document) -> Vec<Component> {
+    let mut out = Vec::new();
+    for s in doc.sections.iter().filter(|s| s.key == "components") {
+        for &c in &s.children {
+            let comp = &doc.sections[c];
+            let purpose = comp
+                .blocks
+                .iter()
+                .find_map(|&bi| match &doc.blocks[bi].kind {
+                    BlockKind::List(l) => l.items.iter().find_map(|it| {
+                        it.label
+                            .as_ref()
+                            .filter(|lb| heading_key(&lb.name) == "purpose")
+                            .map(|lb| lb.value.clone())
+                    }),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            out.push(Component {
+                name: comp.title.clone(),
+                anchor: comp.anchor.clone(),
+                purpose,
+            });
+        }
+    }
+    out
+}
+
+/// An entity named in an ER diagram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entity {
+    pub name: String,
+    /// True when the diagram defines its attributes; false when it only relates to it.
+    pub defined: bool,
+}
+
+/// Every entity of every ER diagram, once per name (defined wins over used).
+pub fn entities(doc: &Document) -> Vec<Entity> {
+    let mut out: Vec<Entity> = Vec::new();
+    for d in &doc.diagrams {
+        let DiagramModel::Er(er) = &d.parsed.model else {
+            continue;
+        };
+        for e in &er.entities {
+            match out.iter_mut().find(|x| x.name == e.name) {
+                Some(x) => x.defined |= e.defined,
+                None => out.push(Entity {
+                    name: e.name.clone(),
+                    defined: e.defined,
+                }),
             }
         }
     }

@@ -60,7 +60,7 @@ async fn publish_dir(store: &Store, checker: &Checker, dir: &Path, exclude: &[St
         let Ok(Content::Text(source)) = files::read(&path) else {
             continue;
         };
-        let findings = serde_json::to_string(&checker.check(&source).diagnostics)?;
+        let findings = checker.check(&source).diagnostics;
         let rel = path
             .strip_prefix(dir)
             .unwrap_or(&path)
@@ -72,7 +72,7 @@ async fn publish_dir(store: &Store, checker: &Checker, dir: &Path, exclude: &[St
                 path: &rel,
                 content: &source,
                 by: "watcher",
-                findings_json: &findings,
+                findings: &findings,
             })
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
@@ -215,7 +215,7 @@ struct SearchQuery {
 }
 
 async fn api_search(State(hub): Shared, Query(q): Query<SearchQuery>) -> Response {
-    match hub.store.search(&q.q, 50).await {
+    match hub.store.search(&q.q, &DocFilter::default()).await {
         Ok(docs) => Json(docs).into_response(),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }

@@ -589,34 +589,18 @@ fn risks_page(pages: &[PageInput], infos: &[DocInfo]) -> String {
 fn components_page(pages: &[PageInput], infos: &[DocInfo]) -> String {
     let mut rows = Vec::new();
     for (p, i) in pages.iter().zip(infos) {
-        for s in p.doc.sections.iter().filter(|s| s.key == "components") {
-            for &c in &s.children {
-                let comp = &p.doc.sections[c];
-                let purpose = comp
-                    .blocks
-                    .iter()
-                    .find_map(|&bi| match &p.doc.blocks[bi].kind {
-                        BlockKind::List(l) => l.items.iter().find_map(|it| {
-                            it.label
-                                .as_ref()
-                                .filter(|lb| heading_key(&lb.name) == "purpose")
-                                .map(|lb| lb.value.clone())
-                        }),
-                        _ => None,
-                    })
-                    .unwrap_or_default();
-                rows.push((
-                    comp.title.to_lowercase(),
-                    format!(
-                        "<tr><td><a href=\"{}#{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
-                        escape(&i.url),
-                        escape(&comp.anchor),
-                        escape(&comp.title),
-                        escape(&purpose),
-                        doc_link(i)
-                    ),
-                ));
-            }
+        for comp in designdoc_check::registers::components(p.doc) {
+            rows.push((
+                comp.name.to_lowercase(),
+                format!(
+                    "<tr><td><a href=\"{}#{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                    escape(&i.url),
+                    escape(&comp.anchor),
+                    escape(&comp.name),
+                    escape(&comp.purpose),
+                    doc_link(i)
+                ),
+            ));
         }
     }
     rows.sort();
@@ -637,17 +621,12 @@ fn entities_page(pages: &[PageInput], infos: &[DocInfo]) -> String {
     // entity name -> (defined in, used in)
     let mut map: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for (p, i) in pages.iter().zip(infos) {
-        for d in &p.doc.diagrams {
-            let DiagramModel::Er(er) = &d.parsed.model else {
-                continue;
-            };
-            for e in &er.entities {
-                let entry = map.entry(e.name.clone()).or_default();
-                let list = if e.defined { &mut entry.0 } else { &mut entry.1 };
-                let link = doc_link(i);
-                if !list.contains(&link) {
-                    list.push(link);
-                }
+        for e in designdoc_check::registers::entities(p.doc) {
+            let entry = map.entry(e.name).or_default();
+            let list = if e.defined { &mut entry.0 } else { &mut entry.1 };
+            let link = doc_link(i);
+            if !list.contains(&link) {
+                list.push(link);
             }
         }
     }

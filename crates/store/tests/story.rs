@@ -1,7 +1,9 @@
 //! One story, two databases: publish, list, read, search, publish again (idempotent), a
-//! new revision, the diff between revisions, the risk register. Always on a real SQLite
+//! new revision, the diff between revisions, the registers, filters, tokens, racing
+//! publishers and the integrity check. Always on a real SQLite
 //! file; on PostgreSQL when DESIGNDOC_TEST_POSTGRES_URL is set (CI sets it).
 
+use designdoc_check::{Checker, Diagnostic};
 use designdoc_store::{DiffLine, DocFilter, Publish, Store, diff_lines};
 use std::path::Path;
 
@@ -14,12 +16,16 @@ async fn story(store: &Store) {
     assert!(store.ping().await);
     let limiter = example("0001-rate-limiter.md");
     let search = example("0002-search-service.md");
-    let publish = |path: &'static str, content: &str| Publish {
-        space: "platform",
-        path,
-        content: Box::leak(content.to_string().into_boxed_str()),
-        by: "ci",
-        findings_json: "[]",
+    let checker = Checker::with_default_template();
+    let publish = |path: &'static str, content: &str| {
+        let findings: &'static [Diagnostic] = Box::leak(checker.check(content).diagnostics.into_boxed_slice());
+        Publish {
+            space: "platform",
+            path,
+            content: Box::leak(content.to_string().into_boxed_str()),
+            by: "ci",
+            findings,
+        }
     };
 
     let a = store
@@ -68,16 +74,32 @@ async fn story(store: &Store) {
     assert_eq!(rev.content, limiter);
 
     // Search: titles and content.
-    let hits = store.search("token bucket", 10).await.expect("search");
+    let hits = store
+        .search("token bucket", &DocFilter::default())
+        .await
+        .expect("search");
     assert_eq!(
         hits.first().map(|d| d.id.as_str()),
         Some(a.document_id.as_str()),
         "{hits:?}"
     );
-    let hits = store.search("indexer", 10).await.expect("search");
+    let hits = store.search("indexer", &DocFilter::default()).await.expect("search");
     assert!(hits.iter().any(|d| d.id == b.document_id), "{hits:?}");
-    assert!(store.search("\"unbalanced OR (", 10).await.expect("odd query").len() <= 2);
-    assert!(store.search("zzzznotaword", 10).await.expect("search").is_empty());
+    assert!(
+        store
+            .search("\"unbalanced OR (", &DocFilter::default())
+            .await
+            .expect("odd query")
+            .len()
+            <= 2
+    );
+    assert!(
+        store
+            .search("zzzznotaword", &DocFilter::default())
+            .await
+            .expect("search")
+            .is_empty()
+    );
 
     // A new revision, and its diff.
     let edited = limiter
@@ -104,6 +126,140 @@ async fn story(store: &Store) {
     let risks = store.risks().await.expect("risks");
     assert!(risks.len() >= 5, "{risks:?}");
     assert_eq!(risks[0].impact, "High");
+
+    more(store, &a.document_id, &publish("0002-search-service.md", &search)).await;
+}
+
+/// Filters, spaces, history, registers, metrics figures, tokens, bad input, races.
+async fn more(store: &Store, limiter_id: &str, search_doc: &Publish<'_>) {
+    let by = |author: Option<&str>, tag: Option<&str>| DocFilter {
+        author: author.map(str::to_string),
+        tag: tag.map(str::to_string),
+        ..DocFilter::default()
+    };
+    let ids = |docs: Vec<designdoc_store::DocumentRow>| docs.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.documents(&by(Some("ana lima"), None)).await.expect("author")),
+        [limiter_id]
+    );
+    assert_eq!(
+        ids(store.documents(&by(None, Some("SEARCH"))).await.expect("tag")),
+        [search_doc_id(search_doc)]
+    );
+    assert!(
+        store
+            .documents(&by(Some("ana"), None))
+            .await
+            .expect("partial")
+            .is_empty(),
+        "authors match whole"
+    );
+    assert!(
+        store
+            .documents(&by(Some("Ana Lima"), Some("search")))
+            .await
+            .expect("both")
+            .is_empty()
+    );
+    assert_eq!(store.count_documents(&by(None, Some("api"))).await.expect("count"), 1);
+    let page = DocFilter {
+        limit: Some(1),
+        offset: Some(1),
+        ..DocFilter::default()
+    };
+    assert_eq!(store.documents(&page).await.expect("page").len(), 1);
+    // Search honours filters too.
+    let hits = store
+        .search("limiter search", &by(None, Some("search")))
+        .await
+        .expect("filtered search");
+    assert!(hits.iter().all(|d| d.tags.contains(&"search".to_string())), "{hits:?}");
+
+    let spaces = store.spaces().await.expect("spaces");
+    assert_eq!(
+        spaces
+            .iter()
+            .map(|s| (s.name.as_str(), s.documents))
+            .collect::<Vec<_>>(),
+        [("platform", 2)]
+    );
+    let history = store.revisions(limiter_id).await.expect("history");
+    assert_eq!(history.iter().map(|r| r.number).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(history[0].published_by, "ci");
+
+    let components = store.components().await.expect("components");
+    assert!(
+        components.iter().any(|c| c.name == "Limiter" && !c.purpose.is_empty()),
+        "{components:?}"
+    );
+    let entities = store.entities().await.expect("entities");
+    assert!(
+        entities.iter().any(|e| e.defined && e.document_id == limiter_id),
+        "{entities:?}"
+    );
+
+    let figures = store.figures().await.expect("figures");
+    let statuses: Vec<(&str, i64)> = figures.by_status.iter().map(|(s, n, _)| (s.as_str(), *n)).collect();
+    assert_eq!(statuses, [("draft", 1), ("review", 1)]);
+    assert_eq!(figures.revisions, 3);
+    // The draft search-service example has open warnings; they are counted per rule.
+    assert!(
+        figures
+            .findings
+            .iter()
+            .any(|(_, level, n)| level == "warning" && *n > 0),
+        "{figures:?}"
+    );
+
+    // Tokens: shown once, stored hashed, revocable.
+    let (info, secret) = store.create_token("ci").await.expect("token");
+    assert!(secret.starts_with("ddt_") && secret.len() > 60);
+    assert_eq!(
+        store.verify_token(&secret).await.expect("verify").map(|t| t.name),
+        Some("ci".to_string())
+    );
+    assert_eq!(store.verify_token("ddt_wrong").await.expect("verify"), None);
+    assert!(store.revoke_token(&info.id).await.expect("revoke"));
+    assert_eq!(store.verify_token(&secret).await.expect("verify"), None);
+    assert!(!store.revoke_token(&info.id).await.expect("revoke twice"));
+    assert!(store.tokens().await.expect("tokens")[0].revoked_at.is_some());
+
+    // Bad input is refused with a message and writes nothing.
+    for (space, path) in [
+        ("platform", "../etc/passwd"),
+        ("platform", "a//b.md"),
+        ("bad space", "x.md"),
+        ("", "x.md"),
+    ] {
+        let bad = Publish {
+            space,
+            path,
+            ..search_doc.clone()
+        };
+        let e = store.publish(&bad).await.expect_err("invalid name");
+        assert!(e.to_string().contains('`'), "{e}");
+    }
+
+    // Racing publishers of the same new content: one revision, both succeed.
+    let racer = |n: usize| {
+        let content = format!("{}\n\nEdit {n}.\n", search_doc.content);
+        let content: &'static str = Box::leak(content.into_boxed_str());
+        Publish {
+            content,
+            ..search_doc.clone()
+        }
+    };
+    let (x, y) = (racer(1), racer(1));
+    let (rx, ry) = tokio::join!(store.publish(&x), store.publish(&y));
+    let (rx, ry) = (rx.expect("racer x"), ry.expect("racer y"));
+    assert_eq!(rx.revision, ry.revision);
+    assert_eq!(u8::from(rx.created) + u8::from(ry.created), 1);
+    let problems = store.integrity_check().await.expect("integrity");
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+fn search_doc_id(p: &Publish<'_>) -> String {
+    format!("{}:{}", p.space, p.path)
 }
 
 #[tokio::test]
