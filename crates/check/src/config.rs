@@ -23,6 +23,25 @@ pub struct Config {
     pub rules: BTreeMap<String, String>,
     #[serde(default)]
     pub components: ComponentsConfig,
+    #[serde(default)]
+    pub hub: HubConfig,
+}
+
+/// `[hub]`: settings of `designdoc serve`. Flags and environment variables win over these.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubConfig {
+    /// Address to listen on, e.g. `0.0.0.0:8080`.
+    pub addr: Option<String>,
+    /// `sqlite://PATH` or `postgres://...`.
+    pub database: Option<String>,
+    /// PostgreSQL schema for the hub's tables (several hubs or tests in one database).
+    pub schema: Option<String>,
+    /// `text` or `json`.
+    pub log_format: Option<String>,
+    /// Folders to publish and watch (relative to the config file).
+    #[serde(default)]
+    pub watch: Vec<String>,
 }
 
 /// `[components]`: how the High-Level Design graph is compared with Components.

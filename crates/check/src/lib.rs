@@ -13,7 +13,7 @@ pub mod rules;
 pub mod schema;
 pub mod template;
 
-pub use config::{Config, RuleConfig};
+pub use config::{Config, HubConfig, RuleConfig};
 pub use diagnostic::{Diagnostic, Edit, Fix, Level, Safety};
 pub use schema::Schema;
 pub use template::{DEFAULT_TEMPLATE, TemplateError};

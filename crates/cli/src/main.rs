@@ -3,11 +3,13 @@
 
 mod build_cmd;
 mod check_cmd;
+mod db_cmd;
 mod diagram_cmd;
 mod files;
 mod new_cmd;
+mod publish_cmd;
 mod rules_cmd;
-mod serve_cmd;
+mod serve;
 mod settings;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -49,7 +51,13 @@ enum Command {
     /// Serve the site on 127.0.0.1, rebuild when a doc changes, reload open pages.
     Preview(build_cmd::PreviewArgs),
     /// Run the hub: publish and watch doc folders, serve the JSON API and pages.
-    Serve(serve_cmd::ServeArgs),
+    Serve(serve::ServeArgs),
+    /// Send docs to a hub over its API (for CI jobs in other repositories).
+    Publish(publish_cmd::PublishArgs),
+    /// Create, list and revoke the hub's API tokens.
+    Token(db_cmd::TokenArgs),
+    /// Hub database maintenance (integrity check).
+    Db(db_cmd::DbArgsCmd),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -65,10 +73,10 @@ pub enum Format {
 pub struct CommonArgs {
     /// Template to check against / scaffold from (default: from designdoc.toml, else the
     /// built-in seed template).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE")]
     pub template: Option<PathBuf>,
     /// Configuration file (default: designdoc.toml in the current folder or above).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
 
@@ -89,7 +97,10 @@ fn main() -> ExitCode {
         Command::Export(args) => diagram_cmd::export(args),
         Command::Build(args) => build_cmd::run(args),
         Command::Preview(args) => build_cmd::preview(args),
-        Command::Serve(args) => serve_cmd::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Publish(args) => publish_cmd::run(args),
+        Command::Token(args) => db_cmd::token(args),
+        Command::Db(args) => db_cmd::db(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -2,41 +2,14 @@
 //! `--dump-dom` gives the DOM after scripts ran, so filters and injected script (which must
 //! not run) are observable without a driver. Screenshots go to target/site-screenshots/.
 
+mod common;
+
+use common::browser;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn chromium() -> &'static str {
-    for c in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
-        if Path::new(c).exists() {
-            return c;
-        }
-    }
-    panic!("Debian's chromium is required (apt-get install chromium; .ci/run installs it)");
-}
-
-fn browser(profile: &Path, args: &[&str]) -> String {
-    let out = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--allow-file-access-from-files",
-            "--virtual-time-budget=3000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .output()
-        .expect("run chromium");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn build(docs: &Path, out: &Path) {

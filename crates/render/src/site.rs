@@ -4,8 +4,7 @@
 
 use crate::diagram::render_svg;
 use designdoc_check::Diagnostic;
-use designdoc_model::mermaid::DiagramModel;
-use designdoc_model::{BlockKind, Document, heading_key, slug};
+use designdoc_model::{BlockKind, Document, slug};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -82,7 +81,24 @@ struct DocInfo {
     text: String,
 }
 
-fn badge(status: &str) -> String {
+/// The table of contents panel: sections of levels 2 and 3.
+pub fn toc_html(doc: &Document) -> String {
+    let mut b = String::from("<nav class=\"panel toc\" aria-label=\"Table of contents\"><h2>Contents</h2><ul>");
+    for s in doc.sections.iter().filter(|s| s.level >= 2 && s.level <= 3) {
+        let _ = write!(
+            b,
+            "<li class=\"l{}\"><a href=\"#{}\">{}</a></li>",
+            s.level,
+            escape(&s.anchor),
+            escape(&s.title)
+        );
+    }
+    b.push_str("</ul></nav>\n");
+    b
+}
+
+/// A status badge (unknown statuses get a neutral style).
+pub fn badge(status: &str) -> String {
     let known = designdoc_check::lifecycle::STATUSES.contains(&status);
     let class = if known { status } else { "unknown" };
     let label = if status.is_empty() { "no status" } else { status };
@@ -267,7 +283,7 @@ fn index_page(infos: &[DocInfo]) -> String {
 /// Markdown body -> sanitized HTML with heading anchors, `.md` links pointing at pages, and
 /// mermaid blocks replaced by inline SVG (inserted after sanitizing; the SVG has its own
 /// sanitizer).
-fn body_html(p: &PageInput) -> String {
+pub fn body_html(p: &PageInput) -> String {
     let body = &p.source[p.doc.body_start.min(p.source.len())..];
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
@@ -498,17 +514,7 @@ fn doc_page(p: &PageInput, i: &DocInfo, infos: &[DocInfo]) -> String {
     }
     let _ = write!(b, "<dt>Source</dt><dd>{}</dd>", escape(&p.rel_path));
     b.push_str("</dl></section>\n");
-    b.push_str("<nav class=\"panel toc\" aria-label=\"Table of contents\"><h2>Contents</h2><ul>");
-    for s in doc.sections.iter().filter(|s| s.level >= 2 && s.level <= 3) {
-        let _ = write!(
-            b,
-            "<li class=\"l{}\"><a href=\"#{}\">{}</a></li>",
-            s.level,
-            escape(&s.anchor),
-            escape(&s.title)
-        );
-    }
-    b.push_str("</ul></nav>\n");
+    b.push_str(&toc_html(doc));
     let _ = write!(
         b,
         "<section class=\"panel findings\" aria-label=\"Findings\"><h2>Findings ({})</h2>",

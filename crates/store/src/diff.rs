@@ -48,12 +48,13 @@ pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
                 out.push(DiffLine::Same(ma[i].to_string()));
                 i += 1;
                 j += 1;
-            } else if j < m && (i == n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j]) {
-                out.push(DiffLine::Added(mb[j].to_string()));
-                j += 1;
-            } else {
+            } else if i < n && (j == m || lcs[(i + 1) * (m + 1) + j] >= lcs[i * (m + 1) + j + 1]) {
+                // On a tie the removal goes first, as in unified diffs.
                 out.push(DiffLine::Removed(ma[i].to_string()));
                 i += 1;
+            } else {
+                out.push(DiffLine::Added(mb[j].to_string()));
+                j += 1;
             }
         }
     }
@@ -72,8 +73,8 @@ mod tests {
             diff_lines("a\nb\nc\n", "a\nx\nc\nd\n"),
             vec![
                 Same("a".into()),
-                Added("x".into()),
                 Removed("b".into()),
+                Added("x".into()),
                 Same("c".into()),
                 Added("d".into())
             ]

@@ -73,6 +73,9 @@ pub struct Publish<'a> {
     pub by: &'a str,
     /// Findings from the checker, stored with the revision and counted per rule.
     pub findings: &'a [Diagnostic],
+    /// The rendered page body, and the version of the renderer that made it.
+    pub html: &'a str,
+    pub renderer: &'a str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -105,6 +108,10 @@ pub struct RevisionRow {
     pub published_at: i64,
     pub published_by: String,
     pub findings: String,
+    #[serde(skip)]
+    pub html: String,
+    #[serde(skip)]
+    pub renderer: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -137,7 +144,8 @@ fn now_millis() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-fn hash(content: &str) -> String {
+/// The SHA-256 of a document's content, as stored with each revision.
+pub fn content_hash(content: &str) -> String {
     let digest = Sha256::digest(content.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

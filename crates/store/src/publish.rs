@@ -3,7 +3,7 @@
 //! entry. Idempotent (same content, no new revision) and safe when several processes
 //! publish the same document at once: a lost race is retried and then sees the winner.
 
-use crate::{Backend, Publish, Published, Result, Store, StoreError, hash, now_millis};
+use crate::{Backend, Publish, Published, Result, Store, StoreError, content_hash, now_millis};
 use designdoc_check::registers;
 use designdoc_model::parse;
 use sqlx::{Any, Row, Transaction};
@@ -43,7 +43,7 @@ impl Store {
     async fn publish_once(&self, p: &Publish<'_>) -> Result<Published> {
         let (doc, _) = parse(p.content);
         let id = format!("{}:{}", p.space, p.path);
-        let content_hash = hash(p.content);
+        let content_hash = content_hash(p.content);
         // SQLite: take the write lock up front, so two writers never both read and then
         // fight over upgrading (which fails mid-transaction instead of waiting).
         let mut tx = match self.backend {
@@ -107,8 +107,8 @@ impl Store {
         .await?;
         let findings_json = serde_json::to_string(p.findings).unwrap_or_else(|_| "[]".into());
         let row = sqlx::query(
-            "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings, html, renderer)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(&id)
         .bind(next)
@@ -118,6 +118,8 @@ impl Store {
         .bind(p.by)
         .bind(serde_json::Value::Object(front).to_string())
         .bind(findings_json)
+        .bind(p.html)
+        .bind(p.renderer)
         .fetch_one(&mut *tx)
         .await?;
         let revision_id: i64 = row.try_get("id")?;

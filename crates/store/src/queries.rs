@@ -154,7 +154,7 @@ impl Store {
     }
 
     pub async fn revision(&self, id: &str, number: i64) -> Result<Option<RevisionRow>> {
-        let row = sqlx::query("SELECT number, content, hash, published_at, published_by, findings FROM revisions WHERE document_id = $1 AND number = $2")
+        let row = sqlx::query("SELECT number, content, hash, published_at, published_by, findings, html, renderer FROM revisions WHERE document_id = $1 AND number = $2")
             .bind(id)
             .bind(number)
             .fetch_optional(&self.pool)
@@ -167,9 +167,32 @@ impl Store {
                 published_at: r.try_get("published_at")?,
                 published_by: r.try_get("published_by")?,
                 findings: r.try_get("findings")?,
+                html: r.try_get("html")?,
+                renderer: r.try_get("renderer")?,
             })
         })
         .transpose()
+    }
+
+    /// Replaces a revision's rendered page (after a renderer upgrade).
+    pub async fn set_html(&self, id: &str, number: i64, html: &str, renderer: &str) -> Result<()> {
+        sqlx::query("UPDATE revisions SET html = $1, renderer = $2 WHERE document_id = $3 AND number = $4")
+            .bind(html)
+            .bind(renderer)
+            .bind(id)
+            .bind(number)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The hash of a document's latest revision, to skip work when nothing changed.
+    pub async fn latest_hash(&self, id: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT hash FROM revisions WHERE document_id = $1 ORDER BY number DESC LIMIT 1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("hash")).transpose()?)
     }
 
     /// Every revision of a document, newest first.

@@ -3,7 +3,7 @@
 //! enough: there is nothing to brute-force). Revocation takes effect on the next request
 //! on every instance, since each request looks the hash up.
 
-use crate::{Result, Store, StoreError, hash, now_millis};
+use crate::{Result, Store, StoreError, content_hash, now_millis};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -46,7 +46,7 @@ impl Store {
         sqlx::query("INSERT INTO api_tokens (id, name, hash, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&id)
             .bind(name)
-            .bind(hash(&secret))
+            .bind(content_hash(&secret))
             .bind(now)
             .execute(&self.pool)
             .await?;
@@ -67,7 +67,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT id, name, created_at, revoked_at FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL",
         )
-        .bind(hash(secret))
+        .bind(content_hash(secret))
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(token_info).transpose()

@@ -25,6 +25,8 @@ async fn story(store: &Store) {
             content: Box::leak(content.to_string().into_boxed_str()),
             by: "ci",
             findings,
+            html: "<p>rendered</p>",
+            renderer: "test",
         }
     };
 
@@ -72,6 +74,17 @@ async fn story(store: &Store) {
         .expect("read rev")
         .expect("rev 1");
     assert_eq!(rev.content, limiter);
+    assert_eq!((rev.html.as_str(), rev.renderer.as_str()), ("<p>rendered</p>", "test"));
+    store
+        .set_html(&a.document_id, 1, "<p>again</p>", "test2")
+        .await
+        .expect("set html");
+    let rev = store.revision(&a.document_id, 1).await.expect("rev").expect("rev 1");
+    assert_eq!(rev.html, "<p>again</p>");
+    assert_eq!(
+        store.latest_hash(&a.document_id).await.expect("hash"),
+        Some(designdoc_store::content_hash(&limiter))
+    );
 
     // Search: titles and content.
     let hits = store

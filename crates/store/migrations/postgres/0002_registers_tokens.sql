@@ -42,3 +42,8 @@ CREATE TABLE api_tokens (
 );
 
 CREATE INDEX documents_updated ON documents (updated_at);
+
+-- The rendered page of a revision and the renderer version that made it (re-rendered
+-- lazily when the renderer changes).
+ALTER TABLE revisions ADD COLUMN html TEXT NOT NULL DEFAULT '';
+ALTER TABLE revisions ADD COLUMN renderer TEXT NOT NULL DEFAULT '';

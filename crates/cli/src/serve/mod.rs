@@ -1,0 +1,513 @@
+//! `designdoc serve`: the hub. Publishes the docs of watched folders and of `designdoc
+//! publish` into the store (SQLite by default, PostgreSQL for teams), and serves the JSON
+//! API, the HTML pages, health checks and Prometheus metrics. Everything that must be
+//! consistent lives in the store, so several instances can share one PostgreSQL.
+
+mod api;
+mod log;
+mod metrics;
+mod pages;
+
+use crate::files::{self, Content};
+use crate::{CommonArgs, Outcome, settings};
+use anyhow::{Context, Result, bail};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use designdoc_check::{Checker, Diagnostic};
+use designdoc_render::site::{PageInput, body_html};
+use designdoc_store::{Publish, Published, Store, content_hash};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use log::{Log, LogFormat};
+
+/// A database URL whose `Debug` output hides the password (settings get logged).
+#[derive(Clone)]
+pub struct DatabaseUrl(pub String);
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", redact(&self.0))
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Ok(DatabaseUrl(s.to_string()))
+    }
+}
+
+/// Where the hub's database is (shared by `serve`, `token` and `db`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct DbArgs {
+    /// Database: `sqlite://PATH` (default `.designdoc/hub.db`) or `postgres://...`.
+    #[arg(long, global = true, env = "DESIGNDOC_DATABASE_URL", value_name = "URL")]
+    pub database: Option<DatabaseUrl>,
+    /// PostgreSQL schema for the hub's tables (created if missing).
+    #[arg(long, global = true, env = "DESIGNDOC_DATABASE_SCHEMA", value_name = "NAME")]
+    pub schema: Option<String>,
+}
+
+impl DbArgs {
+    /// The database URL and schema after flags, environment and `[hub]` in designdoc.toml.
+    pub fn resolve(&self, settings: &settings::Settings) -> Result<(DatabaseUrl, Option<String>)> {
+        let hub = &settings.config.hub;
+        let url = match self.database.clone().or_else(|| hub.database.clone().map(DatabaseUrl)) {
+            Some(u) => u,
+            None => {
+                std::fs::create_dir_all(".designdoc").context("cannot create .designdoc/")?;
+                DatabaseUrl("sqlite://.designdoc/hub.db".to_string())
+            }
+        };
+        Ok((url, self.schema.clone().or_else(|| hub.schema.clone())))
+    }
+
+    /// Opens (and migrates) the store.
+    pub async fn open(&self, settings: &settings::Settings) -> Result<Store> {
+        let (url, schema) = self.resolve(settings)?;
+        Store::open(&url.0, schema.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact(&url.0)))
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Folders of design docs to publish and watch, each a space named after the folder
+    /// (default: `[hub] watch` in designdoc.toml).
+    pub dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "DESIGNDOC_ADDR")]
+    pub addr: Option<String>,
+    /// Log lines as text or as JSON objects (one per line).
+    #[arg(long, env = "DESIGNDOC_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// What every request handler shares.
+pub struct Hub {
+    pub store: Store,
+    pub checker: Checker,
+    pub metrics: metrics::Metrics,
+    pub log: Log,
+}
+
+/// The version of the page renderer: stored pages made by another version are re-rendered.
+pub const RENDERER: &str = concat!("designdoc ", env!("CARGO_PKG_VERSION"));
+
+/// One document to publish.
+pub struct Incoming {
+    pub space: String,
+    pub path: String,
+    pub content: String,
+    pub by: String,
+}
+
+/// Checks and renders a document: its findings and its page body.
+pub fn check_and_render(checker: &Checker, path: &str, content: &str) -> (Vec<Diagnostic>, String) {
+    let checked = checker.check(content);
+    let html = body_html(&PageInput {
+        rel_path: path.to_string(),
+        source: content,
+        doc: &checked.doc,
+        diagnostics: &checked.diagnostics,
+        modified: None,
+    });
+    (checked.diagnostics, html)
+}
+
+impl Hub {
+    /// Publishes documents, each atomically. Unchanged documents are skipped before any
+    /// work; the rest are checked and rendered in parallel, then written one by one.
+    pub async fn publish(self: &Arc<Hub>, docs: Vec<Incoming>) -> Vec<Result<Published, String>> {
+        let mut results: Vec<Option<Result<Published, String>>> = Vec::with_capacity(docs.len());
+        let mut todo = Vec::new();
+        for (i, d) in docs.iter().enumerate() {
+            let id = format!("{}:{}", d.space, d.path);
+            match self.store.latest_hash(&id).await {
+                Ok(Some(h)) if h == content_hash(&d.content) => {
+                    let number = self
+                        .store
+                        .document(&id)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map_or(0, |r| r.current_revision);
+                    results.push(Some(Ok(Published {
+                        document_id: id,
+                        revision: number,
+                        created: false,
+                    })));
+                }
+                _ => {
+                    results.push(None);
+                    todo.push(i);
+                }
+            }
+        }
+        let hub = Arc::clone(self);
+        let docs = Arc::new(docs);
+        let shared = Arc::clone(&docs);
+        let todo_list = todo.clone();
+        let rendered = tokio::task::spawn_blocking(move || {
+            todo_list
+                .par_iter()
+                .map(|&i| check_and_render(&hub.checker, &shared[i].path, &shared[i].content))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        for (&i, (findings, html)) in todo.iter().zip(&rendered) {
+            let d = &docs[i];
+            let outcome = self
+                .store
+                .publish(&Publish {
+                    space: &d.space,
+                    path: &d.path,
+                    content: &d.content,
+                    by: &d.by,
+                    findings,
+                    html,
+                    renderer: RENDERER,
+                })
+                .await
+                .map_err(|e| e.to_string());
+            results[i] = Some(outcome);
+        }
+        let results: Vec<Result<Published, String>> = results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err("not rendered".to_string())))
+            .collect();
+        for r in &results {
+            self.metrics.published(match r {
+                Ok(p) if p.created => "created",
+                Ok(_) => "unchanged",
+                Err(_) => "error",
+            });
+        }
+        results
+    }
+}
+
+pub fn run(args: ServeArgs) -> Result<Outcome> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    runtime.block_on(serve(args))
+}
+
+fn space_name(dir: &Path) -> String {
+    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    abs.file_name()
+        .map_or_else(|| "docs".to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Publishes every doc of `dir`; returns how many got a new revision.
+async fn publish_dir(hub: &Arc<Hub>, dir: &Path, exclude: &[String], base: &Path) -> Result<usize> {
+    let space = space_name(dir);
+    let mut docs = Vec::new();
+    for path in files::collect(&[dir.to_path_buf()], exclude, base)? {
+        let rel = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        match files::read(&path) {
+            Ok(Content::Text(content)) => docs.push(Incoming {
+                space: space.clone(),
+                path: rel,
+                content,
+                by: "watcher".to_string(),
+            }),
+            Ok(Content::Invalid { reason, .. }) => {
+                hub.log.warn(
+                    "skipped",
+                    &[("file", path.display().to_string().into()), ("reason", reason.into())],
+                );
+            }
+            Err(e) => {
+                hub.log.warn(
+                    "skipped",
+                    &[
+                        ("file", path.display().to_string().into()),
+                        ("reason", e.to_string().into()),
+                    ],
+                );
+            }
+        }
+    }
+    let mut created = 0;
+    for chunk in docs.chunks(256) {
+        let batch = chunk
+            .iter()
+            .map(|d| Incoming {
+                space: d.space.clone(),
+                path: d.path.clone(),
+                content: d.content.clone(),
+                by: d.by.clone(),
+            })
+            .collect();
+        for (d, r) in chunk.iter().zip(hub.publish(batch).await) {
+            match r {
+                Ok(p) => created += usize::from(p.created),
+                Err(e) => hub.log.error(
+                    "publish failed",
+                    &[
+                        ("file", dir.join(&d.path).display().to_string().into()),
+                        ("error", e.into()),
+                    ],
+                ),
+            }
+        }
+    }
+    Ok(created)
+}
+
+fn stamp(dirs: &[PathBuf]) -> files::Stamps {
+    let paths: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| files::collect(std::slice::from_ref(d), &[], Path::new(".")).unwrap_or_default())
+        .collect();
+    files::stamps(&paths)
+}
+
+/// The hub's settings after flags, environment and designdoc.toml (in that order).
+#[derive(Debug)]
+struct Resolved {
+    addr: String,
+    database: DatabaseUrl,
+    schema: Option<String>,
+    log_format: LogFormat,
+    dirs: Vec<PathBuf>,
+}
+
+fn resolve(args: &ServeArgs, settings: &settings::Settings) -> Result<Resolved> {
+    let hub = &settings.config.hub;
+    let from_file = |v: &Option<String>| v.clone();
+    let log_format = match (&args.log_format, &hub.log_format) {
+        (Some(f), _) => *f,
+        (None, Some(s)) => match s.as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => bail!("designdoc.toml: [hub] log_format is `{other}`; use `text` or `json`"),
+        },
+        (None, None) => LogFormat::Text,
+    };
+    let (database, schema) = args.db.resolve(settings)?;
+    let dirs = if args.dirs.is_empty() {
+        hub.watch.iter().map(|d| settings.base.join(d)).collect()
+    } else {
+        args.dirs.clone()
+    };
+    Ok(Resolved {
+        addr: args
+            .addr
+            .clone()
+            .or_else(|| from_file(&hub.addr))
+            .unwrap_or_else(|| "127.0.0.1:8080".to_string()),
+        database,
+        schema,
+        log_format,
+        dirs,
+    })
+}
+
+/// Every route of the hub. `api::ROUTES` lists the API ones for the OpenAPI test.
+fn router(hub: Arc<Hub>) -> Router {
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/doc/{space}/{*path}", get(pages::doc))
+        .route("/history/{space}/{*path}", get(pages::history))
+        .route("/diff/{space}/{*path}", get(pages::diff))
+        .route("/search", get(pages::search))
+        .route("/risks", get(pages::risks))
+        .route("/components", get(pages::components))
+        .route("/entities", get(pages::entities))
+        .route("/assets/site.css", get(pages::css))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(api::readyz))
+        .route("/metrics", get(metrics::endpoint))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/spaces", get(api::spaces))
+        .route("/api/v1/docs", get(api::docs))
+        .route("/api/v1/docs/{space}/{*path}", get(api::doc))
+        .route("/api/v1/history/{space}/{*path}", get(api::history))
+        .route("/api/v1/revisions/{space}/{number}/{*path}", get(api::revision))
+        .route("/api/v1/diff/{space}/{*path}", get(api::diff))
+        .route("/api/v1/search", get(api::search))
+        .route("/api/v1/registers/risks", get(api::risks))
+        .route("/api/v1/registers/components", get(api::components))
+        .route("/api/v1/registers/entities", get(api::entities))
+        .route(
+            "/api/v1/publish",
+            post(api::publish).layer(DefaultBodyLimit::max(api::MAX_PUBLISH_BYTES)),
+        )
+        .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(Arc::clone(&hub), metrics::track))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(hub)
+}
+
+/// Headers on every response: no inline script, no framing, no sniffing.
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    response
+}
+
+async fn serve(args: ServeArgs) -> Result<Outcome> {
+    let settings = settings::load(&args.common)?;
+    let checker = settings::checker(&args.common, &settings)?;
+    let cfg = resolve(&args, &settings)?;
+    let log = Log::new(cfg.log_format);
+    let store = Store::open(&cfg.database.0, cfg.schema.as_deref())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact(&cfg.database.0)))?;
+    let hub = Arc::new(Hub {
+        store,
+        checker,
+        metrics: metrics::Metrics::default(),
+        log,
+    });
+    for dir in &cfg.dirs {
+        if !dir.is_dir() {
+            bail!("{}: not a folder", dir.display());
+        }
+        let n = publish_dir(&hub, dir, &settings.config.exclude, &settings.base).await?;
+        hub.log.info(
+            "published",
+            &[
+                ("folder", dir.display().to_string().into()),
+                ("new_revisions", n.into()),
+            ],
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&cfg.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.addr))?;
+    let local = listener.local_addr()?;
+    // The first line on stdout is the URL (tests and scripts read it).
+    println!(
+        "designdoc hub at http://{local}/ (database {})",
+        redact(&cfg.database.0)
+    );
+    hub.log.info(
+        "listening",
+        &[
+            ("addr", local.to_string().into()),
+            ("database", redact(&cfg.database.0).into()),
+        ],
+    );
+    if !cfg.dirs.is_empty() {
+        tokio::spawn(watch(
+            Arc::clone(&hub),
+            cfg.dirs.clone(),
+            settings.config.exclude.clone(),
+            settings.base.clone(),
+        ));
+    }
+    axum::serve(listener, router(Arc::clone(&hub)))
+        .with_graceful_shutdown(shutdown_signal(Arc::clone(&hub)))
+        .await
+        .context("server failed")?;
+    hub.store.close().await;
+    hub.log.info("stopped", &[]);
+    Ok(Outcome::Clean)
+}
+
+/// Republishes changed docs, polling modification times (works for editors that save by
+/// rename and on network file systems, where change events are unreliable).
+async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, exclude: Vec<String>, base: PathBuf) {
+    let mut last = stamp(&dirs);
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let now = stamp(&dirs);
+        if now == last {
+            continue;
+        }
+        last = now;
+        for dir in &dirs {
+            match publish_dir(&hub, dir, &exclude, &base).await {
+                Ok(n) if n > 0 => hub.log.info(
+                    "published",
+                    &[
+                        ("folder", dir.display().to_string().into()),
+                        ("new_revisions", n.into()),
+                    ],
+                ),
+                Ok(_) => {}
+                Err(e) => hub.log.error("publish failed", &[("error", format!("{e:#}").into())]),
+            }
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C; the server then stops accepting and finishes in-flight
+/// requests.
+async fn shutdown_signal(hub: Arc<Hub>) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    hub.log.info("shutting down", &[("reason", "signal".into())]);
+}
+
+/// The database URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DatabaseUrl, redact};
+
+    #[test]
+    fn database_password_is_redacted() {
+        assert_eq!(
+            redact("postgres://hub:s3cret@db:5432/hub"),
+            "postgres://hub:***@db:5432/hub"
+        );
+        assert_eq!(redact("sqlite://.designdoc/hub.db"), "sqlite://.designdoc/hub.db");
+        let debug = format!("{:?}", DatabaseUrl("postgres://hub:s3cret@db/hub".into()));
+        assert!(!debug.contains("s3cret"), "{debug}");
+    }
+}
