@@ -287,6 +287,20 @@ fn api_pages_metrics_and_openapi_on_sqlite() {
         assert!(metrics.contains(needle), "metrics lack {needle}:\n{metrics}");
     }
 
+    // Every metric the shipped alert rules use is one the hub exports.
+    let alerts = std::fs::read_to_string(root().join("deploy/prometheus-alerts.yml")).expect("alerts");
+    let used: BTreeSet<&str> = alerts
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("designdoc_"))
+        .collect();
+    assert!(used.len() >= 5, "{used:?}");
+    for name in used {
+        assert!(
+            metrics.contains(&format!("\n{name}")),
+            "alert rules use {name}, which /metrics lacks"
+        );
+    }
+
     // The OpenAPI document names exactly the API routes the hub served.
     let documented = openapi_paths();
     let served: BTreeSet<String> = metrics
@@ -662,4 +676,37 @@ fn hub_pages_in_a_browser() {
         ],
     );
     assert!(shots.join("hub-doc.png").exists());
+}
+
+#[test]
+fn alert_rules_pass_promtool() {
+    let ok = Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install promtool (Debian package prometheus)"
+        );
+        eprintln!("promtool is not installed: skipping the alert rule tests");
+        return;
+    }
+    let deploy = root().join("deploy");
+    for args in [
+        &["check", "rules", "prometheus-alerts.yml"][..],
+        &["test", "rules", "alerts-test.yml"],
+    ] {
+        let out = Command::new("promtool")
+            .current_dir(&deploy)
+            .args(args)
+            .output()
+            .expect("promtool");
+        assert!(
+            out.status.success(),
+            "promtool {args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
 }
