@@ -75,6 +75,8 @@ pub struct Publish<'a> {
     pub findings: &'a [Diagnostic],
     /// The rendered page body, and the version of the renderer that made it.
     pub html: &'a str,
+    /// The rendered side panel (contents, findings).
+    pub aside: &'a str,
     pub renderer: &'a str,
 }
 
@@ -110,6 +112,8 @@ pub struct RevisionRow {
     pub findings: String,
     #[serde(skip)]
     pub html: String,
+    #[serde(skip)]
+    pub aside: String,
     #[serde(skip)]
     pub renderer: String,
 }

@@ -6,7 +6,7 @@
 use crate::{Backend, Publish, Published, Result, Store, StoreError, content_hash, now_millis};
 use designdoc_check::registers;
 use designdoc_model::parse;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -107,8 +107,8 @@ impl Store {
         .await?;
         let findings_json = serde_json::to_string(p.findings).unwrap_or_else(|_| "[]".into());
         let row = sqlx::query(
-            "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings, html, renderer)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings, html, aside, renderer)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(&id)
         .bind(next)
@@ -119,67 +119,85 @@ impl Store {
         .bind(serde_json::Value::Object(front).to_string())
         .bind(findings_json)
         .bind(p.html)
+        .bind(p.aside)
         .bind(p.renderer)
         .fetch_one(&mut *tx)
         .await?;
         let revision_id: i64 = row.try_get("id")?;
-        for (i, s) in doc.sections.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO sections (revision_id, ordinal, level, title, anchor) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(revision_id)
-            .bind(i as i64)
-            .bind(i64::from(s.level))
-            .bind(&s.title)
-            .bind(&s.anchor)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (i, r) in registers::risks(&doc).iter().enumerate() {
-            sqlx::query("INSERT INTO risks (revision_id, ordinal, risk, impact, likelihood, mitigation) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(revision_id)
-                .bind(i as i64)
-                .bind(&r.risk)
-                .bind(&r.impact)
-                .bind(&r.likelihood)
-                .bind(&r.mitigation)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (i, c) in registers::components(&doc).iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO components (revision_id, ordinal, name, anchor, purpose) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(revision_id)
-            .bind(i as i64)
-            .bind(&c.name)
-            .bind(&c.anchor)
-            .bind(&c.purpose)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (i, e) in registers::entities(&doc).iter().enumerate() {
-            sqlx::query("INSERT INTO entities (revision_id, ordinal, name, defined) VALUES ($1, $2, $3, $4)")
-                .bind(revision_id)
-                .bind(i as i64)
-                .bind(&e.name)
-                .bind(i64::from(e.defined))
-                .execute(&mut *tx)
-                .await?;
-        }
+        let rid = Val::Int(revision_id);
+        let ord = |i: usize| Val::Int(i as i64);
+        let rows: Vec<Vec<Val>> = doc
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                vec![
+                    rid,
+                    ord(i),
+                    Val::Int(i64::from(s.level)),
+                    Val::Text(&s.title),
+                    Val::Text(&s.anchor),
+                ]
+            })
+            .collect();
+        insert_rows(&mut tx, "sections (revision_id, ordinal, level, title, anchor)", &rows).await?;
+        let risks = registers::risks(&doc);
+        let rows: Vec<Vec<Val>> = risks
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                vec![
+                    rid,
+                    ord(i),
+                    Val::Text(&r.risk),
+                    Val::Text(&r.impact),
+                    Val::Text(&r.likelihood),
+                    Val::Text(&r.mitigation),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &mut tx,
+            "risks (revision_id, ordinal, risk, impact, likelihood, mitigation)",
+            &rows,
+        )
+        .await?;
+        let components = registers::components(&doc);
+        let rows: Vec<Vec<Val>> = components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                vec![
+                    rid,
+                    ord(i),
+                    Val::Text(&c.name),
+                    Val::Text(&c.anchor),
+                    Val::Text(&c.purpose),
+                ]
+            })
+            .collect();
+        insert_rows(
+            &mut tx,
+            "components (revision_id, ordinal, name, anchor, purpose)",
+            &rows,
+        )
+        .await?;
+        let entities = registers::entities(&doc);
+        let rows: Vec<Vec<Val>> = entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| vec![rid, ord(i), Val::Text(&e.name), Val::Int(i64::from(e.defined))])
+            .collect();
+        insert_rows(&mut tx, "entities (revision_id, ordinal, name, defined)", &rows).await?;
         let mut counts: BTreeMap<(&str, &str), i64> = BTreeMap::new();
         for d in p.findings {
             *counts.entry((d.code, d.level.as_str())).or_default() += 1;
         }
-        for ((code, level), count) in counts {
-            sqlx::query("INSERT INTO findings (revision_id, code, level, count) VALUES ($1, $2, $3, $4)")
-                .bind(revision_id)
-                .bind(code)
-                .bind(level)
-                .bind(count)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let rows: Vec<Vec<Val>> = counts
+            .iter()
+            .map(|((code, level), n)| vec![rid, Val::Text(code), Val::Text(level), Val::Int(*n)])
+            .collect();
+        insert_rows(&mut tx, "findings (revision_id, code, level, count)", &rows).await?;
         replace_labels(&mut tx, &id, &authors, &tags).await?;
         let body = &p.content[doc.body_start.min(p.content.len())..];
         match self.backend {
@@ -228,16 +246,54 @@ async fn replace_labels(
     for (kind, list) in [("author", authors), ("tag", tags)] {
         for v in list {
             let v = v.trim().to_lowercase();
-            if v.is_empty() || !seen.insert((kind, v.clone())) {
-                continue;
+            if !v.is_empty() {
+                seen.insert((kind, v));
             }
-            sqlx::query("INSERT INTO document_labels (document_id, kind, value) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(kind)
-                .bind(v)
-                .execute(&mut **tx)
-                .await?;
         }
+    }
+    let rows: Vec<Vec<Val>> = seen
+        .iter()
+        .map(|(kind, v)| vec![Val::Text(id), Val::Text(kind), Val::Text(v)])
+        .collect();
+    insert_rows(tx, "document_labels (document_id, kind, value)", &rows).await
+}
+
+/// A bound value of a multi-row insert.
+#[derive(Clone, Copy)]
+enum Val<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+/// Inserts rows with as few statements as the parameter limits allow: one round trip per
+/// few hundred rows instead of one per row (publishing a doc writes dozens of rows).
+async fn insert_rows(tx: &mut Transaction<'static, Any>, table: &str, rows: &[Vec<Val<'_>>]) -> Result<()> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    // SQLite allows 32,766 parameters per statement, PostgreSQL 65,535.
+    let per_statement = (30_000 / width.max(1)).max(1);
+    for chunk in rows.chunks(per_statement) {
+        let mut sql = format!("INSERT INTO {table} VALUES ");
+        let mut n = 0;
+        for (r, _) in chunk.iter().enumerate() {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                n += 1;
+                sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for row in chunk {
+            for v in row {
+                q = match *v {
+                    Val::Int(i) => q.bind(i),
+                    Val::Text(t) => q.bind(t.to_string()),
+                };
+            }
+        }
+        q.execute(&mut **tx).await?;
     }
     Ok(())
 }

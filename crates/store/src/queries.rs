@@ -116,6 +116,20 @@ fn document_row(row: &sqlx::any::AnyRow) -> Result<DocumentRow> {
     })
 }
 
+fn revision_row(r: &sqlx::any::AnyRow) -> Result<RevisionRow> {
+    Ok(RevisionRow {
+        number: r.try_get("number")?,
+        content: r.try_get("content")?,
+        hash: r.try_get("hash")?,
+        published_at: r.try_get("published_at")?,
+        published_by: r.try_get("published_by")?,
+        findings: r.try_get("findings")?,
+        html: r.try_get("html")?,
+        aside: r.try_get("aside")?,
+        renderer: r.try_get("renderer")?,
+    })
+}
+
 /// Longest page a list may ask for.
 pub const MAX_LIMIT: i64 = 1000;
 
@@ -154,30 +168,33 @@ impl Store {
     }
 
     pub async fn revision(&self, id: &str, number: i64) -> Result<Option<RevisionRow>> {
-        let row = sqlx::query("SELECT number, content, hash, published_at, published_by, findings, html, renderer FROM revisions WHERE document_id = $1 AND number = $2")
+        let row = sqlx::query("SELECT number, content, hash, published_at, published_by, findings, html, aside, renderer FROM revisions WHERE document_id = $1 AND number = $2")
             .bind(id)
             .bind(number)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| -> Result<RevisionRow> {
-            Ok(RevisionRow {
-                number: r.try_get("number")?,
-                content: r.try_get("content")?,
-                hash: r.try_get("hash")?,
-                published_at: r.try_get("published_at")?,
-                published_by: r.try_get("published_by")?,
-                findings: r.try_get("findings")?,
-                html: r.try_get("html")?,
-                renderer: r.try_get("renderer")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(revision_row).transpose()
+    }
+
+    /// A document and its current revision in one query (the doc page).
+    pub async fn current(&self, id: &str) -> Result<Option<(DocumentRow, RevisionRow)>> {
+        let sql = format!(
+            "SELECT {}, v.number, v.content, v.hash, v.published_at, v.published_by, v.findings, v.html, v.aside, v.renderer
+             FROM documents d JOIN revisions v ON v.document_id = d.id AND v.number = d.current_revision WHERE d.id = $1",
+            columns("d")
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok((document_row(&r)?, revision_row(&r)?))).transpose()
     }
 
     /// Replaces a revision's rendered page (after a renderer upgrade).
-    pub async fn set_html(&self, id: &str, number: i64, html: &str, renderer: &str) -> Result<()> {
-        sqlx::query("UPDATE revisions SET html = $1, renderer = $2 WHERE document_id = $3 AND number = $4")
+    pub async fn set_html(&self, id: &str, number: i64, html: &str, aside: &str, renderer: &str) -> Result<()> {
+        sqlx::query("UPDATE revisions SET html = $1, aside = $2, renderer = $3 WHERE document_id = $4 AND number = $5")
             .bind(html)
+            .bind(aside)
             .bind(renderer)
             .bind(id)
             .bind(number)
@@ -245,11 +262,20 @@ impl Store {
             return Ok(Vec::new());
         }
         let limit = filter.limit.unwrap_or(50).clamp(0, MAX_LIMIT);
+        // Rank inside the full-text index and join only the top matches: ranking is the
+        // cost, joining every match first made common words ten times slower. With
+        // filters, every match is ranked so filtered-out top matches cannot hide others.
+        let unfiltered = [&filter.space, &filter.status, &filter.author, &filter.tag]
+            .iter()
+            .all(|v| v.as_deref().is_none_or(|s| s.trim().is_empty()));
+        let candidates = if unfiltered { limit } else { i64::MAX };
         let (sql, q) = match self.backend {
             Backend::Sqlite => (
-                // Quoted terms: user text never becomes FTS5 query syntax.
+                // Quoted terms: user text never becomes FTS5 query syntax. `rank` is bm25
+                // with the title weighted 5x (migration 0003).
                 format!(
-                    "SELECT {} FROM doc_search s JOIN documents d ON d.id = s.doc_id WHERE doc_search MATCH $1 AND {} ORDER BY bm25(doc_search, 0.0, 5.0, 1.0) LIMIT $6",
+                    "SELECT {} FROM (SELECT doc_id, rank FROM doc_search WHERE doc_search MATCH $1 ORDER BY rank LIMIT $7) s
+                     JOIN documents d ON d.id = s.doc_id WHERE {} ORDER BY s.rank, d.id LIMIT $6",
                     columns("d"),
                     filter_clause(2)
                 ),
@@ -257,7 +283,9 @@ impl Store {
             ),
             Backend::Postgres => (
                 format!(
-                    "SELECT {} FROM documents d WHERE d.search @@ plainto_tsquery('simple', $1) AND {} ORDER BY ts_rank(d.search, plainto_tsquery('simple', $1)) DESC, d.id LIMIT $6",
+                    "SELECT {} FROM (SELECT id, ts_rank(search, plainto_tsquery('simple', $1)) AS score FROM documents
+                       WHERE search @@ plainto_tsquery('simple', $1) ORDER BY score DESC, id LIMIT $7) s
+                     JOIN documents d ON d.id = s.id WHERE {} ORDER BY s.score DESC, d.id LIMIT $6",
                     columns("d"),
                     filter_clause(2)
                 ),
@@ -266,6 +294,7 @@ impl Store {
         };
         let rows = bind_filter(sqlx::query(AssertSqlSafe(sql)).bind(q), filter)
             .bind(limit)
+            .bind(candidates)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(document_row).collect()

@@ -26,6 +26,7 @@ async fn story(store: &Store) {
             by: "ci",
             findings,
             html: "<p>rendered</p>",
+            aside: "<nav>toc</nav>",
             renderer: "test",
         }
     };
@@ -76,11 +77,16 @@ async fn story(store: &Store) {
     assert_eq!(rev.content, limiter);
     assert_eq!((rev.html.as_str(), rev.renderer.as_str()), ("<p>rendered</p>", "test"));
     store
-        .set_html(&a.document_id, 1, "<p>again</p>", "test2")
+        .set_html(&a.document_id, 1, "<p>again</p>", "<nav>again</nav>", "test2")
         .await
         .expect("set html");
-    let rev = store.revision(&a.document_id, 1).await.expect("rev").expect("rev 1");
-    assert_eq!(rev.html, "<p>again</p>");
+    let (doc_row, rev) = store.current(&a.document_id).await.expect("current").expect("exists");
+    assert_eq!(
+        (rev.html.as_str(), rev.aside.as_str()),
+        ("<p>again</p>", "<nav>again</nav>")
+    );
+    assert_eq!((doc_row.id, rev.number), (a.document_id.clone(), 1));
+    assert_eq!(store.current("platform:nope.md").await.expect("current"), None);
     assert_eq!(
         store.latest_hash(&a.document_id).await.expect("hash"),
         Some(designdoc_store::content_hash(&limiter))

@@ -16,7 +16,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use designdoc_check::{Checker, Diagnostic};
-use designdoc_render::site::{PageInput, body_html};
+use designdoc_render::site::{PageInput, body_html, toc_html};
 use designdoc_store::{Publish, Published, Store, content_hash};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -112,17 +112,32 @@ pub struct Incoming {
     pub by: String,
 }
 
-/// Checks and renders a document: its findings and its page body.
-pub fn check_and_render(checker: &Checker, path: &str, content: &str) -> (Vec<Diagnostic>, String) {
+/// A checked and rendered document.
+pub struct Rendered {
+    pub findings: Vec<Diagnostic>,
+    /// The page body: sanitized HTML with inline SVG diagrams.
+    pub body: String,
+    /// The side panel: contents and findings.
+    pub aside: String,
+}
+
+/// Checks and renders a document (done once, at publish).
+pub fn check_and_render(checker: &Checker, path: &str, content: &str) -> Rendered {
     let checked = checker.check(content);
-    let html = body_html(&PageInput {
+    let body = body_html(&PageInput {
         rel_path: path.to_string(),
         source: content,
         doc: &checked.doc,
         diagnostics: &checked.diagnostics,
         modified: None,
     });
-    (checked.diagnostics, html)
+    let mut aside = toc_html(&checked.doc);
+    aside.push_str(&pages::findings_panel(content, &checked.diagnostics));
+    Rendered {
+        findings: checked.diagnostics,
+        body,
+        aside,
+    }
 }
 
 impl Hub {
@@ -166,7 +181,7 @@ impl Hub {
         })
         .await
         .unwrap_or_default();
-        for (&i, (findings, html)) in todo.iter().zip(&rendered) {
+        for (&i, r) in todo.iter().zip(&rendered) {
             let d = &docs[i];
             let outcome = self
                 .store
@@ -175,8 +190,9 @@ impl Hub {
                     path: &d.path,
                     content: &d.content,
                     by: &d.by,
-                    findings,
-                    html,
+                    findings: &r.findings,
+                    html: &r.body,
+                    aside: &r.aside,
                     renderer: RENDERER,
                 })
                 .await
@@ -212,58 +228,46 @@ fn space_name(dir: &Path) -> String {
         .map_or_else(|| "docs".to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// Publishes every doc of `dir`; returns how many got a new revision.
+/// Publishes every doc of `dir`; returns how many got a new revision. Reads a batch of
+/// files at a time, so memory does not grow with the size of the folder.
 async fn publish_dir(hub: &Arc<Hub>, dir: &Path, exclude: &[String], base: &Path) -> Result<usize> {
     let space = space_name(dir);
-    let mut docs = Vec::new();
-    for path in files::collect(&[dir.to_path_buf()], exclude, base)? {
-        let rel = path
-            .strip_prefix(dir)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        match files::read(&path) {
-            Ok(Content::Text(content)) => docs.push(Incoming {
-                space: space.clone(),
-                path: rel,
-                content,
-                by: "watcher".to_string(),
-            }),
-            Ok(Content::Invalid { reason, .. }) => {
-                hub.log.warn(
-                    "skipped",
-                    &[("file", path.display().to_string().into()), ("reason", reason.into())],
-                );
-            }
-            Err(e) => {
-                hub.log.warn(
-                    "skipped",
-                    &[
-                        ("file", path.display().to_string().into()),
-                        ("reason", e.to_string().into()),
-                    ],
-                );
-            }
-        }
-    }
+    let paths = files::collect(&[dir.to_path_buf()], exclude, base)?;
     let mut created = 0;
-    for chunk in docs.chunks(256) {
-        let batch = chunk
-            .iter()
-            .map(|d| Incoming {
-                space: d.space.clone(),
-                path: d.path.clone(),
-                content: d.content.clone(),
-                by: d.by.clone(),
-            })
-            .collect();
-        for (d, r) in chunk.iter().zip(hub.publish(batch).await) {
+    for chunk in paths.chunks(128) {
+        let mut batch = Vec::with_capacity(chunk.len());
+        for path in chunk {
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let why = match files::read(path) {
+                Ok(Content::Text(content)) => {
+                    batch.push(Incoming {
+                        space: space.clone(),
+                        path: rel,
+                        content,
+                        by: "watcher".to_string(),
+                    });
+                    continue;
+                }
+                Ok(Content::Invalid { reason, .. }) => reason,
+                Err(e) => e.to_string(),
+            };
+            hub.log.warn(
+                "skipped",
+                &[("file", path.display().to_string().into()), ("reason", why.into())],
+            );
+        }
+        let names: Vec<String> = batch.iter().map(|d| d.path.clone()).collect();
+        for (name, r) in names.iter().zip(hub.publish(batch).await) {
             match r {
                 Ok(p) => created += usize::from(p.created),
                 Err(e) => hub.log.error(
                     "publish failed",
                     &[
-                        ("file", dir.join(&d.path).display().to_string().into()),
+                        ("file", dir.join(name).display().to_string().into()),
                         ("error", e.into()),
                     ],
                 ),

@@ -8,7 +8,7 @@ use super::{Hub, RENDERER, check_and_render};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use designdoc_render::site::{CSS, badge, escape, toc_html};
+use designdoc_render::site::{CSS, badge, escape};
 use designdoc_store::{DiffLine, DocFilter, DocumentRow, diff_lines};
 use std::fmt::Write;
 use std::sync::Arc;
@@ -180,43 +180,36 @@ pub async fn index(State(hub): Shared, Query(query): Query<ListQuery>) -> Page {
 pub async fn doc(State(hub): Shared, Path((space, path)): Path<(String, String)>) -> Page {
     let err = |e| ApiError::store(&hub, e);
     let mut id = format!("{space}:{path}");
-    let mut row = hub.store.document(&id).await.map_err(err)?;
-    if let (None, Some(stem)) = (&row, path.strip_suffix(".html")) {
+    let mut found = hub.store.current(&id).await.map_err(err)?;
+    if let (None, Some(stem)) = (&found, path.strip_suffix(".html")) {
         id = format!("{space}:{stem}.md");
-        row = hub.store.document(&id).await.map_err(err)?;
+        found = hub.store.current(&id).await.map_err(err)?;
     }
-    let d = row.ok_or_else(|| ApiError::not_found("document"))?;
-    let rev = hub
-        .store
-        .revision(&id, d.current_revision)
-        .await
-        .map_err(err)?
-        .ok_or_else(|| ApiError::not_found("revision"))?;
-    let body = if rev.renderer == RENDERER {
-        rev.html.clone()
+    let (d, rev) = found.ok_or_else(|| ApiError::not_found("document"))?;
+    let (body, aside) = if rev.renderer == RENDERER {
+        (rev.html, rev.aside)
     } else {
         // Rendered by another version (or never): render now and keep it.
-        let (_, html) = check_and_render(&hub.checker, &d.path, &rev.content);
-        if let Err(e) = hub.store.set_html(&id, rev.number, &html, RENDERER).await {
+        let r = check_and_render(&hub.checker, &d.path, &rev.content);
+        if let Err(e) = hub.store.set_html(&id, rev.number, &r.body, &r.aside, RENDERER).await {
             hub.log
                 .warn("cannot store a re-rendered page", &[("error", e.to_string().into())]);
         }
-        html
+        (r.body, r.aside)
     };
-    let (parsed, _) = designdoc_model::parse(&rev.content);
-    let findings: Vec<serde_json::Value> = serde_json::from_str(&rev.findings).unwrap_or_default();
-    let mut b = String::new();
-    let title_anchor = parsed
-        .sections
-        .first()
-        .filter(|s| s.level == 1)
-        .map(|s| s.anchor.clone());
+    let mut b = String::with_capacity(body.len() + aside.len() + 2048);
+    // The document's own `#` heading is the title; the renderer keeps it in the body.
+    let has_title = body.trim_start().starts_with("<h1");
     let _ = writeln!(
         b,
-        "<div class=\"layout\">\n<article aria-labelledby=\"{}\">",
-        escape(title_anchor.as_deref().unwrap_or("doc-title"))
+        "<div class=\"layout\">\n<article{}>",
+        if has_title {
+            ""
+        } else {
+            " aria-labelledby=\"doc-title\""
+        }
     );
-    if title_anchor.is_none() {
+    if !has_title {
         let _ = writeln!(b, "<h1 id=\"doc-title\">{}</h1>", escape(&d.title));
     }
     b.push_str(&body);
@@ -241,32 +234,30 @@ pub async fn doc(State(hub): Shared, Path((space, path)): Path<(String, String)>
     );
     row(&mut b, "Source", &d.path);
     b.push_str("</dl></section>\n");
-    b.push_str(&toc_html(&parsed));
-    let _ = write!(
-        b,
+    b.push_str(&aside);
+    b.push_str("</aside>\n</div>\n");
+    Ok(layout(&d.title, &b))
+}
+
+/// The findings panel of a doc page, with line numbers.
+pub fn findings_panel(content: &str, findings: &[designdoc_check::Diagnostic]) -> String {
+    let mut b = format!(
         "<section class=\"panel findings\"><h2>Findings ({})</h2><ul>",
         findings.len()
     );
-    let index = designdoc_model::LineIndex::new(&rev.content);
+    let index = designdoc_model::LineIndex::new(content);
     for f in findings.iter().take(200) {
-        let text = |k: &str| f.get(k).and_then(|v| v.as_str()).unwrap_or("");
-        let start = f
-            .pointer("/span/start")
-            .and_then(serde_json::Value::as_u64)
-            .and_then(|s| usize::try_from(s).ok())
-            .unwrap_or(0)
-            .min(rev.content.len());
-        let line = index.line_col(&rev.content, start).line;
+        let line = index.line_col(content, f.span.start.min(content.len())).line;
         let _ = write!(
             b,
             "<li class=\"finding {}\"><strong>{}</strong> line {line}: {}</li>",
-            escape(text("level")),
-            escape(text("code")),
-            escape(text("message"))
+            f.level.as_str(),
+            f.code,
+            escape(&f.message)
         );
     }
-    b.push_str("</ul></section>\n</aside>\n</div>\n");
-    Ok(layout(&d.title, &b))
+    b.push_str("</ul></section>\n");
+    b
 }
 
 pub async fn history(State(hub): Shared, Path((space, path)): Path<(String, String)>) -> Page {
