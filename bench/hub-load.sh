@@ -4,7 +4,8 @@
 # Usage: bench/hub-load.sh [COUNT] [SECONDS]
 # Prints the time to publish the corpus at start, wrk's latency percentiles, errors and
 # the hub's peak RSS. wrk has no rate flag; bench/wrk/*.lua pace each connection with a
-# fixed delay, and the achieved rate is printed by wrk as Requests/sec.
+# fixed delay, and the achieved rate is printed by wrk as Requests/sec. For PostgreSQL:
+# HUB_DATABASE=postgres://... DESIGNDOC_DATABASE_SCHEMA=bench bench/hub-load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT="${1:-10000}"
@@ -31,8 +32,8 @@ run() { # name, lua, connections, delay_ms
   PATHS="$OUT/paths.txt" DELAY_MS="$4" wrk -t 1 -c "$3" -d "${SECS}s" --latency -s "bench/wrk/$2" "http://127.0.0.1:$PORT" \
     | grep -E "Latency|50%|90%|99%|requests in|Requests/sec|Non-2xx|Socket errors"
 }
-run "doc page warm-up" doc.lua 10 10 > /dev/null
-run "doc page" doc.lua 10 10
+run "doc page warm-up" doc.lua 11 10 > /dev/null
+run "doc page" doc.lua 11 10
 run "search" search.lua 4 20
 run "index page" index.lua 4 20
 echo "peak RSS of the hub: $(grep VmHWM /proc/$HUB/status | awk '{print $2}') KB"

@@ -202,11 +202,19 @@ impl Store {
         let body = &p.content[doc.body_start.min(p.content.len())..];
         match self.backend {
             Backend::Sqlite => {
-                sqlx::query("DELETE FROM doc_search WHERE doc_id = $1")
-                    .bind(&id)
+                let key: i64 = sqlx::query(
+                    "INSERT INTO search_keys (doc_id) VALUES ($1) ON CONFLICT (doc_id) DO UPDATE SET doc_id = excluded.doc_id RETURNING key",
+                )
+                .bind(&id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("key")?;
+                sqlx::query("DELETE FROM doc_search WHERE rowid = $1")
+                    .bind(key)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("INSERT INTO doc_search (doc_id, title, body) VALUES ($1, $2, $3)")
+                sqlx::query("INSERT INTO doc_search (rowid, doc_id, title, body) VALUES ($1, $2, $3, $4)")
+                    .bind(key)
                     .bind(&id)
                     .bind(&title)
                     .bind(body)

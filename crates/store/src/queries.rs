@@ -130,6 +130,9 @@ fn revision_row(r: &sqlx::any::AnyRow) -> Result<RevisionRow> {
     })
 }
 
+/// Unfiltered searches rank at most this many of the newest matching documents (SQLite).
+pub const RANK_WINDOW: i64 = 2000;
+
 /// Longest page a list may ask for.
 pub const MAX_LIMIT: i64 = 1000;
 
@@ -263,18 +266,27 @@ impl Store {
         }
         let limit = filter.limit.unwrap_or(50).clamp(0, MAX_LIMIT);
         // Rank inside the full-text index and join only the top matches: ranking is the
-        // cost, joining every match first made common words ten times slower. With
-        // filters, every match is ranked so filtered-out top matches cannot hide others.
+        // cost, joining every match first made common words ten times slower. Without
+        // filters, a word in thousands of docs is ranked among its RANK_WINDOW newest
+        // matches (found by rowid, no ranking needed), which bounds the cost. With filters,
+        // every match is ranked, so a filter never hides a match.
         let unfiltered = [&filter.space, &filter.status, &filter.author, &filter.tag]
             .iter()
             .all(|v| v.as_deref().is_none_or(|s| s.trim().is_empty()));
-        let candidates = if unfiltered { limit } else { i64::MAX };
+        let (candidates, window) = if unfiltered {
+            (limit, RANK_WINDOW)
+        } else {
+            (i64::MAX, i64::MAX)
+        };
         let (sql, q) = match self.backend {
             Backend::Sqlite => (
                 // Quoted terms: user text never becomes FTS5 query syntax. `rank` is bm25
-                // with the title weighted 5x (migration 0003).
+                // with the title weighted 5x (migrations 0003 and 0004); rowids are search
+                // keys in publish order.
                 format!(
-                    "SELECT {} FROM (SELECT doc_id, rank FROM doc_search WHERE doc_search MATCH $1 ORDER BY rank LIMIT $7) s
+                    "SELECT {} FROM (SELECT doc_id, rank FROM doc_search WHERE doc_search MATCH $1
+                       AND rowid >= COALESCE((SELECT MIN(rowid) FROM (SELECT rowid FROM doc_search WHERE doc_search MATCH $1 ORDER BY rowid DESC LIMIT $8)), 0)
+                       ORDER BY rank LIMIT $7) s
                      JOIN documents d ON d.id = s.doc_id WHERE {} ORDER BY s.rank, d.id LIMIT $6",
                     columns("d"),
                     filter_clause(2)
@@ -282,9 +294,10 @@ impl Store {
                 terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" "),
             ),
             Backend::Postgres => (
+                // The window does not apply: GIN gives no cheap "newest matches" order.
                 format!(
                     "SELECT {} FROM (SELECT id, ts_rank(search, plainto_tsquery('simple', $1)) AS score FROM documents
-                       WHERE search @@ plainto_tsquery('simple', $1) ORDER BY score DESC, id LIMIT $7) s
+                       WHERE search @@ plainto_tsquery('simple', $1) AND $8 > 0 ORDER BY score DESC, id LIMIT $7) s
                      JOIN documents d ON d.id = s.id WHERE {} ORDER BY s.score DESC, d.id LIMIT $6",
                     columns("d"),
                     filter_clause(2)
@@ -295,6 +308,7 @@ impl Store {
         let rows = bind_filter(sqlx::query(AssertSqlSafe(sql)).bind(q), filter)
             .bind(limit)
             .bind(candidates)
+            .bind(window)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(document_row).collect()
