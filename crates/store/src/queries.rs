@@ -130,8 +130,9 @@ fn revision_row(r: &sqlx::any::AnyRow) -> Result<RevisionRow> {
     })
 }
 
-/// Unfiltered searches rank at most this many of the newest matching documents (SQLite).
-pub const RANK_WINDOW: i64 = 2000;
+/// Unfiltered searches rank at most this many of the newest matching documents: on SQLite
+/// the most recently first published, on PostgreSQL the most recently updated.
+pub const RANK_WINDOW: i64 = 1000;
 
 /// Longest page a list may ask for.
 pub const MAX_LIMIT: i64 = 1000;
@@ -268,7 +269,7 @@ impl Store {
         // Rank inside the full-text index and join only the top matches: ranking is the
         // cost, joining every match first made common words ten times slower. Without
         // filters, a word in thousands of docs is ranked among its RANK_WINDOW newest
-        // matches (found by rowid, no ranking needed), which bounds the cost. With filters,
+        // matches (found without ranking), which bounds the cost. With filters,
         // every match is ranked, so a filter never hides a match.
         let unfiltered = [&filter.space, &filter.status, &filter.author, &filter.tag]
             .iter()
@@ -294,10 +295,12 @@ impl Store {
                 terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" "),
             ),
             Backend::Postgres => (
-                // The window does not apply: GIN gives no cheap "newest matches" order.
+                // The window here is the most recently updated matches.
                 format!(
-                    "SELECT {} FROM (SELECT id, ts_rank(search, plainto_tsquery('simple', $1)) AS score FROM documents
-                       WHERE search @@ plainto_tsquery('simple', $1) AND $8 > 0 ORDER BY score DESC, id LIMIT $7) s
+                    "SELECT {} FROM (SELECT id, ts_rank(search, plainto_tsquery('simple', $1)) AS score FROM (
+                         SELECT id, search FROM documents WHERE search @@ plainto_tsquery('simple', $1)
+                         ORDER BY updated_at DESC, id LIMIT $8) w
+                       ORDER BY score DESC, id LIMIT $7) s
                      JOIN documents d ON d.id = s.id WHERE {} ORDER BY s.score DESC, d.id LIMIT $6",
                     columns("d"),
                     filter_clause(2)
