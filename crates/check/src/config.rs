@@ -42,6 +42,10 @@ pub struct HubConfig {
     /// Folders to publish and watch (relative to the config file).
     #[serde(default)]
     pub watch: Vec<String>,
+    /// Anonymous visitors see only the sign-in page.
+    pub require_login: Option<bool>,
+    /// Session cookies get `Secure` (the hub is reached over https).
+    pub secure_cookies: Option<bool>,
 }
 
 /// `[components]`: how the High-Level Design graph is compared with Components.

@@ -4,6 +4,7 @@
 use crate::serve::DbArgs;
 use crate::{CommonArgs, Outcome, settings};
 use anyhow::{Context, Result, bail};
+use designdoc_store::{Role, generate_password};
 
 #[derive(clap::Args, Debug)]
 pub struct TokenArgs {
@@ -22,11 +23,48 @@ pub enum TokenAction {
         /// What the token is for, e.g. `ci-payments-repo`; recorded as the publisher.
         #[arg(long)]
         name: String,
+        /// The user the token acts as (with that user's roles). Without it the token is a
+        /// service token that may publish into any space and read public ones.
+        #[arg(long)]
+        user: Option<String>,
     },
     /// List tokens (ids and names, never the secrets).
     List,
     /// Revoke a token by id; it stops working at once on every hub instance.
     Revoke { id: String },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    pub action: UserAction,
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum UserAction {
+    /// Add a user and print a one-time password (change it on the account page).
+    Add {
+        name: String,
+        /// Global role: reader, author, reviewer or admin.
+        #[arg(long, default_value = "reader")]
+        role: String,
+        /// Same as `--role admin`.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List users and their roles.
+    List,
+    /// Grant a role globally, or in one space with --space (membership of a private space).
+    Grant {
+        name: String,
+        role: String,
+        #[arg(long)]
+        space: Option<String>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -58,8 +96,30 @@ pub fn token(args: TokenArgs) -> Result<Outcome> {
     runtime()?.block_on(async {
         let store = args.db.open(&settings).await?;
         match &args.action {
-            TokenAction::Create { name } => {
-                let (info, secret) = store.create_token(name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            TokenAction::Create { name, user } => {
+                let owner = match user {
+                    Some(u) => Some(
+                        store
+                            .user_by_name(u)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{e}"))?
+                            .with_context(|| format!("no user `{u}` (see `designdoc user list`)"))?
+                            .id,
+                    ),
+                    None => None,
+                };
+                let (info, secret) = store
+                    .create_token(name, owner.as_deref())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let _ = store
+                    .audit(
+                        "cli",
+                        "token.create",
+                        &info.id,
+                        serde_json::json!({"name": info.name, "user": user}),
+                    )
+                    .await;
                 eprintln!("created token {} ({}); it is not shown again:", info.id, info.name);
                 println!("{secret}");
             }
@@ -70,9 +130,10 @@ pub fn token(args: TokenArgs) -> Result<Outcome> {
                 }
             }
             TokenAction::Revoke { id } => {
-                if !store.revoke_token(id).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                if !store.revoke_token(id, None).await.map_err(|e| anyhow::anyhow!("{e}"))? {
                     bail!("no live token with id `{id}` (see `designdoc token list`)");
                 }
+                let _ = store.audit("cli", "token.revoke", id, serde_json::json!({})).await;
                 eprintln!("revoked token {id}");
             }
         }
@@ -97,5 +158,72 @@ pub fn db(args: DbArgsCmd) -> Result<Outcome> {
             }
             Ok(Outcome::Findings)
         }
+    })
+}
+
+pub fn user(args: UserArgs) -> Result<Outcome> {
+    let settings = settings::load(&args.common)?;
+    let err = |e: designdoc_store::StoreError| anyhow::anyhow!("{e}");
+    runtime()?.block_on(async {
+        let store = args.db.open(&settings).await?;
+        match &args.action {
+            UserAction::Add { name, role, admin } => {
+                let role = if *admin {
+                    Role::Admin
+                } else {
+                    Role::parse(role).map_err(err)?
+                };
+                let password = generate_password().map_err(err)?;
+                let user = store.create_user(name, &password, role).await.map_err(err)?;
+                let _ = store
+                    .audit(
+                        "cli",
+                        "user.create",
+                        &user.username,
+                        serde_json::json!({"role": role.as_str()}),
+                    )
+                    .await;
+                eprintln!(
+                    "created user `{}` ({}); the one-time password is not shown again:",
+                    user.username,
+                    role.as_str()
+                );
+                println!("{password}");
+            }
+            UserAction::List => {
+                for u in store.users().await.map_err(err)? {
+                    let spaces: Vec<String> = store
+                        .memberships(&u.id)
+                        .await
+                        .map_err(err)?
+                        .iter()
+                        .map(|(s, r)| format!("{}:{}", s, r.as_str()))
+                        .collect();
+                    println!("{}\t{}\t{}", u.username, u.role.as_str(), spaces.join(","));
+                }
+            }
+            UserAction::Grant { name, role, space } => {
+                let user = store
+                    .user_by_name(name)
+                    .await
+                    .map_err(err)?
+                    .with_context(|| format!("no user `{name}` (see `designdoc user list`)"))?;
+                let role = Role::parse(role).map_err(err)?;
+                match space {
+                    Some(s) => store.grant(s, &user.id, role).await.map_err(err)?,
+                    None => store.set_role(&user.id, role).await.map_err(err)?,
+                }
+                let _ = store
+                    .audit(
+                        "cli",
+                        "role.change",
+                        name,
+                        serde_json::json!({"space": space, "role": role.as_str()}),
+                    )
+                    .await;
+            }
+        }
+        store.close().await;
+        Ok(Outcome::Clean)
     })
 }

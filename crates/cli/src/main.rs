@@ -56,6 +56,8 @@ enum Command {
     Publish(publish_cmd::PublishArgs),
     /// Create, list and revoke the hub's API tokens.
     Token(db_cmd::TokenArgs),
+    /// Add and list the hub's users and grant roles.
+    User(db_cmd::UserArgs),
     /// Hub database maintenance (integrity check).
     Db(db_cmd::DbArgsCmd),
 }
@@ -100,6 +102,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Publish(args) => publish_cmd::run(args),
         Command::Token(args) => db_cmd::token(args),
+        Command::User(args) => db_cmd::user(args),
         Command::Db(args) => db_cmd::db(args),
     };
     match result {

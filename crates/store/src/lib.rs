@@ -3,11 +3,13 @@
 //! backend. Everything that must be consistent lives in the database, never in process
 //! memory, so several hub instances can share one PostgreSQL.
 
+mod accounts;
 mod diff;
 mod publish;
 mod queries;
 mod tokens;
 
+pub use accounts::{AuditEvent, MIN_PASSWORD, Role, Session, User, Visibility, generate_password};
 pub use diff::{DiffLine, diff_lines};
 pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};

@@ -1,7 +1,8 @@
 //! Reading the hub: documents with filters, revisions, full-text search, the registers and
 //! the figures behind `/metrics`. Every user value is a bound parameter.
 
-use crate::{Backend, DocFilter, DocumentRow, Result, RevisionRow, RiskRow, Store};
+use crate::accounts::visible_sql;
+use crate::{Backend, DocFilter, DocumentRow, Result, RevisionRow, RiskRow, Store, Visibility};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Connection, Row};
 
@@ -11,6 +12,8 @@ pub struct SpaceRow {
     pub name: String,
     pub documents: i64,
     pub created_at: i64,
+    /// Only members (and admins) see a private space.
+    pub private: bool,
 }
 
 /// A revision without its content, for history lists.
@@ -70,31 +73,38 @@ fn columns(alias: &str) -> String {
         .join(", ")
 }
 
-/// `AND`-ed filter conditions on documents aliased `d`, with parameters `$start..$start+3`
-/// bound by [`bind_filter`].
-fn filter_clause(start: usize) -> String {
+/// `AND`-ed filter and visibility conditions on documents aliased `d`, with parameters
+/// `$start..$start+4` bound by [`bind_filter`].
+fn filter_clause(backend: Backend, start: usize) -> String {
     let label = |kind: &str, n: usize| {
         format!(
             "(${n} = '' OR EXISTS (SELECT 1 FROM document_labels l WHERE l.document_id = d.id AND l.kind = '{kind}' AND l.value = ${n}))"
         )
     };
     format!(
-        "(${s} = '' OR d.space = ${s}) AND (${t} = '' OR d.status = ${t}) AND {a} AND {g}",
+        "(${s} = '' OR d.space = ${s}) AND (${t} = '' OR d.status = ${t}) AND {a} AND {g} AND {v}",
         s = start,
         t = start + 1,
         a = label("author", start + 2),
         g = label("tag", start + 3),
+        v = visible_sql(backend, start + 4, "d.space"),
     )
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
-fn bind_filter<'q>(q: AnyQuery<'q>, f: &DocFilter) -> AnyQuery<'q> {
+fn bind_filter<'q>(q: AnyQuery<'q>, f: &DocFilter, vis: &Visibility) -> AnyQuery<'q> {
     let norm = |v: &Option<String>| v.as_deref().map(|s| s.trim().to_lowercase()).unwrap_or_default();
     q.bind(f.space.clone().unwrap_or_default())
         .bind(f.status.clone().unwrap_or_default())
         .bind(norm(&f.author))
         .bind(norm(&f.tag))
+        .bind(vis.param())
+}
+
+/// The space of a document id (`space:path`).
+fn space_of(id: &str) -> &str {
+    id.split_once(':').map_or(id, |(s, _)| s)
 }
 
 fn document_row(row: &sqlx::any::AnyRow) -> Result<DocumentRow> {
@@ -139,13 +149,13 @@ pub const MAX_LIMIT: i64 = 1000;
 
 impl Store {
     /// Documents matching the filter, newest update first, one page of them.
-    pub async fn documents(&self, filter: &DocFilter) -> Result<Vec<DocumentRow>> {
+    pub async fn documents(&self, filter: &DocFilter, vis: &Visibility) -> Result<Vec<DocumentRow>> {
         let sql = format!(
-            "SELECT {} FROM documents d WHERE {} ORDER BY d.updated_at DESC, d.id LIMIT $5 OFFSET $6",
+            "SELECT {} FROM documents d WHERE {} ORDER BY d.updated_at DESC, d.id LIMIT $6 OFFSET $7",
             columns("d"),
-            filter_clause(1)
+            filter_clause(self.backend, 1)
         );
-        let rows = bind_filter(sqlx::query(AssertSqlSafe(sql)), filter)
+        let rows = bind_filter(sqlx::query(AssertSqlSafe(sql)), filter, vis)
             .bind(filter.limit.unwrap_or(MAX_LIMIT).clamp(0, MAX_LIMIT))
             .bind(filter.offset.unwrap_or(0).max(0))
             .fetch_all(&self.pool)
@@ -154,15 +164,21 @@ impl Store {
     }
 
     /// How many documents match the filter (all pages).
-    pub async fn count_documents(&self, filter: &DocFilter) -> Result<i64> {
-        let sql = format!("SELECT COUNT(*) AS n FROM documents d WHERE {}", filter_clause(1));
-        let row = bind_filter(sqlx::query(AssertSqlSafe(sql)), filter)
+    pub async fn count_documents(&self, filter: &DocFilter, vis: &Visibility) -> Result<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM documents d WHERE {}",
+            filter_clause(self.backend, 1)
+        );
+        let row = bind_filter(sqlx::query(AssertSqlSafe(sql)), filter, vis)
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get("n")?)
     }
 
-    pub async fn document(&self, id: &str) -> Result<Option<DocumentRow>> {
+    pub async fn document(&self, id: &str, vis: &Visibility) -> Result<Option<DocumentRow>> {
+        if !vis.can_see(space_of(id)) {
+            return Ok(None);
+        }
         let sql = format!("SELECT {} FROM documents d WHERE d.id = $1", columns("d"));
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id)
@@ -171,7 +187,10 @@ impl Store {
         row.as_ref().map(document_row).transpose()
     }
 
-    pub async fn revision(&self, id: &str, number: i64) -> Result<Option<RevisionRow>> {
+    pub async fn revision(&self, id: &str, number: i64, vis: &Visibility) -> Result<Option<RevisionRow>> {
+        if !vis.can_see(space_of(id)) {
+            return Ok(None);
+        }
         let row = sqlx::query("SELECT number, content, hash, published_at, published_by, findings, html, aside, renderer FROM revisions WHERE document_id = $1 AND number = $2")
             .bind(id)
             .bind(number)
@@ -181,7 +200,10 @@ impl Store {
     }
 
     /// A document and its current revision in one query (the doc page).
-    pub async fn current(&self, id: &str) -> Result<Option<(DocumentRow, RevisionRow)>> {
+    pub async fn current(&self, id: &str, vis: &Visibility) -> Result<Option<(DocumentRow, RevisionRow)>> {
+        if !vis.can_see(space_of(id)) {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT {}, v.number, v.content, v.hash, v.published_at, v.published_by, v.findings, v.html, v.aside, v.renderer
              FROM documents d JOIN revisions v ON v.document_id = d.id AND v.number = d.current_revision WHERE d.id = $1",
@@ -217,7 +239,10 @@ impl Store {
     }
 
     /// Every revision of a document, newest first.
-    pub async fn revisions(&self, id: &str) -> Result<Vec<RevisionMeta>> {
+    pub async fn revisions(&self, id: &str, vis: &Visibility) -> Result<Vec<RevisionMeta>> {
+        if !vis.can_see(space_of(id)) {
+            return Ok(Vec::new());
+        }
         let rows = sqlx::query(
             "SELECT number, hash, published_at, published_by FROM revisions WHERE document_id = $1 ORDER BY number DESC",
         )
@@ -237,25 +262,30 @@ impl Store {
     }
 
     /// Spaces with their document counts, by name.
-    pub async fn spaces(&self) -> Result<Vec<SpaceRow>> {
-        let rows = sqlx::query(
-            "SELECT s.name, s.created_at, (SELECT COUNT(*) FROM documents d WHERE d.space = s.name) AS n FROM spaces s ORDER BY s.name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+    pub async fn spaces(&self, vis: &Visibility) -> Result<Vec<SpaceRow>> {
+        let sql = format!(
+            "SELECT s.name, s.created_at, s.private, (SELECT COUNT(*) FROM documents d WHERE d.space = s.name) AS n FROM spaces s WHERE {} ORDER BY s.name",
+            visible_sql(self.backend, 1, "s.name")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(vis.param())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| -> Result<SpaceRow> {
+                let private: i64 = r.try_get("private")?;
                 Ok(SpaceRow {
                     name: r.try_get("name")?,
                     documents: r.try_get("n")?,
                     created_at: r.try_get("created_at")?,
+                    private: private != 0,
                 })
             })
             .collect()
     }
 
     /// Full-text search over titles and content within the filter; best match first.
-    pub async fn search(&self, query: &str, filter: &DocFilter) -> Result<Vec<DocumentRow>> {
+    pub async fn search(&self, query: &str, filter: &DocFilter, vis: &Visibility) -> Result<Vec<DocumentRow>> {
         let terms: Vec<String> = query
             .split(|c: char| !c.is_alphanumeric())
             .filter(|t| !t.is_empty())
@@ -286,11 +316,11 @@ impl Store {
                 // keys in publish order.
                 format!(
                     "SELECT {} FROM (SELECT doc_id, rank FROM doc_search WHERE doc_search MATCH $1
-                       AND rowid >= COALESCE((SELECT MIN(rowid) FROM (SELECT rowid FROM doc_search WHERE doc_search MATCH $1 ORDER BY rowid DESC LIMIT $8)), 0)
-                       ORDER BY rank LIMIT $7) s
-                     JOIN documents d ON d.id = s.doc_id WHERE {} ORDER BY s.rank, d.id LIMIT $6",
+                       AND rowid >= COALESCE((SELECT MIN(rowid) FROM (SELECT rowid FROM doc_search WHERE doc_search MATCH $1 ORDER BY rowid DESC LIMIT $9)), 0)
+                       ORDER BY rank LIMIT $8) s
+                     JOIN documents d ON d.id = s.doc_id WHERE {} ORDER BY s.rank, d.id LIMIT $7",
                     columns("d"),
-                    filter_clause(2)
+                    filter_clause(self.backend, 2)
                 ),
                 terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" "),
             ),
@@ -299,16 +329,16 @@ impl Store {
                 format!(
                     "SELECT {} FROM (SELECT id, ts_rank(search, plainto_tsquery('simple', $1)) AS score FROM (
                          SELECT id, search FROM documents WHERE search @@ plainto_tsquery('simple', $1)
-                         ORDER BY updated_at DESC, id LIMIT $8) w
-                       ORDER BY score DESC, id LIMIT $7) s
-                     JOIN documents d ON d.id = s.id WHERE {} ORDER BY s.score DESC, d.id LIMIT $6",
+                         ORDER BY updated_at DESC, id LIMIT $9) w
+                       ORDER BY score DESC, id LIMIT $8) s
+                     JOIN documents d ON d.id = s.id WHERE {} ORDER BY s.score DESC, d.id LIMIT $7",
                     columns("d"),
-                    filter_clause(2)
+                    filter_clause(self.backend, 2)
                 ),
                 terms.join(" "),
             ),
         };
-        let rows = bind_filter(sqlx::query(AssertSqlSafe(sql)).bind(q), filter)
+        let rows = bind_filter(sqlx::query(AssertSqlSafe(sql)).bind(q), filter, vis)
             .bind(limit)
             .bind(candidates)
             .bind(window)
@@ -318,14 +348,17 @@ impl Store {
     }
 
     /// The risk register over the current revision of every document, High impact first.
-    pub async fn risks(&self) -> Result<Vec<RiskRow>> {
-        let rows = sqlx::query(
+    pub async fn risks(&self, vis: &Visibility) -> Result<Vec<RiskRow>> {
+        let sql = format!(
             "SELECT d.id, d.title, r.risk, r.impact, r.likelihood, r.mitigation
              FROM documents d JOIN revisions v ON v.document_id = d.id AND v.number = d.current_revision
-             JOIN risks r ON r.revision_id = v.id ORDER BY d.id, r.ordinal",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+             JOIN risks r ON r.revision_id = v.id WHERE {} ORDER BY d.id, r.ordinal",
+            visible_sql(self.backend, 1, "d.space")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(vis.param())
+            .fetch_all(&self.pool)
+            .await?;
         let mut out: Vec<RiskRow> = rows
             .iter()
             .map(|r| -> Result<RiskRow> {
@@ -349,14 +382,17 @@ impl Store {
     }
 
     /// The component register over current revisions, by component name.
-    pub async fn components(&self) -> Result<Vec<ComponentRow>> {
-        let rows = sqlx::query(
+    pub async fn components(&self, vis: &Visibility) -> Result<Vec<ComponentRow>> {
+        let sql = format!(
             "SELECT d.id, d.title, c.name, c.anchor, c.purpose
              FROM documents d JOIN revisions v ON v.document_id = d.id AND v.number = d.current_revision
-             JOIN components c ON c.revision_id = v.id ORDER BY LOWER(c.name), d.id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+             JOIN components c ON c.revision_id = v.id WHERE {} ORDER BY LOWER(c.name), d.id",
+            visible_sql(self.backend, 1, "d.space")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(vis.param())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| -> Result<ComponentRow> {
                 Ok(ComponentRow {
@@ -371,14 +407,17 @@ impl Store {
     }
 
     /// The entity register over current revisions, by entity name.
-    pub async fn entities(&self) -> Result<Vec<EntityRow>> {
-        let rows = sqlx::query(
+    pub async fn entities(&self, vis: &Visibility) -> Result<Vec<EntityRow>> {
+        let sql = format!(
             "SELECT d.id, d.title, e.name, e.defined
              FROM documents d JOIN revisions v ON v.document_id = d.id AND v.number = d.current_revision
-             JOIN entities e ON e.revision_id = v.id ORDER BY e.name, d.id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+             JOIN entities e ON e.revision_id = v.id WHERE {} ORDER BY e.name, d.id",
+            visible_sql(self.backend, 1, "d.space")
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(vis.param())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| -> Result<EntityRow> {
                 let defined: i64 = r.try_get("defined")?;

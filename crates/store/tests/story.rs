@@ -4,7 +4,7 @@
 //! file; on PostgreSQL when DESIGNDOC_TEST_POSTGRES_URL is set (CI sets it).
 
 use designdoc_check::{Checker, Diagnostic};
-use designdoc_store::{DiffLine, DocFilter, Publish, Store, diff_lines};
+use designdoc_store::{DiffLine, DocFilter, Publish, Role, Store, Visibility, diff_lines};
 use std::path::Path;
 
 fn example(name: &str) -> String {
@@ -50,13 +50,16 @@ async fn story(store: &Store) {
         .expect("republish");
     assert_eq!((again.revision, again.created), (1, false));
 
-    let all = store.documents(&DocFilter::default()).await.expect("list");
-    assert_eq!(all.len(), 2);
+    let listed = store.documents(&DocFilter::default(), &all()).await.expect("list");
+    assert_eq!(listed.len(), 2);
     let approved = store
-        .documents(&DocFilter {
-            status: Some("approved".into()),
-            ..DocFilter::default()
-        })
+        .documents(
+            &DocFilter {
+                status: Some("approved".into()),
+                ..DocFilter::default()
+            },
+            &all(),
+        )
         .await
         .expect("filter");
     assert_eq!(approved.len(), 1);
@@ -67,10 +70,14 @@ async fn story(store: &Store) {
     );
     assert_eq!(approved[0].doc_key, "0001");
 
-    let doc = store.document(&a.document_id).await.expect("read").expect("exists");
+    let doc = store
+        .document(&a.document_id, &all())
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(doc.current_revision, 1);
     let rev = store
-        .revision(&a.document_id, 1)
+        .revision(&a.document_id, 1, &all())
         .await
         .expect("read rev")
         .expect("rev 1");
@@ -80,13 +87,17 @@ async fn story(store: &Store) {
         .set_html(&a.document_id, 1, "<p>again</p>", "<nav>again</nav>", "test2")
         .await
         .expect("set html");
-    let (doc_row, rev) = store.current(&a.document_id).await.expect("current").expect("exists");
+    let (doc_row, rev) = store
+        .current(&a.document_id, &all())
+        .await
+        .expect("current")
+        .expect("exists");
     assert_eq!(
         (rev.html.as_str(), rev.aside.as_str()),
         ("<p>again</p>", "<nav>again</nav>")
     );
     assert_eq!((doc_row.id, rev.number), (a.document_id.clone(), 1));
-    assert_eq!(store.current("platform:nope.md").await.expect("current"), None);
+    assert_eq!(store.current("platform:nope.md", &all()).await.expect("current"), None);
     assert_eq!(
         store.latest_hash(&a.document_id).await.expect("hash"),
         Some(designdoc_store::content_hash(&limiter))
@@ -94,7 +105,7 @@ async fn story(store: &Store) {
 
     // Search: titles and content.
     let hits = store
-        .search("token bucket", &DocFilter::default())
+        .search("token bucket", &DocFilter::default(), &all())
         .await
         .expect("search");
     assert_eq!(
@@ -102,11 +113,14 @@ async fn story(store: &Store) {
         Some(a.document_id.as_str()),
         "{hits:?}"
     );
-    let hits = store.search("indexer", &DocFilter::default()).await.expect("search");
+    let hits = store
+        .search("indexer", &DocFilter::default(), &all())
+        .await
+        .expect("search");
     assert!(hits.iter().any(|d| d.id == b.document_id), "{hits:?}");
     assert!(
         store
-            .search("\"unbalanced OR (", &DocFilter::default())
+            .search("\"unbalanced OR (", &DocFilter::default(), &all())
             .await
             .expect("odd query")
             .len()
@@ -114,7 +128,7 @@ async fn story(store: &Store) {
     );
     assert!(
         store
-            .search("zzzznotaword", &DocFilter::default())
+            .search("zzzznotaword", &DocFilter::default(), &all())
             .await
             .expect("search")
             .is_empty()
@@ -129,24 +143,37 @@ async fn story(store: &Store) {
         .await
         .expect("publish v2");
     assert_eq!((c.revision, c.created), (2, true));
-    let doc = store.document(&a.document_id).await.expect("read").expect("exists");
+    let doc = store
+        .document(&a.document_id, &all())
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(
         (doc.current_revision, doc.status.as_str(), doc.title.as_str()),
         (2, "review", "API rate limiter v2")
     );
-    let old = store.revision(&a.document_id, 1).await.expect("rev").expect("rev 1");
-    let new = store.revision(&a.document_id, 2).await.expect("rev").expect("rev 2");
+    let old = store
+        .revision(&a.document_id, 1, &all())
+        .await
+        .expect("rev")
+        .expect("rev 1");
+    let new = store
+        .revision(&a.document_id, 2, &all())
+        .await
+        .expect("rev")
+        .expect("rev 2");
     let d = diff_lines(&old.content, &new.content);
     assert!(d.contains(&DiffLine::Removed("status: approved".into())));
     assert!(d.contains(&DiffLine::Added("status: review".into())));
     assert_eq!(d.iter().filter(|l| !matches!(l, DiffLine::Same(_))).count(), 4);
 
     // The risk register reads the current revision of every doc.
-    let risks = store.risks().await.expect("risks");
+    let risks = store.risks(&all()).await.expect("risks");
     assert!(risks.len() >= 5, "{risks:?}");
     assert_eq!(risks[0].impact, "High");
 
     more(store, &a.document_id, &publish("0002-search-service.md", &search)).await;
+    accounts(store).await;
 }
 
 /// Filters, spaces, history, registers, metrics figures, tokens, bad input, races.
@@ -158,16 +185,19 @@ async fn more(store: &Store, limiter_id: &str, search_doc: &Publish<'_>) {
     };
     let ids = |docs: Vec<designdoc_store::DocumentRow>| docs.into_iter().map(|d| d.id).collect::<Vec<_>>();
     assert_eq!(
-        ids(store.documents(&by(Some("ana lima"), None)).await.expect("author")),
+        ids(store
+            .documents(&by(Some("ana lima"), None), &all())
+            .await
+            .expect("author")),
         [limiter_id]
     );
     assert_eq!(
-        ids(store.documents(&by(None, Some("SEARCH"))).await.expect("tag")),
+        ids(store.documents(&by(None, Some("SEARCH")), &all()).await.expect("tag")),
         [search_doc_id(search_doc)]
     );
     assert!(
         store
-            .documents(&by(Some("ana"), None))
+            .documents(&by(Some("ana"), None), &all())
             .await
             .expect("partial")
             .is_empty(),
@@ -175,26 +205,32 @@ async fn more(store: &Store, limiter_id: &str, search_doc: &Publish<'_>) {
     );
     assert!(
         store
-            .documents(&by(Some("Ana Lima"), Some("search")))
+            .documents(&by(Some("Ana Lima"), Some("search")), &all())
             .await
             .expect("both")
             .is_empty()
     );
-    assert_eq!(store.count_documents(&by(None, Some("api"))).await.expect("count"), 1);
+    assert_eq!(
+        store
+            .count_documents(&by(None, Some("api")), &all())
+            .await
+            .expect("count"),
+        1
+    );
     let page = DocFilter {
         limit: Some(1),
         offset: Some(1),
         ..DocFilter::default()
     };
-    assert_eq!(store.documents(&page).await.expect("page").len(), 1);
+    assert_eq!(store.documents(&page, &all()).await.expect("page").len(), 1);
     // Search honours filters too.
     let hits = store
-        .search("limiter search", &by(None, Some("search")))
+        .search("limiter search", &by(None, Some("search")), &all())
         .await
         .expect("filtered search");
     assert!(hits.iter().all(|d| d.tags.contains(&"search".to_string())), "{hits:?}");
 
-    let spaces = store.spaces().await.expect("spaces");
+    let spaces = store.spaces(&all()).await.expect("spaces");
     assert_eq!(
         spaces
             .iter()
@@ -202,16 +238,16 @@ async fn more(store: &Store, limiter_id: &str, search_doc: &Publish<'_>) {
             .collect::<Vec<_>>(),
         [("platform", 2)]
     );
-    let history = store.revisions(limiter_id).await.expect("history");
+    let history = store.revisions(limiter_id, &all()).await.expect("history");
     assert_eq!(history.iter().map(|r| r.number).collect::<Vec<_>>(), [2, 1]);
     assert_eq!(history[0].published_by, "ci");
 
-    let components = store.components().await.expect("components");
+    let components = store.components(&all()).await.expect("components");
     assert!(
         components.iter().any(|c| c.name == "Limiter" && !c.purpose.is_empty()),
         "{components:?}"
     );
-    let entities = store.entities().await.expect("entities");
+    let entities = store.entities(&all()).await.expect("entities");
     assert!(
         entities.iter().any(|e| e.defined && e.document_id == limiter_id),
         "{entities:?}"
@@ -231,16 +267,16 @@ async fn more(store: &Store, limiter_id: &str, search_doc: &Publish<'_>) {
     );
 
     // Tokens: shown once, stored hashed, revocable.
-    let (info, secret) = store.create_token("ci").await.expect("token");
+    let (info, secret) = store.create_token("ci", None).await.expect("token");
     assert!(secret.starts_with("ddt_") && secret.len() > 60);
     assert_eq!(
         store.verify_token(&secret).await.expect("verify").map(|t| t.name),
         Some("ci".to_string())
     );
     assert_eq!(store.verify_token("ddt_wrong").await.expect("verify"), None);
-    assert!(store.revoke_token(&info.id).await.expect("revoke"));
+    assert!(store.revoke_token(&info.id, None).await.expect("revoke"));
     assert_eq!(store.verify_token(&secret).await.expect("verify"), None);
-    assert!(!store.revoke_token(&info.id).await.expect("revoke twice"));
+    assert!(!store.revoke_token(&info.id, None).await.expect("revoke twice"));
     assert!(store.tokens().await.expect("tokens")[0].revoked_at.is_some());
 
     // Bad input is refused with a message and writes nothing.
@@ -277,6 +313,146 @@ async fn more(store: &Store, limiter_id: &str, search_doc: &Publish<'_>) {
     assert!(problems.is_empty(), "{problems:?}");
 }
 
+fn all() -> Visibility {
+    Visibility::all()
+}
+
+/// Users, sessions, roles, private spaces (hidden from every read), throttling, audit.
+async fn accounts(store: &Store) {
+    assert_eq!(store.count_users().await.expect("count"), 0);
+    let ana = store
+        .create_user("ana", "correct horse battery", Role::Author)
+        .await
+        .expect("ana");
+    let bob = store
+        .create_user("bob", "another long password", Role::Reader)
+        .await
+        .expect("bob");
+    let admin = store
+        .create_user("root", "the admin password", Role::Admin)
+        .await
+        .expect("admin");
+    for (name, password, why) in [
+        ("ana", "correct horse battery", "exists"),
+        ("Bad Name", "long enough password", "user name"),
+        ("carl", "short", "12 characters"),
+    ] {
+        let e = store.create_user(name, password, Role::Reader).await.expect_err(why);
+        assert!(e.to_string().contains(why), "{e}");
+    }
+    assert_eq!(
+        store
+            .check_password("ana", "correct horse battery")
+            .await
+            .expect("login")
+            .map(|u| u.id),
+        Some(ana.id.clone())
+    );
+    assert_eq!(
+        store.check_password("ana", "wrong password!!").await.expect("login"),
+        None
+    );
+    assert_eq!(
+        store
+            .check_password("nobody", "correct horse battery")
+            .await
+            .expect("login"),
+        None
+    );
+
+    // Sessions: the cookie secret finds the user; ending it ends access.
+    let secret = store.create_session(&ana.id, 60_000).await.expect("session");
+    let session = store.session(&secret).await.expect("lookup").expect("live");
+    assert_eq!((session.user.username.as_str(), session.csrf.len()), ("ana", 64));
+    assert!(store.session(&"0".repeat(64)).await.expect("lookup").is_none());
+    store.end_session(&secret).await.expect("end");
+    assert!(store.session(&secret).await.expect("lookup").is_none());
+    let expired = store.create_session(&ana.id, -1).await.expect("session");
+    assert!(
+        store.session(&expired).await.expect("lookup").is_none(),
+        "expired sessions are dead"
+    );
+
+    // A private space is invisible to non-members in every read, and visible to members
+    // and admins.
+    store.set_private("platform", true).await.expect("private");
+    store.grant("platform", &ana.id, Role::Reviewer).await.expect("grant");
+    let for_ana = store.visibility(Some(&ana)).await.expect("vis");
+    let for_bob = store.visibility(Some(&bob)).await.expect("vis");
+    let for_anon = store.visibility(None).await.expect("vis");
+    assert_eq!(for_bob, for_anon);
+    assert_eq!(store.visibility(Some(&admin)).await.expect("vis"), Visibility::all());
+    let id = "platform:0001-rate-limiter.md";
+    let f = DocFilter::default();
+    for (vis, sees) in [(&for_ana, true), (&for_bob, false), (&for_anon, false)] {
+        let n = |v: usize| if sees { v } else { 0 };
+        assert_eq!(store.documents(&f, vis).await.expect("docs").len(), n(2));
+        assert_eq!(store.count_documents(&f, vis).await.expect("count"), n(2) as i64);
+        assert_eq!(store.search("token bucket", &f, vis).await.expect("search").len(), n(1));
+        let filtered = DocFilter {
+            space: Some("platform".into()),
+            ..DocFilter::default()
+        };
+        assert_eq!(store.search("token", &filtered, vis).await.expect("search").len(), n(1));
+        assert_eq!(store.spaces(vis).await.expect("spaces").len(), n(1));
+        assert_eq!(store.risks(vis).await.expect("risks").is_empty(), !sees);
+        assert_eq!(store.components(vis).await.expect("components").is_empty(), !sees);
+        assert_eq!(store.entities(vis).await.expect("entities").is_empty(), !sees);
+        assert_eq!(store.document(id, vis).await.expect("doc").is_some(), sees);
+        assert_eq!(store.current(id, vis).await.expect("cur").is_some(), sees);
+        assert_eq!(store.revision(id, 1, vis).await.expect("rev").is_some(), sees);
+        assert_eq!(store.revisions(id, vis).await.expect("revs").is_empty(), !sees);
+    }
+    assert_eq!(
+        store.memberships(&ana.id).await.expect("m"),
+        [("platform".to_string(), Role::Reviewer)]
+    );
+    assert!(store.revoke_membership("platform", &ana.id).await.expect("revoke"));
+    assert_ne!(store.visibility(Some(&ana)).await.expect("vis"), Visibility::all());
+    store.set_private("platform", false).await.expect("public");
+
+    // Tokens belong to users; a user revokes only their own.
+    let (t, _) = store.create_token("laptop", Some(&ana.id)).await.expect("token");
+    assert!(!store.revoke_token(&t.id, Some(&bob.id)).await.expect("not bob's"));
+    assert_eq!(store.tokens_of(&ana.id).await.expect("tokens").len(), 1);
+    assert!(store.revoke_token(&t.id, Some(&ana.id)).await.expect("ana's"));
+
+    // Login throttling counts failures per key in a window.
+    for _ in 0..3 {
+        store.login_failed("ana|127.0.0.1").await.expect("fail");
+    }
+    assert_eq!(
+        store.recent_login_failures("ana|127.0.0.1", 60_000).await.expect("n"),
+        3
+    );
+    assert_eq!(
+        store.recent_login_failures("bob|127.0.0.1", 60_000).await.expect("n"),
+        0
+    );
+    store.clear_login_failures("ana|127.0.0.1").await.expect("clear");
+    assert_eq!(
+        store.recent_login_failures("ana|127.0.0.1", 60_000).await.expect("n"),
+        0
+    );
+
+    // The audit log keeps order and detail.
+    store
+        .audit("ana", "login", "ana", serde_json::json!({"ip": "127.0.0.1"}))
+        .await
+        .expect("audit");
+    store
+        .audit("root", "role", "bob", serde_json::json!({"role": "author"}))
+        .await
+        .expect("audit");
+    let events = store.audit_events(0, 10).await.expect("events");
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["login", "role"]
+    );
+    assert_eq!(events[1].detail["role"], "author");
+    assert_eq!(store.audit_events(events[0].id, 10).await.expect("after").len(), 1);
+}
+
 fn search_doc_id(p: &Publish<'_>) -> String {
     format!("{}:{}", p.space, p.path)
 }
@@ -290,7 +466,14 @@ async fn story_on_sqlite() {
     store.close().await;
     // Reopening runs migrations again without harm and finds the data.
     let store = Store::open(&url, None).await.expect("reopen");
-    assert_eq!(store.documents(&DocFilter::default()).await.expect("list").len(), 2);
+    assert_eq!(
+        store
+            .documents(&DocFilter::default(), &all())
+            .await
+            .expect("list")
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]

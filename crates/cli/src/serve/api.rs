@@ -1,15 +1,15 @@
 //! The JSON API under `/api/v1/`, described by `openapi.json` (served as is; a test checks
-//! it names every route). Reads are open in this release; `POST /api/v1/publish` needs an
-//! API token (`Authorization: Bearer ddt_...`).
+//! it names every route). Reads show what the caller's [`Caller`] may see; `POST
+//! /api/v1/publish` needs an API token (`Authorization: Bearer ddt_...`) of an author.
 
+use super::auth::{Caller, Denied, Via};
 use super::{Hub, Incoming};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use designdoc_store::{DocFilter, StoreError, TokenInfo, diff_lines, validate_name, validate_path};
+use designdoc_store::{DocFilter, Role, StoreError, Visibility, diff_lines, validate_name, validate_path};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -97,8 +97,12 @@ impl ListQuery {
     }
 }
 
-pub async fn spaces(State(hub): Shared) -> ApiResult<Vec<designdoc_store::SpaceRow>> {
-    hub.store.spaces().await.map(Json).map_err(|e| ApiError::store(&hub, e))
+pub async fn spaces(State(hub): Shared, caller: Caller) -> ApiResult<Vec<designdoc_store::SpaceRow>> {
+    hub.store
+        .spaces(&caller.visibility)
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::store(&hub, e))
 }
 
 #[derive(Serialize)]
@@ -107,36 +111,34 @@ pub struct DocList {
     documents: Vec<designdoc_store::DocumentRow>,
 }
 
-pub async fn docs(State(hub): Shared, Query(q): Query<ListQuery>) -> ApiResult<DocList> {
+pub async fn docs(State(hub): Shared, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<DocList> {
     let filter = q.filter();
     let documents = hub
         .store
-        .documents(&filter)
+        .documents(&filter, &caller.visibility)
         .await
         .map_err(|e| ApiError::store(&hub, e))?;
     let total = hub
         .store
-        .count_documents(&filter)
+        .count_documents(&filter, &caller.visibility)
         .await
         .map_err(|e| ApiError::store(&hub, e))?;
     Ok(Json(DocList { total, documents }))
 }
 
 /// The document and its current revision (content, findings).
-pub async fn doc(State(hub): Shared, Path((space, path)): Path<(String, String)>) -> ApiResult<serde_json::Value> {
+pub async fn doc(
+    State(hub): Shared,
+    caller: Caller,
+    Path((space, path)): Path<(String, String)>,
+) -> ApiResult<serde_json::Value> {
     let id = format!("{space}:{path}");
-    let doc = hub
+    let (doc, rev) = hub
         .store
-        .document(&id)
+        .current(&id, &caller.visibility)
         .await
         .map_err(|e| ApiError::store(&hub, e))?
         .ok_or_else(|| ApiError::not_found("document"))?;
-    let rev = hub
-        .store
-        .revision(&id, doc.current_revision)
-        .await
-        .map_err(|e| ApiError::store(&hub, e))?
-        .ok_or_else(|| ApiError::not_found("revision"))?;
     Ok(Json(
         serde_json::json!({"document": doc, "revision": revision_json(&rev)}),
     ))
@@ -156,11 +158,12 @@ fn revision_json(rev: &designdoc_store::RevisionRow) -> serde_json::Value {
 
 pub async fn history(
     State(hub): Shared,
+    caller: Caller,
     Path((space, path)): Path<(String, String)>,
 ) -> ApiResult<Vec<designdoc_store::RevisionMeta>> {
     let list = hub
         .store
-        .revisions(&format!("{space}:{path}"))
+        .revisions(&format!("{space}:{path}"), &caller.visibility)
         .await
         .map_err(|e| ApiError::store(&hub, e))?;
     if list.is_empty() {
@@ -171,11 +174,12 @@ pub async fn history(
 
 pub async fn revision(
     State(hub): Shared,
+    caller: Caller,
     Path((space, number, path)): Path<(String, i64, String)>,
 ) -> ApiResult<serde_json::Value> {
     let rev = hub
         .store
-        .revision(&format!("{space}:{path}"), number)
+        .revision(&format!("{space}:{path}"), number, &caller.visibility)
         .await
         .map_err(|e| ApiError::store(&hub, e))?
         .ok_or_else(|| ApiError::not_found("revision"))?;
@@ -195,10 +199,11 @@ pub async fn diff_pair(
     hub: &Hub,
     id: &str,
     q: &DiffQuery,
+    vis: &Visibility,
 ) -> Result<(designdoc_store::RevisionRow, designdoc_store::RevisionRow), ApiError> {
     let doc = hub
         .store
-        .document(id)
+        .document(id, vis)
         .await
         .map_err(|e| ApiError::store(hub, e))?
         .ok_or_else(|| ApiError::not_found("document"))?;
@@ -206,7 +211,7 @@ pub async fn diff_pair(
     let from = q.from.unwrap_or((to - 1).max(1));
     let get = |n: i64| async move {
         hub.store
-            .revision(id, n)
+            .revision(id, n, vis)
             .await
             .map_err(|e| ApiError::store(hub, e))?
             .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, format!("no revision {n}")))
@@ -216,10 +221,11 @@ pub async fn diff_pair(
 
 pub async fn diff(
     State(hub): Shared,
+    caller: Caller,
     Path((space, path)): Path<(String, String)>,
     Query(q): Query<DiffQuery>,
 ) -> ApiResult<serde_json::Value> {
-    let (a, b) = diff_pair(&hub, &format!("{space}:{path}"), &q).await?;
+    let (a, b) = diff_pair(&hub, &format!("{space}:{path}"), &q, &caller.visibility).await?;
     Ok(Json(serde_json::json!({
         "from": a.number,
         "to": b.number,
@@ -227,63 +233,41 @@ pub async fn diff(
     })))
 }
 
-pub async fn search(State(hub): Shared, Query(q): Query<ListQuery>) -> ApiResult<Vec<designdoc_store::DocumentRow>> {
+pub async fn search(
+    State(hub): Shared,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Vec<designdoc_store::DocumentRow>> {
     let text = q.q.clone().unwrap_or_default();
     hub.store
-        .search(&text, &q.filter())
+        .search(&text, &q.filter(), &caller.visibility)
         .await
         .map(Json)
         .map_err(|e| ApiError::store(&hub, e))
 }
 
-pub async fn risks(State(hub): Shared) -> ApiResult<Vec<designdoc_store::RiskRow>> {
-    hub.store.risks().await.map(Json).map_err(|e| ApiError::store(&hub, e))
-}
-
-pub async fn components(State(hub): Shared) -> ApiResult<Vec<designdoc_store::ComponentRow>> {
+pub async fn risks(State(hub): Shared, caller: Caller) -> ApiResult<Vec<designdoc_store::RiskRow>> {
     hub.store
-        .components()
+        .risks(&caller.visibility)
         .await
         .map(Json)
         .map_err(|e| ApiError::store(&hub, e))
 }
 
-pub async fn entities(State(hub): Shared) -> ApiResult<Vec<designdoc_store::EntityRow>> {
+pub async fn components(State(hub): Shared, caller: Caller) -> ApiResult<Vec<designdoc_store::ComponentRow>> {
     hub.store
-        .entities()
+        .components(&caller.visibility)
         .await
         .map(Json)
         .map_err(|e| ApiError::store(&hub, e))
 }
 
-/// The caller of a write route: a live API token from `Authorization: Bearer`.
-pub struct ApiToken(pub TokenInfo);
-
-impl FromRequestParts<Arc<Hub>> for ApiToken {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, hub: &Arc<Hub>) -> Result<Self, Self::Rejection> {
-        let unauthorized = |msg: &str| {
-            let mut r = ApiError(StatusCode::UNAUTHORIZED, msg.to_string()).into_response();
-            r.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            r
-        };
-        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Err(unauthorized("an API token is required (Authorization: Bearer ...)"));
-        };
-        let secret = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .unwrap_or_default();
-        match hub.store.verify_token(secret).await {
-            Ok(Some(info)) => Ok(ApiToken(info)),
-            Ok(None) => Err(unauthorized("unknown or revoked token")),
-            Err(e) => Err(ApiError::store(hub, e).into_response()),
-        }
-    }
+pub async fn entities(State(hub): Shared, caller: Caller) -> ApiResult<Vec<designdoc_store::EntityRow>> {
+    hub.store
+        .entities(&caller.visibility)
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::store(&hub, e))
 }
 
 #[derive(Deserialize, Debug)]
@@ -305,9 +289,17 @@ pub struct PublishDoc {
 /// request before anything is written.
 pub async fn publish(
     State(hub): Shared,
-    ApiToken(token): ApiToken,
+    caller: Caller,
     body: Result<Json<PublishRequest>, JsonRejection>,
 ) -> Response {
+    // Only API tokens publish: a browser session's cookie must not be able to (no CSRF
+    // surface on the API).
+    if !matches!(caller.via, Via::Token { .. }) {
+        let mut r = Denied::SignIn.api().into_response();
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return r;
+    }
     let Json(req) = match body {
         Ok(b) => b,
         Err(e) => return ApiError(e.status(), e.body_text()).into_response(),
@@ -334,7 +326,10 @@ pub async fn publish(
     if !problems.is_empty() {
         return ApiError(StatusCode::BAD_REQUEST, problems.join("; ")).into_response();
     }
-    let by = format!("token:{}", token.name);
+    if let Err(d) = caller.require(&req.space, Role::Author) {
+        return d.api().into_response();
+    }
+    let by = caller.actor();
     let paths: Vec<String> = req.docs.iter().map(|d| d.path.clone()).collect();
     let incoming = req
         .docs
@@ -356,22 +351,25 @@ pub async fn publish(
             Err(e) => serde_json::json!({"path": path, "error": e}),
         })
         .collect();
+    let created = results.iter().filter(|r| matches!(r, Ok(p) if p.created)).count();
     hub.log.info(
         "publish",
         &[
             ("space", req.space.clone().into()),
-            ("token", token.name.clone().into()),
+            ("by", by.clone().into()),
             ("docs", results.len().into()),
-            (
-                "created",
-                results
-                    .iter()
-                    .filter(|r| matches!(r, Ok(p) if p.created))
-                    .count()
-                    .into(),
-            ),
+            ("created", created.into()),
         ],
     );
+    let _ = hub
+        .store
+        .audit(
+            &by,
+            "publish",
+            &req.space,
+            serde_json::json!({"docs": results.len(), "created": created, "paths": paths}),
+        )
+        .await;
     let status = if failed {
         StatusCode::INTERNAL_SERVER_ERROR
     } else {

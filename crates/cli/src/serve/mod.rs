@@ -3,7 +3,9 @@
 //! API, the HTML pages, health checks and Prometheus metrics. Everything that must be
 //! consistent lives in the store, so several instances can share one PostgreSQL.
 
+mod account;
 mod api;
+mod auth;
 mod log;
 mod metrics;
 mod pages;
@@ -17,7 +19,7 @@ use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use designdoc_check::{Checker, Diagnostic};
 use designdoc_render::site::{PageInput, body_html, toc_html};
-use designdoc_store::{Publish, Published, Store, content_hash};
+use designdoc_store::{Publish, Published, Role, Store, Visibility, content_hash, generate_password};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -89,6 +91,12 @@ pub struct ServeArgs {
     /// Log lines as text or as JSON objects (one per line).
     #[arg(long, env = "DESIGNDOC_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Anonymous visitors see only the sign-in page (default: they read public spaces).
+    #[arg(long, env = "DESIGNDOC_REQUIRE_LOGIN")]
+    pub require_login: bool,
+    /// Mark session cookies `Secure` (use when the hub is reached over https).
+    #[arg(long, env = "DESIGNDOC_SECURE_COOKIES")]
+    pub secure_cookies: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -99,6 +107,10 @@ pub struct Hub {
     pub checker: Checker,
     pub metrics: metrics::Metrics,
     pub log: Log,
+    /// Anonymous callers see nothing but the sign-in page.
+    pub require_login: bool,
+    /// Session cookies get `Secure` (set when the hub is served over https).
+    pub secure_cookies: bool,
 }
 
 /// The version of the page renderer: stored pages made by another version are re-rendered.
@@ -152,7 +164,7 @@ impl Hub {
                 Ok(Some(h)) if h == content_hash(&d.content) => {
                     let number = self
                         .store
-                        .document(&id)
+                        .document(&id, &Visibility::all())
                         .await
                         .ok()
                         .flatten()
@@ -274,6 +286,17 @@ async fn publish_dir(hub: &Arc<Hub>, dir: &Path, exclude: &[String], base: &Path
             }
         }
     }
+    if created > 0 {
+        let _ = hub
+            .store
+            .audit(
+                "watcher",
+                "publish",
+                &space,
+                serde_json::json!({"folder": dir.display().to_string(), "created": created}),
+            )
+            .await;
+    }
     Ok(created)
 }
 
@@ -293,6 +316,8 @@ struct Resolved {
     schema: Option<String>,
     log_format: LogFormat,
     dirs: Vec<PathBuf>,
+    require_login: bool,
+    secure_cookies: bool,
 }
 
 fn resolve(args: &ServeArgs, settings: &settings::Settings) -> Result<Resolved> {
@@ -323,6 +348,8 @@ fn resolve(args: &ServeArgs, settings: &settings::Settings) -> Result<Resolved> 
         schema,
         log_format,
         dirs,
+        require_login: args.require_login || hub.require_login.unwrap_or(false),
+        secure_cookies: args.secure_cookies || hub.secure_cookies.unwrap_or(false),
     })
 }
 
@@ -338,6 +365,18 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/components", get(pages::components))
         .route("/entities", get(pages::entities))
         .route("/assets/site.css", get(pages::css))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/account", get(account::account))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/password", post(account::change_password))
+        .route("/admin", get(account::admin))
+        .route("/admin/users", post(account::admin_add_user))
+        .route("/admin/grants", post(account::admin_grant))
+        .route("/admin/spaces", post(account::admin_space))
+        .route("/admin/audit", get(account::audit_page))
+        .route("/api/v1/audit", get(account::api_audit))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(api::readyz))
         .route("/metrics", get(metrics::endpoint))
@@ -390,6 +429,8 @@ async fn serve(args: ServeArgs) -> Result<Outcome> {
         checker,
         metrics: metrics::Metrics::default(),
         log,
+        require_login: cfg.require_login,
+        secure_cookies: cfg.secure_cookies,
     });
     for dir in &cfg.dirs {
         if !dir.is_dir() {
@@ -413,6 +454,7 @@ async fn serve(args: ServeArgs) -> Result<Outcome> {
         "designdoc hub at http://{local}/ (database {})",
         redact(&cfg.database.0)
     );
+    first_admin(&hub).await?;
     hub.log.info(
         "listening",
         &[
@@ -428,13 +470,42 @@ async fn serve(args: ServeArgs) -> Result<Outcome> {
             settings.base.clone(),
         ));
     }
-    axum::serve(listener, router(Arc::clone(&hub)))
+    let app = router(Arc::clone(&hub)).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal(Arc::clone(&hub)))
         .await
         .context("server failed")?;
     hub.store.close().await;
     hub.log.info("stopped", &[]);
     Ok(Outcome::Clean)
+}
+
+/// On first start (no users yet) creates `admin` with a random password, printed once.
+async fn first_admin(hub: &Hub) -> Result<()> {
+    let store_err = |e: designdoc_store::StoreError| anyhow::anyhow!("{e}");
+    if hub.store.count_users().await.map_err(store_err)? > 0 {
+        return Ok(());
+    }
+    let password = generate_password().map_err(store_err)?;
+    match hub.store.create_user("admin", &password, Role::Admin).await {
+        Ok(_) => {
+            // Another instance may have won the race; then its password is the one.
+            println!("created user `admin` with the one-time password {password} (sign in and change it)");
+            let _ = hub
+                .store
+                .audit(
+                    "hub",
+                    "user.create",
+                    "admin",
+                    serde_json::json!({"role": "admin", "first_start": true}),
+                )
+                .await;
+        }
+        Err(e) => hub
+            .log
+            .info("first admin not created", &[("reason", e.to_string().into())]),
+    }
+    Ok(())
 }
 
 /// Republishes changed docs, polling modification times (works for editors that save by

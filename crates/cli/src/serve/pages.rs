@@ -4,11 +4,13 @@
 //! search are plain GET forms.
 
 use super::api::{ApiError, DiffQuery, ListQuery, diff_pair};
+use super::auth::Caller;
 use super::{Hub, RENDERER, check_and_render};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use designdoc_render::site::{CSS, badge, escape};
+use designdoc_store::Role;
 use designdoc_store::{DiffLine, DocFilter, DocumentRow, diff_lines};
 use std::fmt::Write;
 use std::sync::Arc;
@@ -31,11 +33,27 @@ pub async fn css() -> Response {
     r
 }
 
-fn layout(title: &str, body: &str) -> Html<String> {
+/// The page frame: header navigation with the caller's account links (sign out is a form
+/// post carrying the CSRF token), then the body.
+pub fn layout(caller: &Caller, title: &str, body: &str) -> Html<String> {
+    let account = match (&caller.user, caller.csrf()) {
+        (Some(u), Some(csrf)) => format!(
+            "{}<a href=\"/account\" id=\"signed-in\">{}</a><form class=\"signout\" method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Sign out</button></form>",
+            if u.role == Role::Admin {
+                "<a href=\"/admin\">Admin</a>"
+            } else {
+                ""
+            },
+            escape(&u.username),
+            escape(csrf)
+        ),
+        (Some(u), None) => format!("<span id=\"signed-in\">{}</span>", escape(&u.username)),
+        (None, _) => "<a href=\"/login\">Sign in</a>".to_string(),
+    };
     Html(format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <title>{title} · designdoc hub</title>\n<link rel=\"stylesheet\" href=\"/assets/site.css\">\n</head>\n<body>\n\
-<header class=\"site\" role=\"banner\"><a class=\"brand\" href=\"/\">designdoc hub</a>\n<nav aria-label=\"Site\"><a href=\"/\">Documents</a><a href=\"/search\">Search</a><a href=\"/risks\">Risks</a><a href=\"/components\">Components</a><a href=\"/entities\">Entities</a><a href=\"/api/v1/openapi.json\">API</a></nav></header>\n\
+<header class=\"site\" role=\"banner\"><a class=\"brand\" href=\"/\">designdoc hub</a>\n<nav aria-label=\"Site\"><a href=\"/\">Documents</a><a href=\"/search\">Search</a><a href=\"/risks\">Risks</a><a href=\"/components\">Components</a><a href=\"/entities\">Entities</a><a href=\"/api/v1/openapi.json\">API</a>{account}</nav></header>\n\
 <main id=\"main\">\n{body}\n</main>\n</body>\n</html>\n",
         title = escape(title)
     ))
@@ -55,7 +73,7 @@ pub fn doc_url(prefix: &str, space: &str, path: &str) -> String {
 }
 
 /// A query string value, percent-encoded.
-fn q(v: &str) -> String {
+pub fn q(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
@@ -64,7 +82,7 @@ fn q(v: &str) -> String {
         .collect()
 }
 
-fn millis_to_date(ms: i64) -> String {
+pub fn millis_to_date(ms: i64) -> String {
     let secs = u64::try_from(ms / 1000).unwrap_or(0);
     let day = secs % 86_400;
     format!(
@@ -100,14 +118,18 @@ fn doc_rows(docs: &[DocumentRow]) -> String {
 
 const PAGE_SIZE: i64 = 100;
 
-pub async fn index(State(hub): Shared, Query(query): Query<ListQuery>) -> Page {
+pub async fn index(State(hub): Shared, caller: Caller, Query(query): Query<ListQuery>) -> Page {
     let mut filter = query.filter();
     filter.limit = Some(PAGE_SIZE);
     let offset = filter.offset.unwrap_or(0).max(0);
     let err = |e| ApiError::store(&hub, e);
-    let docs = hub.store.documents(&filter).await.map_err(err)?;
-    let total = hub.store.count_documents(&filter).await.map_err(err)?;
-    let spaces = hub.store.spaces().await.map_err(err)?;
+    let docs = hub.store.documents(&filter, &caller.visibility).await.map_err(err)?;
+    let total = hub
+        .store
+        .count_documents(&filter, &caller.visibility)
+        .await
+        .map_err(err)?;
+    let spaces = hub.store.spaces(&caller.visibility).await.map_err(err)?;
     let mut b = String::from("<h1>Design documents</h1>\n");
     b.push_str("<form class=\"filters\" method=\"get\" action=\"/\" role=\"search\" aria-label=\"Filter documents\">\n<label>Space<select name=\"space\"><option value=\"\">any</option>");
     for s in &spaces {
@@ -172,18 +194,18 @@ pub async fn index(State(hub): Shared, Query(query): Query<ListQuery>) -> Page {
         let _ = write!(b, "<a rel=\"next\" href=\"{}\">Next</a>", link(shown_to));
     }
     b.push_str("</nav>\n");
-    Ok(layout("Design documents", &b))
+    Ok(layout(&caller, "Design documents", &b))
 }
 
 /// The doc page. A `.html` path (a relative link rewritten by the renderer) falls back to
 /// the `.md` document of the same name.
-pub async fn doc(State(hub): Shared, Path((space, path)): Path<(String, String)>) -> Page {
+pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(String, String)>) -> Page {
     let err = |e| ApiError::store(&hub, e);
     let mut id = format!("{space}:{path}");
-    let mut found = hub.store.current(&id).await.map_err(err)?;
+    let mut found = hub.store.current(&id, &caller.visibility).await.map_err(err)?;
     if let (None, Some(stem)) = (&found, path.strip_suffix(".html")) {
         id = format!("{space}:{stem}.md");
-        found = hub.store.current(&id).await.map_err(err)?;
+        found = hub.store.current(&id, &caller.visibility).await.map_err(err)?;
     }
     let (d, rev) = found.ok_or_else(|| ApiError::not_found("document"))?;
     let (body, aside) = if rev.renderer == RENDERER {
@@ -236,7 +258,7 @@ pub async fn doc(State(hub): Shared, Path((space, path)): Path<(String, String)>
     b.push_str("</dl></section>\n");
     b.push_str(&aside);
     b.push_str("</aside>\n</div>\n");
-    Ok(layout(&d.title, &b))
+    Ok(layout(&caller, &d.title, &b))
 }
 
 /// The findings panel of a doc page, with line numbers.
@@ -260,16 +282,16 @@ pub fn findings_panel(content: &str, findings: &[designdoc_check::Diagnostic]) -
     b
 }
 
-pub async fn history(State(hub): Shared, Path((space, path)): Path<(String, String)>) -> Page {
+pub async fn history(State(hub): Shared, caller: Caller, Path((space, path)): Path<(String, String)>) -> Page {
     let id = format!("{space}:{path}");
     let err = |e| ApiError::store(&hub, e);
     let d = hub
         .store
-        .document(&id)
+        .document(&id, &caller.visibility)
         .await
         .map_err(err)?
         .ok_or_else(|| ApiError::not_found("document"))?;
-    let revs = hub.store.revisions(&id).await.map_err(err)?;
+    let revs = hub.store.revisions(&id, &caller.visibility).await.map_err(err)?;
     let diff_url = doc_url("diff", &space, &path);
     let mut b = format!(
         "<h1>History of <a href=\"{}\">{}</a></h1>\n",
@@ -313,7 +335,7 @@ pub async fn history(State(hub): Shared, Path((space, path)): Path<(String, Stri
         );
     }
     b.push_str("</tbody></table>\n");
-    Ok(layout(&format!("History of {}", d.title), &b))
+    Ok(layout(&caller, &format!("History of {}", d.title), &b))
 }
 
 /// Lines of context kept around each change.
@@ -321,11 +343,12 @@ const CONTEXT: usize = 3;
 
 pub async fn diff(
     State(hub): Shared,
+    caller: Caller,
     Path((space, path)): Path<(String, String)>,
     Query(query): Query<DiffQuery>,
 ) -> Page {
     let id = format!("{space}:{path}");
-    let (a, c) = diff_pair(&hub, &id, &query).await?;
+    let (a, c) = diff_pair(&hub, &id, &query, &caller.visibility).await?;
     let lines = diff_lines(&a.content, &c.content);
     let changed: Vec<bool> = lines.iter().map(|l| !matches!(l, DiffLine::Same(_))).collect();
     let near = |i: usize| {
@@ -369,10 +392,10 @@ pub async fn diff(
         escape(&path),
         escape(&doc_url("history", &space, &path)),
     );
-    Ok(layout(&format!("Diff of {path}"), &b))
+    Ok(layout(&caller, &format!("Diff of {path}"), &b))
 }
 
-pub async fn search(State(hub): Shared, Query(query): Query<ListQuery>) -> Page {
+pub async fn search(State(hub): Shared, caller: Caller, Query(query): Query<ListQuery>) -> Page {
     let text = query.q.clone().unwrap_or_default();
     let mut b = format!(
         "<h1>Search</h1>\n<form class=\"filters\" method=\"get\" action=\"/search\" role=\"search\"><label>Words<input name=\"q\" type=\"search\" value=\"{}\" autofocus></label><button type=\"submit\">Search</button></form>\n",
@@ -385,17 +408,21 @@ pub async fn search(State(hub): Shared, Query(query): Query<ListQuery>) -> Page 
         };
         let hits = hub
             .store
-            .search(&text, &filter)
+            .search(&text, &filter, &caller.visibility)
             .await
             .map_err(|e| ApiError::store(&hub, e))?;
         let _ = writeln!(b, "<p id=\"shown-count\">{} documents match.</p>", hits.len());
         b.push_str(&doc_rows(&hits));
     }
-    Ok(layout("Search", &b))
+    Ok(layout(&caller, "Search", &b))
 }
 
-pub async fn risks(State(hub): Shared) -> Page {
-    let rows = hub.store.risks().await.map_err(|e| ApiError::store(&hub, e))?;
+pub async fn risks(State(hub): Shared, caller: Caller) -> Page {
+    let rows = hub
+        .store
+        .risks(&caller.visibility)
+        .await
+        .map_err(|e| ApiError::store(&hub, e))?;
     let mut b = format!(
         "<h1>Risks</h1>\n<p>{} risks across all current revisions, High impact first.</p>\n<table id=\"risks\"><thead><tr><th scope=\"col\">Risk</th><th scope=\"col\">Impact</th><th scope=\"col\">Likelihood</th><th scope=\"col\">Mitigation</th><th scope=\"col\">Document</th></tr></thead><tbody>\n",
         rows.len()
@@ -412,7 +439,7 @@ pub async fn risks(State(hub): Shared) -> Page {
         );
     }
     b.push_str("</tbody></table>\n");
-    Ok(layout("Risks", &b))
+    Ok(layout(&caller, "Risks", &b))
 }
 
 /// A link to a document by its id (`space:path`), optionally to an anchor.
@@ -431,8 +458,12 @@ fn id_link(id: &str, title: &str, anchor: &str) -> String {
     )
 }
 
-pub async fn components(State(hub): Shared) -> Page {
-    let rows = hub.store.components().await.map_err(|e| ApiError::store(&hub, e))?;
+pub async fn components(State(hub): Shared, caller: Caller) -> Page {
+    let rows = hub
+        .store
+        .components(&caller.visibility)
+        .await
+        .map_err(|e| ApiError::store(&hub, e))?;
     let mut b = format!(
         "<h1>Components</h1>\n<p>{} components described across all documents.</p>\n<table id=\"components\"><thead><tr><th scope=\"col\">Component</th><th scope=\"col\">Purpose</th><th scope=\"col\">Document</th></tr></thead><tbody>\n",
         rows.len()
@@ -447,11 +478,15 @@ pub async fn components(State(hub): Shared) -> Page {
         );
     }
     b.push_str("</tbody></table>\n");
-    Ok(layout("Components", &b))
+    Ok(layout(&caller, "Components", &b))
 }
 
-pub async fn entities(State(hub): Shared) -> Page {
-    let rows = hub.store.entities().await.map_err(|e| ApiError::store(&hub, e))?;
+pub async fn entities(State(hub): Shared, caller: Caller) -> Page {
+    let rows = hub
+        .store
+        .entities(&caller.visibility)
+        .await
+        .map_err(|e| ApiError::store(&hub, e))?;
     let mut b = format!(
         "<h1>Entities</h1>\n<p>{} entity mentions in the ER diagrams of all documents.</p>\n<table id=\"entities\"><thead><tr><th scope=\"col\">Entity</th><th scope=\"col\">Document</th><th scope=\"col\">Role</th></tr></thead><tbody>\n",
         rows.len()
@@ -466,5 +501,5 @@ pub async fn entities(State(hub): Shared) -> Page {
         );
     }
     b.push_str("</tbody></table>\n");
-    Ok(layout("Entities", &b))
+    Ok(layout(&caller, "Entities", &b))
 }

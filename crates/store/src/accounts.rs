@@ -1,0 +1,494 @@
+//! Accounts and access: users with argon2id password hashes, sessions (only SHA-256 of the
+//! secret stored), roles granted globally or per space, private spaces, login throttling
+//! and the audit log. The [`Visibility`] of a caller is what every read query takes, so a
+//! private space cannot leak through a query that forgot to filter.
+
+use crate::{Backend, Result, Store, StoreError, content_hash, now_millis};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use serde::Serialize;
+use sqlx::Row;
+
+/// Roles, weakest first: each can do what the ones before it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Reader,
+    Author,
+    Reviewer,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Reader, Role::Author, Role::Reviewer, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reader => "reader",
+            Role::Author => "author",
+            Role::Reviewer => "reviewer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim().to_lowercase())
+            .ok_or_else(|| StoreError::Invalid(format!("unknown role `{s}` (use reader, author, reviewer or admin)")))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    /// The role granted everywhere (spaces may grant more).
+    pub role: Role,
+    pub created_at: i64,
+    pub disabled: bool,
+}
+
+/// A signed-in session: its user and the CSRF token forms must carry.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+/// Which spaces a caller must not see: private spaces it is not a member of.
+/// Deliberately not `Default`: seeing everything must be asked for with [`Visibility::all`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visibility {
+    hidden: Vec<String>,
+}
+
+impl Visibility {
+    /// Sees everything (admins, and the hub's own maintenance).
+    pub fn all() -> Visibility {
+        Visibility { hidden: Vec::new() }
+    }
+
+    pub fn can_see(&self, space: &str) -> bool {
+        !self.hidden.iter().any(|h| h == space)
+    }
+
+    /// `|a|b|`: bound as one parameter and tested with a substring match, so the SQL has
+    /// a fixed shape whatever the number of hidden spaces (`|` cannot be in a space name).
+    pub(crate) fn param(&self) -> String {
+        let mut s = String::from("|");
+        for h in &self.hidden {
+            s.push_str(h);
+            s.push('|');
+        }
+        s
+    }
+}
+
+/// SQL that is true when `space_expr` is not hidden by the visibility bound at `$n`.
+pub(crate) fn visible_sql(backend: Backend, n: usize, space_expr: &str) -> String {
+    let find = match backend {
+        Backend::Sqlite => "instr",
+        Backend::Postgres => "strpos",
+    };
+    format!("{find}(${n}, '|' || {space_expr} || '|') = 0")
+}
+
+/// One audit log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: serde_json::Value,
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 12;
+
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A random password for first start and `user add` (shown once).
+pub fn generate_password() -> Result<String> {
+    random_hex(12)
+}
+
+fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))
+}
+
+fn password_matches(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+fn user_row(r: &sqlx::any::AnyRow) -> Result<User> {
+    let role: String = r.try_get("role")?;
+    let disabled: i64 = r.try_get("disabled")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        role: Role::parse(&role)?,
+        created_at: r.try_get("created_at")?,
+        disabled: disabled != 0,
+    })
+}
+
+fn audit_row(r: &sqlx::any::AnyRow) -> Result<AuditEvent> {
+    let detail: String = r.try_get("detail")?;
+    Ok(AuditEvent {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        target: r.try_get("target")?,
+        detail: serde_json::from_str(&detail).unwrap_or_default(),
+    })
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.role, u.created_at, u.disabled";
+
+/// A PHC hash of a fixed password, verified against when the user does not exist, so a
+/// failed login takes as long for an unknown name as for a wrong password.
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+impl Store {
+    pub async fn count_users(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    /// Creates a user. Names are 1-64 of `a-z 0-9 . _ -`; passwords at least 12 characters.
+    pub async fn create_user(&self, username: &str, password: &str, role: Role) -> Result<User> {
+        let ok = !username.is_empty()
+            && username.len() <= 64
+            && username
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        if !ok {
+            return Err(StoreError::Invalid(format!(
+                "user name `{username}` must be 1-64 of a-z, 0-9, `.`, `_`, `-`"
+            )));
+        }
+        if password.chars().count() < MIN_PASSWORD {
+            return Err(StoreError::Invalid(format!(
+                "a password needs at least {MIN_PASSWORD} characters"
+            )));
+        }
+        let hash = tokio::task::spawn_blocking({
+            let password = password.to_string();
+            move || hash_password(&password)
+        })
+        .await
+        .map_err(|e| StoreError::Invalid(e.to_string()))??;
+        let user = User {
+            id: random_hex(8)?,
+            username: username.to_string(),
+            role,
+            created_at: now_millis(),
+            disabled: false,
+        };
+        let done = sqlx::query(
+            "INSERT INTO users (id, username, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(hash)
+        .bind(role.as_str())
+        .bind(user.created_at)
+        .execute(&self.pool)
+        .await;
+        match done {
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                Err(StoreError::Invalid(format!("user `{username}` already exists")))
+            }
+            other => other.map(|_| user).map_err(Into::into),
+        }
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        rows.iter().map(user_row).collect()
+    }
+
+    /// The user with this name and password, if both match and the account is enabled.
+    pub async fn check_password(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.role, u.created_at, u.disabled, u.password_hash FROM users u WHERE u.username = $1",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        let (user, phc) = match &row {
+            Some(r) => (Some(user_row(r)?), r.try_get::<String, _>("password_hash")?),
+            None => (
+                None,
+                DUMMY_HASH
+                    .get_or_init(|| hash_password("not a real password").unwrap_or_default())
+                    .clone(),
+            ),
+        };
+        let password = password.to_string();
+        let matches = tokio::task::spawn_blocking(move || password_matches(&password, &phc))
+            .await
+            .unwrap_or(false);
+        Ok(user.filter(|u| matches && !u.disabled))
+    }
+
+    pub async fn set_password(&self, user_id: &str, password: &str) -> Result<()> {
+        if password.chars().count() < MIN_PASSWORD {
+            return Err(StoreError::Invalid(format!(
+                "a password needs at least {MIN_PASSWORD} characters"
+            )));
+        }
+        let hash = hash_password(password)?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        self.end_sessions(user_id).await
+    }
+
+    /// Sets a user's global role.
+    pub async fn set_role(&self, user_id: &str, role: Role) -> Result<()> {
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Grants a role in one space (and so membership, which private spaces require).
+    pub async fn grant(&self, space: &str, user_id: &str, role: Role) -> Result<()> {
+        crate::validate_name("space", space)?;
+        sqlx::query("INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(space)
+            .bind(now_millis())
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO space_members (space, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (space, user_id) DO UPDATE SET role = $3",
+        )
+        .bind(space)
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn revoke_membership(&self, space: &str, user_id: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM space_members WHERE space = $1 AND user_id = $2")
+            .bind(space)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// A user's per-space roles.
+    pub async fn memberships(&self, user_id: &str) -> Result<Vec<(String, Role)>> {
+        let rows = sqlx::query("SELECT space, role FROM space_members WHERE user_id = $1 ORDER BY space")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| -> Result<(String, Role)> {
+                let role: String = r.try_get("role")?;
+                Ok((r.try_get("space")?, Role::parse(&role)?))
+            })
+            .collect()
+    }
+
+    /// Makes a space private (only members and admins see it) or public.
+    pub async fn set_private(&self, space: &str, private: bool) -> Result<()> {
+        crate::validate_name("space", space)?;
+        sqlx::query("INSERT INTO spaces (name, created_at, private) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET private = $3")
+            .bind(space)
+            .bind(now_millis())
+            .bind(i64::from(private))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// What a caller may see: admins everything; others every public space and the
+    /// private spaces they are members of.
+    pub async fn visibility(&self, user: Option<&User>) -> Result<Visibility> {
+        if user.is_some_and(|u| u.role == Role::Admin) {
+            return Ok(Visibility::all());
+        }
+        let rows = sqlx::query(
+            "SELECT s.name FROM spaces s WHERE s.private = 1
+               AND NOT EXISTS (SELECT 1 FROM space_members m WHERE m.space = s.name AND m.user_id = $1) ORDER BY s.name",
+        )
+        .bind(user.map(|u| u.id.clone()).unwrap_or_default())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Visibility {
+            hidden: rows
+                .iter()
+                .map(|r| r.try_get("name"))
+                .collect::<std::result::Result<_, _>>()?,
+        })
+    }
+
+    /// Starts a session; returns the secret for the cookie (shown to nobody else).
+    pub async fn create_session(&self, user_id: &str, ttl_ms: i64) -> Result<String> {
+        let secret = random_hex(32)?;
+        let now = now_millis();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(content_hash(&secret))
+        .bind(user_id)
+        .bind(random_hex(32)?)
+        .bind(now)
+        .bind(now + ttl_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(secret)
+    }
+
+    /// The live session with this secret and its enabled user.
+    pub async fn session(&self, secret: &str) -> Result<Option<Session>> {
+        if secret.len() != 64 {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(content_hash(secret))
+            .bind(now_millis())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| -> Result<Session> {
+            Ok(Session {
+                user: user_row(&r)?,
+                csrf: r.try_get("csrf")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn end_session(&self, secret: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(content_hash(secret))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn end_sessions(&self, user_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed login for `key` (e.g. `name|ip`).
+    pub async fn login_failed(&self, key: &str) -> Result<()> {
+        let now = now_millis();
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        // Keep the table small: failures older than a day never matter.
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(now - 86_400_000)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed logins for `key` in the last `window_ms`.
+    pub async fn recent_login_failures(&self, key: &str, window_ms: i64) -> Result<i64> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at > $2")
+                .bind(key)
+                .bind(now_millis() - window_ms)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("n")?,
+        )
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends to the audit log. `detail` must not hold secrets.
+    pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
+        sqlx::query("INSERT INTO audit (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)")
+            .bind(now_millis())
+            .bind(actor)
+            .bind(action)
+            .bind(target)
+            .bind(detail.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The latest audit events, newest first.
+    pub async fn audit_events_latest(&self, limit: i64) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query("SELECT id, at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_row).collect()
+    }
+
+    /// Audit events after `after_id`, oldest first, at most `limit`.
+    pub async fn audit_events(&self, after_id: i64, limit: i64) -> Result<Vec<AuditEvent>> {
+        let rows =
+            sqlx::query("SELECT id, at, actor, action, target, detail FROM audit WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(audit_row).collect()
+    }
+}
