@@ -1,0 +1,513 @@
+//! Hub security end to end, on a real SQLite file and on PostgreSQL when
+//! DESIGNDOC_TEST_POSTGRES_URL is set: an authorization matrix (every route family x
+//! anonymous, reader, author, reviewer, admin, member of another space), private spaces
+//! never leaking through lists, search, registers, diffs or metrics, CSRF and same-origin
+//! checks on forms, login throttling, token revocation taking effect at once, and the
+//! audit log with its JSON lines export.
+
+mod common;
+
+use common::{Killed, form, input_value, send, set_cookie};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A hub and the database arguments that reach its store.
+struct Hub {
+    _child: Killed,
+    addr: String,
+    dir: PathBuf,
+    db: Vec<String>,
+}
+
+impl Hub {
+    fn start(dir: &Path, db: &[String]) -> Hub {
+        let child = Command::new(env!("CARGO_BIN_EXE_designdoc"))
+            .current_dir(dir)
+            .arg("serve")
+            .args(db)
+            .args(["--addr", "127.0.0.1:0"])
+            .env_remove("DESIGNDOC_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start hub");
+        let mut child = Killed::new(child);
+        let addr = child.address();
+        Hub {
+            _child: child,
+            addr,
+            dir: dir.to_path_buf(),
+            db: db.to_vec(),
+        }
+    }
+
+    /// Runs `designdoc ARGS --database ...`; its stdout, trimmed.
+    fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_designdoc"))
+            .current_dir(&self.dir)
+            .args(args)
+            .args(&self.db)
+            .env_remove("DESIGNDOC_DATABASE_URL")
+            .output()
+            .expect("run designdoc");
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        text(&out.stdout).trim().to_string()
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        who: &Who,
+        extra: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String, String) {
+        let mut headers: Vec<(&str, String)> = extra.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        match who {
+            Who::Anonymous => {}
+            Who::Session { cookie, .. } => headers.push(("Cookie", format!("designdoc_session={cookie}"))),
+            Who::Token(t) => headers.push(("Authorization", format!("Bearer {t}"))),
+        }
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        send(&self.addr, method, path, &headers, body)
+    }
+
+    fn get(&self, path: &str, who: &Who) -> (u16, String) {
+        let (status, _, body) = self.request("GET", path, who, &[], "");
+        (status, body)
+    }
+
+    /// Signs in through the form; the session.
+    fn login(&self, user: &str, password: &str) -> Who {
+        let (status, head, page) = self.request("GET", "/login", &Who::Anonymous, &[], "");
+        assert_eq!(status, 200);
+        let csrf_cookie = set_cookie(&head, "designdoc_login_csrf").expect("login csrf cookie");
+        let csrf = input_value(&page, "csrf").expect("csrf field");
+        assert_eq!(csrf, csrf_cookie);
+        let body = form(&[
+            ("username", user),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", "/account"),
+        ]);
+        let cookie = format!("designdoc_login_csrf={csrf_cookie}");
+        let (status, head, _) = self.request(
+            "POST",
+            "/login",
+            &Who::Anonymous,
+            &[
+                ("Cookie", &cookie),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            &body,
+        );
+        assert_eq!(status, 303, "login of {user}: {head}");
+        assert!(head.to_lowercase().contains("location: /account"), "{head}");
+        let session = set_cookie(&head, "designdoc_session").expect("session cookie");
+        assert!(head.contains("HttpOnly") && head.contains("SameSite=Lax"), "{head}");
+        let (_, page) = self.get(
+            "/account",
+            &Who::Session {
+                cookie: session.clone(),
+                csrf: String::new(),
+            },
+        );
+        let csrf = input_value(&page, "csrf").expect("session csrf");
+        Who::Session { cookie: session, csrf }
+    }
+
+    /// Posts a form as `who` (same-origin, with its CSRF token unless `csrf` overrides).
+    fn post_form(&self, path: &str, who: &Who, fields: &[(&str, &str)], extra: &[(&str, &str)]) -> (u16, String) {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if let (Who::Session { csrf, .. }, false) = (who, fields.iter().any(|(k, _)| *k == "csrf")) {
+            all.push(("csrf", csrf));
+        }
+        let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded")];
+        headers.extend_from_slice(extra);
+        let (status, _, body) = self.request("POST", path, who, &headers, &form(&all));
+        (status, body)
+    }
+
+    fn publish(&self, who: &Who, space: &str, path: &str, content: &str) -> u16 {
+        let body = serde_json::json!({"space": space, "docs": [{"path": path, "content": content}]}).to_string();
+        self.request(
+            "POST",
+            "/api/v1/publish",
+            who,
+            &[("Content-Type", "application/json")],
+            &body,
+        )
+        .0
+    }
+}
+
+#[derive(Clone)]
+enum Who {
+    Anonymous,
+    Session { cookie: String, csrf: String },
+    Token(String),
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(root().join("examples").join(name)).expect("example")
+}
+
+/// Users, spaces and tokens for the matrix. Returns (name, session, token) per caller.
+fn setup(hub: &Hub) -> Vec<(&'static str, Who, Who)> {
+    let service = hub.cli(&["token", "create", "--name", "ci"]);
+    let service = Who::Token(service);
+    assert_eq!(
+        hub.publish(
+            &service,
+            "secret",
+            "0001-rate-limiter.md",
+            &example("0001-rate-limiter.md")
+        ),
+        200
+    );
+    assert_eq!(
+        hub.publish(
+            &service,
+            "open",
+            "0002-search-service.md",
+            &example("0002-search-service.md")
+        ),
+        200
+    );
+    let mut callers = vec![("anonymous", Who::Anonymous, Who::Anonymous)];
+    for (name, global, space_role) in [
+        ("rita", "reader", Some(("secret", "reader"))),
+        ("aldo", "reader", Some(("secret", "author"))),
+        ("vera", "reader", Some(("secret", "reviewer"))),
+        ("root", "admin", None),
+        ("otto", "author", Some(("other", "author"))),
+    ] {
+        let password = hub.cli(&["user", "add", name, "--role", global]);
+        assert!(password.len() >= 12, "{password}");
+        if let Some((space, role)) = space_role {
+            hub.cli(&["user", "grant", name, role, "--space", space]);
+        }
+        let token = hub.cli(&["token", "create", "--name", &format!("{name}-laptop"), "--user", name]);
+        let session = hub.login(name, &password);
+        callers.push((name, session, Who::Token(token)));
+    }
+    // The admin makes two spaces private through the admin page (a form with CSRF).
+    let admin = callers[4].1.clone();
+    for space in ["secret", "other"] {
+        let (status, body) = hub.post_form(
+            "/admin/spaces",
+            &admin,
+            &[("space", space), ("visibility", "private")],
+            &[],
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+    callers
+}
+
+const SECRET_DOC: &str = "0001-rate-limiter.md";
+
+fn matrix(hub: &Hub) {
+    let callers = setup(hub);
+    let names: Vec<&str> = callers.iter().map(|c| c.0).collect();
+    assert_eq!(names, ["anonymous", "rita", "aldo", "vera", "root", "otto"]);
+    // Expected status per caller, in that order, for a session (pages, reads) ...
+    let rows: Vec<(&str, [u16; 6])> = vec![
+        ("/", [200, 200, 200, 200, 200, 200]),
+        ("/doc/secret/0001-rate-limiter.md", [404, 200, 200, 200, 200, 404]),
+        ("/history/secret/0001-rate-limiter.md", [404, 200, 200, 200, 200, 404]),
+        ("/diff/secret/0001-rate-limiter.md", [404, 200, 200, 200, 200, 404]),
+        ("/doc/open/0002-search-service.md", [200, 200, 200, 200, 200, 200]),
+        (
+            "/api/v1/docs/secret/0001-rate-limiter.md",
+            [404, 200, 200, 200, 200, 404],
+        ),
+        (
+            "/api/v1/history/secret/0001-rate-limiter.md",
+            [404, 200, 200, 200, 200, 404],
+        ),
+        (
+            "/api/v1/revisions/secret/1/0001-rate-limiter.md",
+            [404, 200, 200, 200, 200, 404],
+        ),
+        (
+            "/api/v1/diff/secret/0001-rate-limiter.md",
+            [404, 200, 200, 200, 200, 404],
+        ),
+        ("/api/v1/docs", [200, 200, 200, 200, 200, 200]),
+        ("/api/v1/search?q=token", [200, 200, 200, 200, 200, 200]),
+        ("/api/v1/registers/risks", [200, 200, 200, 200, 200, 200]),
+        ("/api/v1/spaces", [200, 200, 200, 200, 200, 200]),
+        ("/account", [303, 200, 200, 200, 200, 200]),
+        ("/admin", [303, 403, 403, 403, 200, 403]),
+        ("/admin/audit", [303, 403, 403, 403, 200, 403]),
+        ("/api/v1/audit", [401, 403, 403, 403, 200, 403]),
+        ("/metrics", [200, 200, 200, 200, 200, 200]),
+    ];
+    let sees_secret = [false, true, true, true, true, false];
+    let mut failures = Vec::new();
+    for (path, expected) in &rows {
+        for (i, (name, session, token)) in callers.iter().enumerate() {
+            for (how, who) in [("session", session), ("token", token)] {
+                let (status, body) = hub.get(path, who);
+                if status != expected[i] {
+                    failures.push(format!("{name} ({how}) GET {path}: {status}, expected {}", expected[i]));
+                }
+                // Nothing of the private space shows where it must not.
+                let leaked =
+                    body.contains("secret:") || body.contains("API rate limiter") || body.contains("token bucket");
+                if status == 200 && !sees_secret[i] && leaked && !path.contains("/open/") {
+                    failures.push(format!("{name} ({how}) GET {path}: private content leaked"));
+                }
+                if status == 200
+                    && sees_secret[i]
+                    && ["/api/v1/search?q=token", "/api/v1/registers/risks", "/api/v1/docs"].contains(path)
+                    && !body.contains("secret:")
+                {
+                    failures.push(format!(
+                        "{name} ({how}) GET {path}: a member does not see the private space"
+                    ));
+                }
+            }
+        }
+    }
+    // ... and publishing with each caller's API token (sessions cannot publish).
+    let limiter = example("0001-rate-limiter.md") + "\nEdited.\n";
+    let search = example("0002-search-service.md") + "\nEdited.\n";
+    let publishes: [(&str, &str, [u16; 6]); 2] = [
+        ("secret", SECRET_DOC, [401, 403, 200, 200, 200, 404]),
+        ("open", "0002-search-service.md", [401, 403, 403, 403, 200, 200]),
+    ];
+    for (space, path, expected) in publishes {
+        for (i, (name, session, token)) in callers.iter().enumerate() {
+            let content = format!("{}\n{name}\n", if space == "secret" { &limiter } else { &search });
+            let status = hub.publish(token, space, path, &content);
+            if status != expected[i] {
+                failures.push(format!(
+                    "{name} (token) publish into {space}: {status}, expected {}",
+                    expected[i]
+                ));
+            }
+            if matches!(session, Who::Session { .. }) {
+                let status = hub.publish(session, space, path, &content);
+                if status != 401 {
+                    failures.push(format!("{name} (session) publish into {space}: {status}, expected 401"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "authorization matrix:\n{}", failures.join("\n"));
+
+    // The audit log saw it all, and holds no secrets.
+    let (status, lines) = hub.get("/api/v1/audit", &callers[4].1);
+    assert_eq!(status, 200);
+    let events: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    for action in [
+        "user.create",
+        "role.change",
+        "token.create",
+        "login",
+        "space.visibility",
+        "publish",
+    ] {
+        assert!(
+            events.iter().any(|e| e["action"] == action),
+            "no {action} in the audit log"
+        );
+    }
+    let publish_by_aldo = events
+        .iter()
+        .any(|e| e["action"] == "publish" && e["actor"].as_str().is_some_and(|a| a.starts_with("aldo")));
+    assert!(publish_by_aldo, "publishes are attributed to the token's user");
+    for (_, _, token) in &callers {
+        if let Who::Token(t) = token {
+            assert!(!lines.contains(t.as_str()), "a token secret is in the audit log");
+        }
+    }
+}
+
+fn sqlite_hub() -> (tempfile::TempDir, Hub) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = vec![
+        "--database".to_string(),
+        format!("sqlite://{}", tmp.path().join("hub.db").display()),
+    ];
+    let hub = Hub::start(tmp.path(), &db);
+    (tmp, hub)
+}
+
+#[test]
+fn authorization_matrix_on_sqlite() {
+    let (_tmp, hub) = sqlite_hub();
+    matrix(&hub);
+}
+
+#[test]
+fn authorization_matrix_on_postgres() {
+    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
+        eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping (CI sets it)");
+        return;
+    };
+    let schema = format!("authz_{}", std::process::id());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = vec![
+        "--database".to_string(),
+        url.clone(),
+        "--schema".to_string(),
+        schema.clone(),
+    ];
+    let hub = Hub::start(tmp.path(), &db);
+    matrix(&hub);
+    drop(hub);
+    let _ = Command::new("psql")
+        .args([
+            url.as_str(),
+            "-q",
+            "-c",
+            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        ])
+        .output();
+}
+
+#[test]
+fn forms_need_csrf_and_same_origin_and_logins_are_throttled() {
+    let (_tmp, hub) = sqlite_hub();
+    let password = hub.cli(&["user", "add", "root", "--admin"]);
+    let admin = hub.login("root", &password);
+    let set = [("space", "team"), ("visibility", "private")];
+    // Wrong token, a token from another site, and cross-site fetch metadata: refused.
+    assert_eq!(
+        hub.post_form("/admin/spaces", &admin, &[("csrf", "0123"), set[0], set[1]], &[])
+            .0,
+        403
+    );
+    assert_eq!(
+        hub.post_form("/admin/spaces", &admin, &set, &[("Origin", "http://evil.example")])
+            .0,
+        403
+    );
+    assert_eq!(
+        hub.post_form("/admin/spaces", &admin, &set, &[("Sec-Fetch-Site", "cross-site")])
+            .0,
+        403
+    );
+    let (status, page) = hub.post_form("/admin/spaces", &admin, &set, &[("Sec-Fetch-Site", "same-origin")]);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("private (members only)"));
+
+    // Login without the form's cookie: refused before any password check.
+    let body = form(&[("username", "root"), ("password", &password), ("csrf", "x")]);
+    let (status, _, _) = hub.request(
+        "POST",
+        "/login",
+        &Who::Anonymous,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &body,
+    );
+    assert_eq!(status, 403);
+
+    // Five wrong passwords, then even the right one is throttled.
+    let (_, head, page) = hub.request("GET", "/login", &Who::Anonymous, &[], "");
+    let csrf = input_value(&page, "csrf").expect("csrf");
+    let cookie = format!(
+        "designdoc_login_csrf={}",
+        set_cookie(&head, "designdoc_login_csrf").expect("cookie")
+    );
+    let attempt = |pw: &str| {
+        let body = form(&[("username", "root"), ("password", pw), ("csrf", &csrf)]);
+        hub.request(
+            "POST",
+            "/login",
+            &Who::Anonymous,
+            &[
+                ("Cookie", &cookie),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            &body,
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("wrong password!").0, 401);
+    }
+    let (status, head, _) = attempt(&password);
+    assert_eq!(status, 429);
+    assert!(head.to_lowercase().contains("retry-after: 900"), "{head}");
+
+    // Signing out ends the session at once.
+    assert_eq!(hub.get("/account", &admin).0, 200);
+    assert_eq!(hub.post_form("/logout", &admin, &[], &[]).0, 303);
+    assert_eq!(hub.get("/account", &admin).0, 303);
+    let (_, events) = hub.get("/api/v1/audit", &hub.login_after_throttle());
+    assert!(
+        events.contains("\"login.failed\"") && events.contains("\"login.throttled\"") && events.contains("\"logout\"")
+    );
+    assert!(!events.contains(&password), "a password is in the audit log");
+}
+
+impl Hub {
+    /// A second admin to read the audit log after `root` got throttled.
+    fn login_after_throttle(&self) -> Who {
+        let password = self.cli(&["user", "add", "auditor", "--admin"]);
+        self.login("auditor", &password)
+    }
+}
+
+#[test]
+fn tokens_made_on_the_account_page_work_until_revoked() {
+    let (_tmp, hub) = sqlite_hub();
+    let password = hub.cli(&["user", "add", "aldo", "--role", "author"]);
+    let aldo = hub.login("aldo", &password);
+    let (status, page) = hub.post_form("/account/tokens", &aldo, &[("name", "laptop")], &[]);
+    assert_eq!(status, 200);
+    let secret = page
+        .split("<code id=\"new-token\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("token shown once")
+        .to_string();
+    let token = Who::Token(secret.clone());
+    assert_eq!(hub.publish(&token, "team", "a.md", "# A\n"), 200);
+    let (_, page) = hub.get("/account", &aldo);
+    assert!(!page.contains(&secret), "the secret is shown only once");
+    let id = page
+        .split("/account/tokens/")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .expect("token id");
+    // Another user cannot revoke it; its owner can, and it stops working at once.
+    let other = hub.cli(&["user", "add", "otto", "--role", "author"]);
+    let otto = hub.login("otto", &other);
+    assert_eq!(
+        hub.post_form(&format!("/account/tokens/{id}/revoke"), &otto, &[], &[])
+            .0,
+        404
+    );
+    assert_eq!(hub.publish(&token, "team", "a.md", "# A\n\nagain\n"), 200);
+    assert_eq!(
+        hub.post_form(&format!("/account/tokens/{id}/revoke"), &aldo, &[], &[])
+            .0,
+        303
+    );
+    assert_eq!(hub.publish(&token, "team", "a.md", "# A\n\nonce more\n"), 401);
+    // A password change ends every session.
+    let (status, _) = hub.post_form(
+        "/account/password",
+        &aldo,
+        &[("current", &password), ("new", "a brand new password")],
+        &[],
+    );
+    assert_eq!(status, 303);
+    assert_eq!(hub.get("/account", &aldo).0, 303);
+    hub.login("aldo", "a brand new password");
+}
