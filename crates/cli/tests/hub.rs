@@ -265,6 +265,13 @@ fn api_pages_metrics_and_openapi_on_sqlite() {
     assert!(!index.contains("API rate limiter"), "filter ignored");
     assert_eq!(get(&addr, "/doc/platform/nope.md").0, 404);
 
+    // Review state and the audit log (admins only) answer too.
+    assert_eq!(
+        hub.get_json("/api/v1/review/platform/0001-rate-limiter.md").1["state"]["status"],
+        "review"
+    );
+    assert_eq!(hub.get_json("/api/v1/audit").0, 401);
+
     // Operations.
     let (status, _, spec) = get(&addr, "/api/v1/openapi.json");
     assert_eq!(status, 200);

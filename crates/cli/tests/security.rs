@@ -511,3 +511,210 @@ fn tokens_made_on_the_account_page_work_until_revoked() {
     assert_eq!(hub.get("/account", &aldo).0, 303);
     hub.login("aldo", "a brand new password");
 }
+
+/// The review workflow over forms and the API: request review, comment on a section,
+/// reply, resolve, approvals by two reviewers (one made stale by a new revision), nobody
+/// reviewing their own revision, error findings blocking approval, transitions enforced,
+/// the status changed everywhere, an XSS comment escaped, all audited.
+fn review_story(hub: &Hub) {
+    let mut pw = std::collections::HashMap::new();
+    for (name, role) in [("aldo", "author"), ("vera", "reviewer"), ("wes", "reviewer")] {
+        pw.insert(name, hub.cli(&["user", "add", name]));
+        hub.cli(&["user", "grant", name, role, "--space", "team"]);
+    }
+    pw.insert("root", hub.cli(&["user", "add", "root", "--admin"]));
+    let aldo = hub.login("aldo", &pw["aldo"]);
+    let vera = hub.login("vera", &pw["vera"]);
+    let wes = hub.login("wes", &pw["wes"]);
+    let aldo_token = Who::Token(hub.cli(&["token", "create", "--name", "aldo-ci", "--user", "aldo"]));
+    let vera_token = Who::Token(hub.cli(&["token", "create", "--name", "vera-ci", "--user", "vera"]));
+    let doc = example("0001-rate-limiter.md");
+    // A person's publish cannot claim `approved`: the front matter says so, the hub says draft.
+    assert_eq!(hub.publish(&aldo_token, "team", "limiter.md", &doc), 200);
+    let page = "/doc/team/limiter.md";
+    let status = |who: &Who| {
+        let (_, body) = hub.get("/api/v1/review/team/limiter.md", who);
+        let v: serde_json::Value = serde_json::from_str(&body).expect("review JSON");
+        v["state"]["status"].as_str().unwrap_or("").to_string()
+    };
+    assert_eq!(status(&aldo), "draft");
+    let act = |who: &Who, fields: &[(&str, &str)]| hub.post_form("/review/team/limiter.md", who, fields, &[]).0;
+
+    // Transitions out of order are refused.
+    assert_eq!(act(&aldo, &[("action", "implemented")]), 409);
+    assert_eq!(act(&vera, &[("action", "approve")]), 409);
+    // Review requested from two reviewers.
+    assert_eq!(
+        act(&aldo, &[("action", "request-review"), ("reviewers", "vera, wes")]),
+        303
+    );
+    assert_eq!(status(&aldo), "review");
+    assert_eq!(
+        act(&aldo, &[("action", "request-review"), ("reviewers", "nobody")]),
+        400
+    );
+
+    // Comments on a section, a reply, an XSS attempt, resolving.
+    assert_eq!(
+        act(
+            &vera,
+            &[
+                ("action", "comment"),
+                ("anchor", "overview"),
+                (
+                    "body",
+                    "Which limits apply to <script>alert(1)</script> internal callers?"
+                )
+            ]
+        ),
+        303
+    );
+    assert_eq!(
+        act(
+            &vera,
+            &[("action", "comment"), ("anchor", "no-such-section"), ("body", "x")]
+        ),
+        400
+    );
+    let (_, body) = hub.get("/api/v1/review/team/limiter.md", &vera);
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let thread = v["comments"][0]["id"].as_i64().expect("comment id");
+    assert_eq!(v["comments"][0]["anchor"], "overview");
+    let thread_s = thread.to_string();
+    assert_eq!(
+        act(
+            &aldo,
+            &[
+                ("action", "reply"),
+                ("comment", &thread_s),
+                ("body", "None: internal traffic is out of scope.")
+            ]
+        ),
+        303
+    );
+    let (_, html) = hub.get(page, &aldo);
+    assert!(html.contains("Which limits apply to &lt;script&gt;"), "comment escaped");
+    assert!(!html.contains("<script>alert(1)"), "comment markup must not survive");
+    assert!(html.contains("None: internal traffic is out of scope."));
+    assert_eq!(act(&aldo, &[("action", "resolve"), ("comment", &thread_s)]), 303);
+    assert_eq!(
+        act(&aldo, &[("action", "resolve"), ("comment", &thread_s)]),
+        404,
+        "already resolved"
+    );
+
+    // An author cannot approve; one reviewer's approval is not enough.
+    assert_eq!(act(&aldo, &[("action", "approve")]), 403);
+    assert_eq!(act(&vera, &[("action", "approve")]), 303);
+    assert_eq!(status(&vera), "review");
+    // A new revision makes vera's approval stale.
+    assert_eq!(
+        hub.publish(&aldo_token, "team", "limiter.md", &format!("{doc}\nClarified scope.\n")),
+        200
+    );
+    let (_, body) = hub.get("/api/v1/review/team/limiter.md", &vera);
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(
+        (
+            v["state"]["revision"].as_i64(),
+            v["state"]["verdicts"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(0))
+    );
+    assert_eq!(v["state"]["stale"][0]["reviewer"], "vera");
+    assert_eq!(v["blocked"], "0 of 2 approvals");
+    // Two fresh approvals (one through the API) approve it, and the status shows everywhere.
+    assert_eq!(act(&wes, &[("action", "approve")]), 303);
+    let reply = hub.request(
+        "POST",
+        "/api/v1/review/team/limiter.md",
+        &vera_token,
+        &[("Content-Type", "application/json")],
+        r#"{"action": "approve"}"#,
+    );
+    assert_eq!(reply.0, 200, "{}", reply.2);
+    assert_eq!(status(&aldo), "approved");
+    let (_, listed) = hub.get("/api/v1/docs?status=approved", &aldo);
+    assert!(listed.contains("team:limiter.md"));
+    let (_, metrics) = hub.get("/metrics", &Who::Anonymous);
+    assert!(
+        metrics.contains("designdoc_documents{status=\"approved\"} 1"),
+        "{metrics}"
+    );
+    // Approved -> implemented; a further edit by a person goes back to review.
+    assert_eq!(act(&aldo, &[("action", "implemented")]), 303);
+    assert_eq!(status(&aldo), "implemented");
+
+    // Nobody reviews their own revision; error findings block approval.
+    let broken = "---\ntitle: Half done\nstatus: review\n---\n\n# Half done\n\nOnly an overview.\n";
+    assert_eq!(hub.publish(&vera_token, "team", "half.md", broken), 200);
+    let act_half = |who: &Who, action: &str| hub.post_form("/review/team/half.md", who, &[("action", action)], &[]).0;
+    assert_eq!(act_half(&vera, "approve"), 403, "own revision");
+    assert_eq!(act_half(&wes, "approve"), 303);
+    let root = hub.login("root", &pw["root"]);
+    assert_eq!(act_half(&root, "approve"), 303);
+    let (_, body) = hub.get("/api/v1/review/team/half.md", &wes);
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(v["state"]["status"], "review", "two approvals but open errors");
+    assert!(
+        v["blocked"]
+            .as_str()
+            .unwrap_or("")
+            .contains("error finding(s) are open"),
+        "{v}"
+    );
+    assert_eq!(act_half(&wes, "reject"), 303);
+    let (_, body) = hub.get("/api/v1/review/team/half.md", &wes);
+    assert!(body.contains("\"status\":\"rejected\""));
+
+    // The doc page shows the panel to signed-in people, not to anonymous readers.
+    let (_, html) = hub.get(page, &wes);
+    assert!(html.contains("id=\"review\"") && html.contains("Status <span id=\"review-status\">"));
+    let (_, html) = hub.get(page, &Who::Anonymous);
+    assert!(!html.contains("id=\"review\""));
+
+    let (_, audit) = hub.get("/api/v1/audit", &root);
+    for needle in [
+        "\"review.request-review\"",
+        "\"review.comment\"",
+        "\"review.approve\"",
+        "\"review.resolve\"",
+        "\"status.change\"",
+        "\"to\":\"approved\"",
+    ] {
+        assert!(audit.contains(needle), "audit lacks {needle}: {audit}");
+    }
+}
+
+#[test]
+fn review_workflow_on_sqlite() {
+    let (_tmp, hub) = sqlite_hub();
+    review_story(&hub);
+}
+
+#[test]
+fn review_workflow_on_postgres() {
+    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
+        eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping (CI sets it)");
+        return;
+    };
+    let schema = format!("review_{}", std::process::id());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = vec![
+        "--database".to_string(),
+        url.clone(),
+        "--schema".to_string(),
+        schema.clone(),
+    ];
+    let hub = Hub::start(tmp.path(), &db);
+    review_story(&hub);
+    drop(hub);
+    let _ = Command::new("psql")
+        .args([
+            url.as_str(),
+            "-q",
+            "-c",
+            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        ])
+        .output();
+}

@@ -7,12 +7,14 @@ mod accounts;
 mod diff;
 mod publish;
 mod queries;
+mod reviews;
 mod tokens;
 
 pub use accounts::{AuditEvent, MIN_PASSWORD, Role, Session, User, Visibility, generate_password};
 pub use diff::{DiffLine, diff_lines};
 pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};
+pub use reviews::{Comment, Policy, ReviewState, Transition, Verdict, status_on_publish};
 pub use tokens::TokenInfo;
 
 use designdoc_check::Diagnostic;
@@ -80,6 +82,9 @@ pub struct Publish<'a> {
     /// The rendered side panel (contents, findings).
     pub aside: &'a str,
     pub renderer: &'a str,
+    /// Take the status from the front matter (watched folders, service tokens) instead of
+    /// the review workflow (people).
+    pub trusted_status: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

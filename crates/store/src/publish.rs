@@ -73,7 +73,21 @@ impl Store {
         };
         let now = now_millis();
         let title = doc.title().unwrap_or_else(|| p.path.to_string());
-        let status = doc.status().unwrap_or_default();
+        let current_status: Option<String> = sqlx::query("SELECT status FROM documents WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("status"))
+            .transpose()?;
+        // From a trusted source (a watched folder, a service token) the front matter's
+        // status stands: that repository's own review set it. From a person the hub's
+        // workflow owns the status, and the front matter can only ask for draft or review.
+        let asked = doc.status().unwrap_or_default();
+        let status = if p.trusted_status {
+            asked
+        } else {
+            crate::status_on_publish(current_status.as_deref(), &asked, true)
+        };
         let values = |k: &str| doc.meta(k).map(|f| f.values.clone()).unwrap_or_default();
         let (authors, tags) = (values("authors"), values("tags"));
         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());

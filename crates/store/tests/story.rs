@@ -28,6 +28,7 @@ async fn story(store: &Store) {
             html: "<p>rendered</p>",
             aside: "<nav>toc</nav>",
             renderer: "test",
+            trusted_status: true,
         }
     };
 

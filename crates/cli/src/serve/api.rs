@@ -339,6 +339,7 @@ pub async fn publish(
             path: d.path,
             content: d.content,
             by: by.clone(),
+            trusted: caller.is_service_token(),
         })
         .collect();
     let results = hub.publish(incoming).await;

@@ -9,6 +9,7 @@ mod auth;
 mod log;
 mod metrics;
 mod pages;
+mod review;
 
 use crate::files::{self, Content};
 use crate::{CommonArgs, Outcome, settings};
@@ -122,6 +123,9 @@ pub struct Incoming {
     pub path: String,
     pub content: String,
     pub by: String,
+    /// The front matter's status stands (a watched folder or a service token); otherwise
+    /// the review workflow decides.
+    pub trusted: bool,
 }
 
 /// A checked and rendered document.
@@ -206,6 +210,7 @@ impl Hub {
                     html: &r.body,
                     aside: &r.aside,
                     renderer: RENDERER,
+                    trusted_status: d.trusted,
                 })
                 .await
                 .map_err(|e| e.to_string());
@@ -261,6 +266,7 @@ async fn publish_dir(hub: &Arc<Hub>, dir: &Path, exclude: &[String], base: &Path
                         path: rel,
                         content,
                         by: "watcher".to_string(),
+                        trusted: true,
                     });
                     continue;
                 }
@@ -377,6 +383,11 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/admin/spaces", post(account::admin_space))
         .route("/admin/audit", get(account::audit_page))
         .route("/api/v1/audit", get(account::api_audit))
+        .route("/review/{space}/{*path}", post(review::form_action))
+        .route(
+            "/api/v1/review/{space}/{*path}",
+            get(review::api_state).post(review::api_action),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(api::readyz))
         .route("/metrics", get(metrics::endpoint))

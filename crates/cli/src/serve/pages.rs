@@ -20,7 +20,9 @@ type Page = Result<Html<String>, ApiError>;
 
 /// Styles the hub adds to the site's.
 const HUB_CSS: &str = ".pager{display:flex;gap:1rem;margin:1rem 0}.diff{font-family:ui-monospace,monospace;font-size:.85rem;white-space:pre-wrap;border:1px solid #8884;padding:.5rem}\
-.diff .add{background:#2a28;display:block}.diff .del{background:#c334;display:block}.diff .gap{color:#888;display:block}.history-form{display:flex;gap:.5rem;align-items:end;margin:1rem 0}";
+.diff .add{background:#2a28;display:block}.diff .del{background:#c334;display:block}.diff .gap{color:#888;display:block}.history-form{display:flex;gap:.5rem;align-items:end;margin:1rem 0}\
+form.inline,form.signout{display:inline-block;margin:0 .5rem .5rem 0}.thread{border-left:3px solid #8886;padding-left:.75rem;margin:1rem 0}.thread.resolved{opacity:.65}\
+.comment .meta,p.meta{color:#777;font-size:.85rem;margin:.25rem 0}#review,#comments{margin-top:1.5rem}textarea{width:100%;min-height:4rem}";
 
 pub async fn css() -> Response {
     let mut r = format!("{CSS}\n{HUB_CSS}\n").into_response();
@@ -258,6 +260,18 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
     b.push_str("</dl></section>\n");
     b.push_str(&aside);
     b.push_str("</aside>\n</div>\n");
+    // Reviews and comments are for signed-in people; anonymous readers get the page
+    // from one query.
+    if caller.user.is_some() {
+        let (parsed, _) = designdoc_model::parse(&rev.content);
+        let sections: Vec<(String, String)> = parsed
+            .sections
+            .iter()
+            .filter(|s| s.level >= 2)
+            .map(|s| (s.anchor.clone(), s.title.clone()))
+            .collect();
+        b.push_str(&super::review::panel(&hub, &caller, &id, &sections).await?);
+    }
     Ok(layout(&caller, &d.title, &b))
 }
 

@@ -1,0 +1,464 @@
+//! The review workflow: who is asked to review, comments anchored to a section heading
+//! (threads, resolving), verdicts per revision (so a new revision leaves approvals stale),
+//! a policy per space, and the status machine the server enforces:
+//! draft -> review -> approved | rejected, approved -> implemented | superseded, with
+//! withdraw (review -> draft) and reopen (rejected -> draft). Publishing never grants a
+//! status the workflow has not reached.
+
+use crate::{Result, Store, StoreError, Visibility, now_millis};
+use serde::Serialize;
+use sqlx::Row;
+
+/// A state change asked for by a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    RequestReview,
+    Withdraw,
+    Approve,
+    Reject,
+    Reopen,
+    Implemented,
+    Superseded,
+}
+
+impl Transition {
+    /// The status after the transition from `current`, or why it is not allowed.
+    pub fn apply(self, current: &str) -> std::result::Result<&'static str, String> {
+        let to = match (self, current) {
+            (Transition::RequestReview, "draft" | "") => "review",
+            (Transition::Withdraw, "review") => "draft",
+            (Transition::Approve, "review") => "approved",
+            (Transition::Reject, "review") => "rejected",
+            (Transition::Reopen, "rejected") => "draft",
+            (Transition::Implemented, "approved") => "implemented",
+            (Transition::Superseded, "approved" | "implemented") => "superseded",
+            _ => {
+                return Err(format!(
+                    "cannot {} a document in status `{}`",
+                    self.verb(),
+                    if current.is_empty() { "none" } else { current }
+                ));
+            }
+        };
+        Ok(to)
+    }
+
+    pub fn verb(self) -> &'static str {
+        match self {
+            Transition::RequestReview => "request review of",
+            Transition::Withdraw => "withdraw",
+            Transition::Approve => "approve",
+            Transition::Reject => "reject",
+            Transition::Reopen => "reopen",
+            Transition::Implemented => "mark implemented",
+            Transition::Superseded => "mark superseded",
+        }
+    }
+}
+
+/// The status a publish leaves a document in. The front matter may ask for `draft` or
+/// `review` (an author's choice); anything further is the workflow's to grant, so a new
+/// revision of an approved document goes back to review (its approvals are stale) and
+/// otherwise the hub's status stays.
+pub fn status_on_publish(current: Option<&str>, front_matter: &str, content_changed: bool) -> String {
+    match current {
+        None => match front_matter {
+            "review" => "review".to_string(),
+            _ => "draft".to_string(),
+        },
+        Some(cur) => match (cur, front_matter) {
+            ("draft" | "", "review") => "review".to_string(),
+            ("review", "draft") => "draft".to_string(),
+            ("approved", _) if content_changed => "review".to_string(),
+            (cur, _) => cur.to_string(),
+        },
+    }
+}
+
+/// What approval takes in a space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub required_approvals: i64,
+    /// No `error` finding may be open in the revision.
+    pub block_on_errors: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            required_approvals: 2,
+            block_on_errors: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub revision: i64,
+    pub reviewer: String,
+    /// `approve` or `changes`.
+    pub verdict: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comment {
+    pub id: i64,
+    pub revision: i64,
+    /// Heading anchor of the section it is about.
+    pub anchor: String,
+    pub parent_id: Option<i64>,
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
+    pub resolved_by: Option<String>,
+}
+
+/// The review state of a document's current revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewState {
+    pub status: String,
+    pub revision: i64,
+    pub policy: Policy,
+    /// Reviewers asked for the current revision (user names).
+    pub requested: Vec<String>,
+    /// Verdicts on the current revision.
+    pub verdicts: Vec<Verdict>,
+    /// Verdicts on earlier revisions (stale).
+    pub stale: Vec<Verdict>,
+    pub open_errors: i64,
+}
+
+impl ReviewState {
+    pub fn approvals(&self) -> usize {
+        self.verdicts.iter().filter(|v| v.verdict == "approve").count()
+    }
+
+    /// Why the document cannot be approved yet, if it cannot.
+    pub fn blocked(&self) -> Option<String> {
+        let changes = self.verdicts.iter().filter(|v| v.verdict == "changes").count();
+        if changes > 0 {
+            return Some(format!("{changes} reviewer(s) requested changes"));
+        }
+        if self.policy.block_on_errors && self.open_errors > 0 {
+            return Some(format!("{} error finding(s) are open", self.open_errors));
+        }
+        let have = self.approvals() as i64;
+        if have < self.policy.required_approvals {
+            return Some(format!("{have} of {} approvals", self.policy.required_approvals));
+        }
+        None
+    }
+}
+
+fn space_of(id: &str) -> &str {
+    id.split_once(':').map_or(id, |(s, _)| s)
+}
+
+impl Store {
+    pub async fn policy(&self, space: &str) -> Result<Policy> {
+        let row = sqlx::query("SELECT required_approvals, block_on_errors FROM space_policies WHERE space = $1")
+            .bind(space)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => {
+                let block: i64 = r.try_get("block_on_errors")?;
+                Policy {
+                    required_approvals: r.try_get("required_approvals")?,
+                    block_on_errors: block != 0,
+                }
+            }
+            None => Policy::default(),
+        })
+    }
+
+    pub async fn set_policy(&self, space: &str, policy: Policy) -> Result<()> {
+        if !(0..=20).contains(&policy.required_approvals) {
+            return Err(StoreError::Invalid("required approvals must be 0 to 20".into()));
+        }
+        sqlx::query(
+            "INSERT INTO space_policies (space, required_approvals, block_on_errors) VALUES ($1, $2, $3)
+             ON CONFLICT (space) DO UPDATE SET required_approvals = $2, block_on_errors = $3",
+        )
+        .bind(space)
+        .bind(policy.required_approvals)
+        .bind(i64::from(policy.block_on_errors))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The review state of a visible document's current revision.
+    pub async fn review_state(&self, id: &str, vis: &Visibility) -> Result<Option<ReviewState>> {
+        let Some(doc) = self.document(id, vis).await? else {
+            return Ok(None);
+        };
+        let requested = sqlx::query(
+            "SELECT u.username FROM review_requests r JOIN users u ON u.id = r.reviewer
+             WHERE r.document_id = $1 AND r.revision = $2 ORDER BY u.username",
+        )
+        .bind(id)
+        .bind(doc.current_revision)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get("username"))
+        .collect::<std::result::Result<Vec<String>, _>>()?;
+        let mut verdicts = Vec::new();
+        let mut stale = Vec::new();
+        for r in sqlx::query(
+            "SELECT v.revision, u.username, v.verdict, v.at FROM verdicts v JOIN users u ON u.id = v.reviewer
+             WHERE v.document_id = $1 ORDER BY v.revision DESC, v.at",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let v = Verdict {
+                revision: r.try_get("revision")?,
+                reviewer: r.try_get("username")?,
+                verdict: r.try_get("verdict")?,
+                at: r.try_get("at")?,
+            };
+            if v.revision == doc.current_revision {
+                verdicts.push(v);
+            } else {
+                stale.push(v);
+            }
+        }
+        let open_errors: i64 = sqlx::query(
+            "SELECT COALESCE(CAST(SUM(f.count) AS BIGINT), 0) AS n FROM revisions v JOIN findings f ON f.revision_id = v.id
+             WHERE v.document_id = $1 AND v.number = $2 AND f.level = 'error'",
+        )
+        .bind(id)
+        .bind(doc.current_revision)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        Ok(Some(ReviewState {
+            status: doc.status,
+            revision: doc.current_revision,
+            policy: self.policy(space_of(id)).await?,
+            requested,
+            verdicts,
+            stale,
+            open_errors,
+        }))
+    }
+
+    /// Moves a document from `from` to `to` if it is still in `from` (two people acting at
+    /// once cannot both win). False when the status had changed.
+    pub async fn set_status(&self, id: &str, from: &str, to: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE documents SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(to)
+            .bind(now_millis())
+            .bind(id)
+            .bind(from)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn request_review(&self, id: &str, revision: i64, reviewer_ids: &[String], by: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for r in reviewer_ids {
+            sqlx::query(
+                "INSERT INTO review_requests (document_id, revision, reviewer, requested_by, at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (document_id, revision, reviewer) DO NOTHING",
+            )
+            .bind(id)
+            .bind(revision)
+            .bind(r)
+            .bind(by)
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records (or replaces) a reviewer's verdict on a revision.
+    pub async fn set_verdict(&self, id: &str, revision: i64, reviewer_id: &str, verdict: &str) -> Result<()> {
+        if verdict != "approve" && verdict != "changes" {
+            return Err(StoreError::Invalid(format!("unknown verdict `{verdict}`")));
+        }
+        sqlx::query(
+            "INSERT INTO verdicts (document_id, revision, reviewer, verdict, at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (document_id, revision, reviewer) DO UPDATE SET verdict = $4, at = $5",
+        )
+        .bind(id)
+        .bind(revision)
+        .bind(reviewer_id)
+        .bind(verdict)
+        .bind(now_millis())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Adds a comment (a reply when `parent` is given, on the parent's section).
+    pub async fn add_comment(
+        &self,
+        id: &str,
+        revision: i64,
+        anchor: &str,
+        parent: Option<i64>,
+        author_id: &str,
+        body: &str,
+    ) -> Result<i64> {
+        let body = body.trim();
+        if body.is_empty() || body.len() > 20_000 {
+            return Err(StoreError::Invalid("a comment needs 1 to 20,000 characters".into()));
+        }
+        let anchor = match parent {
+            Some(p) => {
+                let row = sqlx::query("SELECT anchor FROM comments WHERE id = $1 AND document_id = $2")
+                    .bind(p)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| StoreError::Invalid(format!("no comment {p} on this document")))?;
+                row.try_get::<String, _>("anchor")?
+            }
+            None => anchor.to_string(),
+        };
+        let row = sqlx::query(
+            "INSERT INTO comments (document_id, revision, anchor, parent_id, author, body, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(id)
+        .bind(revision)
+        .bind(anchor)
+        .bind(parent)
+        .bind(author_id)
+        .bind(body)
+        .bind(now_millis())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Resolves a comment thread (by its first comment); false if there is no such thread.
+    pub async fn resolve_comment(&self, id: &str, comment: i64, by_id: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE comments SET resolved_at = $1, resolved_by = $2 WHERE id = $3 AND document_id = $4 AND parent_id IS NULL AND resolved_at IS NULL",
+        )
+        .bind(now_millis())
+        .bind(by_id)
+        .bind(comment)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Every comment on a visible document, oldest first.
+    pub async fn comments(&self, id: &str, vis: &Visibility) -> Result<Vec<Comment>> {
+        if !vis.can_see(space_of(id)) {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(
+            "SELECT c.id, c.revision, c.anchor, c.parent_id, u.username, c.body, c.created_at, r.username AS resolver
+             FROM comments c JOIN users u ON u.id = c.author LEFT JOIN users r ON r.id = c.resolved_by
+             WHERE c.document_id = $1 ORDER BY c.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| -> Result<Comment> {
+                Ok(Comment {
+                    id: r.try_get("id")?,
+                    revision: r.try_get("revision")?,
+                    anchor: r.try_get("anchor")?,
+                    parent_id: r.try_get("parent_id")?,
+                    author: r.try_get("username")?,
+                    body: r.try_get("body")?,
+                    created_at: r.try_get("created_at")?,
+                    resolved_by: r.try_get("resolver")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transitions() {
+        use Transition::*;
+        let check = |t: Transition, from: &str, expect: std::result::Result<&str, ()>| {
+            assert_eq!(t.apply(from).map_err(|_| ()), expect, "{t:?} from {from}");
+        };
+        check(RequestReview, "draft", Ok("review"));
+        check(RequestReview, "", Ok("review"));
+        check(RequestReview, "approved", Err(()));
+        check(Withdraw, "review", Ok("draft"));
+        check(Approve, "review", Ok("approved"));
+        check(Approve, "draft", Err(()));
+        check(Reject, "review", Ok("rejected"));
+        check(Reopen, "rejected", Ok("draft"));
+        check(Implemented, "approved", Ok("implemented"));
+        check(Implemented, "review", Err(()));
+        check(Superseded, "implemented", Ok("superseded"));
+        check(Superseded, "draft", Err(()));
+        assert_eq!(
+            Approve.apply("draft").unwrap_err(),
+            "cannot approve a document in status `draft`"
+        );
+    }
+
+    #[test]
+    fn publishing_never_grants_what_the_workflow_has_not() {
+        let check = |current: Option<&str>, fm: &str, changed: bool, expect: &str| {
+            assert_eq!(
+                status_on_publish(current, fm, changed),
+                expect,
+                "{current:?} + {fm} ({changed})"
+            );
+        };
+        check(None, "approved", true, "draft");
+        check(None, "review", true, "review");
+        check(Some("draft"), "review", true, "review");
+        check(Some("review"), "approved", true, "review");
+        check(Some("review"), "draft", true, "draft");
+        check(Some("approved"), "approved", true, "review");
+        check(Some("approved"), "approved", false, "approved");
+        check(Some("rejected"), "review", true, "rejected");
+        check(Some("implemented"), "draft", true, "implemented");
+    }
+
+    #[test]
+    fn policy_blocks_until_enough_fresh_approvals() {
+        let v = |who: &str, verdict: &str| Verdict {
+            revision: 2,
+            reviewer: who.into(),
+            verdict: verdict.into(),
+            at: 0,
+        };
+        let mut s = ReviewState {
+            status: "review".into(),
+            revision: 2,
+            policy: Policy::default(),
+            requested: vec![],
+            verdicts: vec![v("a", "approve")],
+            stale: vec![Verdict {
+                revision: 1,
+                ..v("b", "approve")
+            }],
+            open_errors: 0,
+        };
+        assert_eq!(s.blocked().as_deref(), Some("1 of 2 approvals"));
+        s.verdicts.push(v("b", "approve"));
+        assert_eq!(s.blocked(), None);
+        s.open_errors = 1;
+        assert_eq!(s.blocked().as_deref(), Some("1 error finding(s) are open"));
+        s.open_errors = 0;
+        s.verdicts.push(v("c", "changes"));
+        assert_eq!(s.blocked().as_deref(), Some("1 reviewer(s) requested changes"));
+    }
+}
