@@ -667,6 +667,41 @@ fn review_story(hub: &Hub) {
     let (_, body) = hub.get("/api/v1/review/team/half.md", &wes);
     assert!(body.contains("\"status\":\"rejected\""));
 
+    // A space whose policy needs one approval: one reviewer suffices there.
+    let (status, body) = hub.post_form(
+        "/admin/policy",
+        &root,
+        &[("space", "team"), ("approvals", "1"), ("block_on_errors", "yes")],
+        &[],
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        hub.publish(
+            &aldo_token,
+            "team",
+            "small.md",
+            &example("0001-rate-limiter.md").replace("status: approved", "status: review")
+        ),
+        200
+    );
+    assert_eq!(
+        hub.post_form("/review/team/small.md", &wes, &[("action", "approve")], &[])
+            .0,
+        303
+    );
+    let (_, body) = hub.get("/api/v1/review/team/small.md", &wes);
+    assert!(body.contains("\"status\":\"approved\""), "{body}");
+    assert_eq!(
+        hub.post_form(
+            "/admin/policy",
+            &wes,
+            &[("space", "team"), ("approvals", "0"), ("block_on_errors", "no")],
+            &[]
+        )
+        .0,
+        403
+    );
+
     // The doc page shows the panel to signed-in people, not to anonymous readers.
     let (_, html) = hub.get(page, &wes);
     assert!(html.contains("id=\"review\"") && html.contains("Status <span id=\"review-status\">"));

@@ -346,6 +346,17 @@ impl Store {
         Ok(())
     }
 
+    /// Creates the space (public) if it does not exist yet, so settings can precede docs.
+    pub async fn set_private_if_missing(&self, space: &str) -> Result<()> {
+        crate::validate_name("space", space)?;
+        sqlx::query("INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(space)
+            .bind(now_millis())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// What a caller may see: admins everything; others every public space and the
     /// private spaces they are members of.
     pub async fn visibility(&self, user: Option<&User>) -> Result<Visibility> {

@@ -415,7 +415,7 @@ async fn admin_page(hub: &Hub, caller: &Caller, flash: &str) -> Response {
     }
     let _ = write!(
         b,
-        "</tbody></table>\n<form method=\"post\" action=\"/admin/spaces\" class=\"filters\">{csrf}<label>Space<input name=\"space\" required></label><label>Visibility<select name=\"visibility\"><option>private</option><option>public</option></select></label><button type=\"submit\">Set</button></form>\n<p><a href=\"/admin/audit\">Audit log</a> · <a href=\"/api/v1/audit\">export as JSON lines</a></p>\n"
+        "</tbody></table>\n<form method=\"post\" action=\"/admin/spaces\" class=\"filters\">{csrf}<label>Space<input name=\"space\" required></label><label>Visibility<select name=\"visibility\"><option>private</option><option>public</option></select></label><button type=\"submit\">Set</button></form>\n<h3>Review policy</h3><form method=\"post\" action=\"/admin/policy\" class=\"filters\">{csrf}<label>Space<input name=\"space\" required></label><label>Approvals needed<input name=\"approvals\" type=\"number\" min=\"0\" max=\"20\" value=\"2\"></label><label>Open errors block approval<select name=\"block_on_errors\"><option>yes</option><option>no</option></select></label><button type=\"submit\">Set policy</button></form>\n<p><a href=\"/admin/audit\">Audit log</a> · <a href=\"/api/v1/audit\">export as JSON lines</a></p>\n"
     );
     layout(caller, "Administration", &b).into_response()
 }
@@ -558,6 +558,59 @@ pub async fn admin_space(State(hub): Shared, caller: Caller, headers: HeaderMap,
                 )
                 .await;
             "<p class=\"panel\" role=\"status\">Visibility changed.</p>\n".to_string()
+        }
+        Err(e) => format!(
+            "<p class=\"finding error\" role=\"alert\">{}</p>\n",
+            escape(&e.to_string())
+        ),
+    };
+    admin_page(&hub, &caller, &flash).await
+}
+
+#[derive(Deserialize)]
+pub struct PolicyForm {
+    csrf: String,
+    space: String,
+    approvals: i64,
+    block_on_errors: String,
+}
+
+pub async fn admin_policy(
+    State(hub): Shared,
+    caller: Caller,
+    headers: HeaderMap,
+    Form(f): Form<PolicyForm>,
+) -> Response {
+    let admin = match caller
+        .check_form(&headers, &f.csrf)
+        .and_then(|_| caller.require_admin())
+    {
+        Ok(u) => u.clone(),
+        Err(d) => return d.page("/admin"),
+    };
+    let policy = designdoc_store::Policy {
+        required_approvals: f.approvals,
+        block_on_errors: f.block_on_errors == "yes",
+    };
+    let space = f.space.trim();
+    let done = async {
+        designdoc_store::validate_name("space", space)?;
+        hub.store.set_private_if_missing(space).await?;
+        hub.store.set_policy(space, policy).await
+    }
+    .await;
+    let flash = match done {
+        Ok(()) => {
+            let _ = hub
+                .store
+                .audit(
+                    &admin.username,
+                    "space.policy",
+                    space,
+                    serde_json::json!({"required_approvals": policy.required_approvals, "block_on_errors": policy.block_on_errors}),
+                )
+                .await;
+            "<p class=\"panel\" role=\"status\">Policy set.</p>\n".to_string()
         }
         Err(e) => format!(
             "<p class=\"finding error\" role=\"alert\">{}</p>\n",

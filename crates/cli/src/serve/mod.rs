@@ -381,6 +381,7 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/admin/users", post(account::admin_add_user))
         .route("/admin/grants", post(account::admin_grant))
         .route("/admin/spaces", post(account::admin_space))
+        .route("/admin/policy", post(account::admin_policy))
         .route("/admin/audit", get(account::audit_page))
         .route("/api/v1/audit", get(account::api_audit))
         .route("/review/{space}/{*path}", post(review::form_action))
