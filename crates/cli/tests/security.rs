@@ -213,6 +213,9 @@ fn setup(hub: &Hub) -> Vec<(&'static str, Who, Who)> {
     callers
 }
 
+/// A form post: path, fields, expected status per caller.
+type FormRow<'a> = (&'a str, Vec<(&'a str, &'a str)>, [u16; 6]);
+
 const SECRET_DOC: &str = "0001-rate-limiter.md";
 
 fn matrix(hub: &Hub) {
@@ -279,6 +282,60 @@ fn matrix(hub: &Hub) {
             }
         }
     }
+    // ... for form posts with each caller's session (with its CSRF token); API tokens never
+    // pass a form (no session, no CSRF token) ...
+    let forms: Vec<FormRow> = vec![
+        (
+            "/admin/spaces",
+            vec![("space", "scratch"), ("visibility", "public")],
+            [303, 403, 403, 403, 200, 403],
+        ),
+        (
+            "/admin/policy",
+            vec![("space", "scratch"), ("approvals", "1"), ("block_on_errors", "yes")],
+            [303, 403, 403, 403, 200, 403],
+        ),
+        (
+            "/admin/grants",
+            vec![("username", "rita"), ("space", "scratch"), ("role", "reader")],
+            [303, 403, 403, 403, 200, 403],
+        ),
+        (
+            "/review/secret/0001-rate-limiter.md",
+            vec![("action", "comment"), ("anchor", "overview"), ("body", "A note.")],
+            [303, 403, 303, 303, 303, 404],
+        ),
+        (
+            "/review/open/0002-search-service.md",
+            vec![("action", "comment"), ("anchor", ""), ("body", "A note.")],
+            [303, 403, 403, 403, 303, 303],
+        ),
+        (
+            "/account/tokens",
+            vec![("name", "another")],
+            [303, 200, 200, 200, 200, 200],
+        ),
+    ];
+    for (path, fields, expected) in &forms {
+        for (i, (name, session, token)) in callers.iter().enumerate() {
+            let (status, _) = hub.post_form(path, session, fields, &[]);
+            if status != expected[i] {
+                failures.push(format!(
+                    "{name} (session) POST {path}: {status}, expected {}",
+                    expected[i]
+                ));
+            }
+            if matches!(token, Who::Token(_)) {
+                let (status, _) = hub.post_form(path, token, fields, &[]);
+                if status != 403 {
+                    failures.push(format!("{name} (token) POST {path}: {status}, expected 403"));
+                }
+            }
+        }
+    }
+    let (_, metrics) = hub.get("/metrics", &Who::Anonymous);
+    assert!(!metrics.contains("secret"), "a private space's name is in the metrics");
+
     // ... and publishing with each caller's API token (sessions cannot publish).
     let limiter = example("0001-rate-limiter.md") + "\nEdited.\n";
     let search = example("0002-search-service.md") + "\nEdited.\n";
@@ -405,6 +462,41 @@ fn forms_need_csrf_and_same_origin_and_logins_are_throttled() {
     let (status, page) = hub.post_form("/admin/spaces", &admin, &set, &[("Sec-Fetch-Site", "same-origin")]);
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("private (members only)"));
+
+    // After signing in, only a local path is followed: not `//host`, not `/\t/host`.
+    for next in [
+        "//evil.example",
+        "/\t/evil.example",
+        "https://evil.example",
+        "/ok/../fine",
+    ] {
+        let (_, head, page) = hub.request("GET", "/login", &Who::Anonymous, &[], "");
+        let csrf = input_value(&page, "csrf").expect("csrf");
+        let cookie = format!(
+            "designdoc_login_csrf={}",
+            set_cookie(&head, "designdoc_login_csrf").expect("cookie")
+        );
+        let body = form(&[
+            ("username", "root"),
+            ("password", &password),
+            ("csrf", &csrf),
+            ("next", next),
+        ]);
+        let (status, head, _) = hub.request(
+            "POST",
+            "/login",
+            &Who::Anonymous,
+            &[
+                ("Cookie", &cookie),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            &body,
+        );
+        assert_eq!(status, 303);
+        let location = head.lines().find_map(|l| l.strip_prefix("location: ")).unwrap_or("");
+        let expect = if next == "/ok/../fine" { next } else { "/" };
+        assert_eq!(location, expect, "next={next:?}");
+    }
 
     // Login without the form's cookie: refused before any password check.
     let body = form(&[("username", "root"), ("password", &password), ("csrf", "x")]);
@@ -603,6 +695,8 @@ fn review_story(hub: &Hub) {
         "already resolved"
     );
 
+    // An action on a revision the person has not seen is refused.
+    assert_eq!(act(&vera, &[("action", "approve"), ("revision", "7")]), 409);
     // An author cannot approve; one reviewer's approval is not enough.
     assert_eq!(act(&aldo, &[("action", "approve")]), 403);
     assert_eq!(act(&vera, &[("action", "approve")]), 303);

@@ -462,6 +462,17 @@ impl Store {
         )
     }
 
+    /// Removes the newest failure of `key` (the attempt that turned out to succeed).
+    pub async fn forget_one_failure(&self, key: &str) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM login_failures WHERE key = $1 AND at = (SELECT MAX(at) FROM login_failures WHERE key = $1)",
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_failures WHERE key = $1")
             .bind(key)

@@ -11,8 +11,8 @@ pub enum DiffLine {
 }
 
 /// Lines above which the diff falls back to "all removed, all added" to stay bounded
-/// (the LCS table is `old * new` cells).
-const MAX_CELLS: usize = 25_000_000;
+/// (the LCS table is `old * new` cells of 4 bytes: at most 16 MB).
+const MAX_CELLS: usize = 4_000_000;
 
 pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
     let a: Vec<&str> = old.lines().collect();

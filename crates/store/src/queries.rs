@@ -315,25 +315,30 @@ impl Store {
                 // with the title weighted 5x (migrations 0003 and 0004); rowids are search
                 // keys in publish order.
                 format!(
-                    "SELECT {} FROM (SELECT doc_id, rank FROM doc_search WHERE doc_search MATCH $1
-                       AND rowid >= COALESCE((SELECT MIN(rowid) FROM (SELECT rowid FROM doc_search WHERE doc_search MATCH $1 ORDER BY rowid DESC LIMIT $9)), 0)
+                    "SELECT {cols} FROM (SELECT doc_id, rank FROM doc_search WHERE doc_search MATCH $1 AND {vis}
+                       AND rowid >= COALESCE((SELECT MIN(rowid) FROM (SELECT rowid FROM doc_search WHERE doc_search MATCH $1 AND {vis} ORDER BY rowid DESC LIMIT $9)), 0)
                        ORDER BY rank LIMIT $8) s
-                     JOIN documents d ON d.id = s.doc_id WHERE {} ORDER BY s.rank, d.id LIMIT $7",
-                    columns("d"),
-                    filter_clause(self.backend, 2)
+                     JOIN documents d ON d.id = s.doc_id WHERE {filter} ORDER BY s.rank, d.id LIMIT $7",
+                    cols = columns("d"),
+                    // Hidden spaces are dropped before ranking and windowing, so they
+                    // neither show nor crowd out (or reveal themselves by crowding out)
+                    // visible matches.
+                    vis = visible_sql(self.backend, 6, "substr(doc_id, 1, instr(doc_id, ':') - 1)"),
+                    filter = filter_clause(self.backend, 2)
                 ),
                 terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" "),
             ),
             Backend::Postgres => (
                 // The window here is the most recently updated matches.
                 format!(
-                    "SELECT {} FROM (SELECT id, ts_rank(search, plainto_tsquery('simple', $1)) AS score FROM (
-                         SELECT id, search FROM documents WHERE search @@ plainto_tsquery('simple', $1)
+                    "SELECT {cols} FROM (SELECT id, ts_rank(search, plainto_tsquery('simple', $1)) AS score FROM (
+                         SELECT id, search FROM documents WHERE search @@ plainto_tsquery('simple', $1) AND {vis}
                          ORDER BY updated_at DESC, id LIMIT $9) w
                        ORDER BY score DESC, id LIMIT $8) s
-                     JOIN documents d ON d.id = s.id WHERE {} ORDER BY s.score DESC, d.id LIMIT $7",
-                    columns("d"),
-                    filter_clause(self.backend, 2)
+                     JOIN documents d ON d.id = s.id WHERE {filter} ORDER BY s.score DESC, d.id LIMIT $7",
+                    cols = columns("d"),
+                    vis = visible_sql(self.backend, 6, "space"),
+                    filter = filter_clause(self.backend, 2)
                 ),
                 terms.join(" "),
             ),

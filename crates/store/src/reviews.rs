@@ -69,7 +69,8 @@ pub fn status_on_publish(current: Option<&str>, front_matter: &str, content_chan
         Some(cur) => match (cur, front_matter) {
             ("draft" | "", "review") => "review".to_string(),
             ("review", "draft") => "draft".to_string(),
-            ("approved", _) if content_changed => "review".to_string(),
+            // New content of an approved or implemented doc has not been reviewed.
+            ("approved" | "implemented", _) if content_changed => "review".to_string(),
             (cur, _) => cur.to_string(),
         },
     }
@@ -247,16 +248,20 @@ impl Store {
         }))
     }
 
-    /// Moves a document from `from` to `to` if it is still in `from` (two people acting at
-    /// once cannot both win). False when the status had changed.
-    pub async fn set_status(&self, id: &str, from: &str, to: &str) -> Result<bool> {
-        let done = sqlx::query("UPDATE documents SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(to)
-            .bind(now_millis())
-            .bind(id)
-            .bind(from)
-            .execute(&self.pool)
-            .await?;
+    /// Moves a document from `from` to `to` if it is still in `from` at `revision` (two
+    /// people acting at once cannot both win, and a revision published meanwhile is not
+    /// approved unseen). False when the status or the revision had changed.
+    pub async fn set_status(&self, id: &str, revision: i64, from: &str, to: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE documents SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND current_revision = $5",
+        )
+        .bind(to)
+        .bind(now_millis())
+        .bind(id)
+        .bind(from)
+        .bind(revision)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -429,7 +434,9 @@ mod tests {
         check(Some("approved"), "approved", true, "review");
         check(Some("approved"), "approved", false, "approved");
         check(Some("rejected"), "review", true, "rejected");
-        check(Some("implemented"), "draft", true, "implemented");
+        check(Some("implemented"), "draft", true, "review");
+        check(Some("implemented"), "draft", false, "implemented");
+        check(Some("superseded"), "review", true, "superseded");
     }
 
     #[test]

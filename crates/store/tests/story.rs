@@ -404,6 +404,28 @@ async fn accounts(store: &Store) {
         assert_eq!(store.revision(id, 1, vis).await.expect("rev").is_some(), sees);
         assert_eq!(store.revisions(id, vis).await.expect("revs").is_empty(), !sees);
     }
+    // Hidden documents neither show nor crowd visible ones out of a short result list.
+    let public = Publish {
+        space: "public",
+        path: "note.md",
+        content: "# Note\n\nA token bucket, mentioned once.\n",
+        by: "ci",
+        findings: &[],
+        html: "",
+        aside: "",
+        renderer: "test",
+        trusted_status: true,
+    };
+    store.publish(&public).await.expect("public doc");
+    let one = DocFilter {
+        limit: Some(1),
+        ..DocFilter::default()
+    };
+    let hits = store.search("token bucket", &one, &for_anon).await.expect("search");
+    assert_eq!(
+        hits.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        ["public:note.md"]
+    );
     assert_eq!(
         store.memberships(&ana.id).await.expect("m"),
         [("platform".to_string(), Role::Reviewer)]

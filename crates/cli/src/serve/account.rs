@@ -41,8 +41,16 @@ fn set_cookie(hub: &Hub, name: &str, value: &str, max_age_secs: i64) -> HeaderVa
 
 /// Only local paths are followed after signing in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
+    // Browsers drop tabs and newlines from URLs, so `/\t/evil` would become `//evil`:
+    // allow only printable URL characters, and a single leading slash.
+    let ok = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+            && !n[1..].starts_with('/')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if ok(n) => n.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -82,6 +90,8 @@ pub async fn login_page(State(hub): Shared, caller: Caller, Query(q): Query<Next
 pub struct LoginForm {
     username: String,
     password: String,
+    /// Missing means refused by the CSRF check (403), not a form error (422).
+    #[serde(default)]
     csrf: String,
     next: Option<String>,
 }
@@ -103,9 +113,29 @@ pub async fn login(
         .into_response();
     }
     let ip = peer.ip().to_string();
-    let name_key = format!("{}|{ip}", f.username.trim().to_lowercase());
+    // Only a well-formed user name reaches the audit log (the field may hold anything,
+    // even a password typed in the wrong box).
+    let named = f.username.trim().to_lowercase();
+    let shown = if !named.is_empty()
+        && named.len() <= 64
+        && named
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+    {
+        named.clone()
+    } else {
+        "?".to_string()
+    };
+    let name_key = format!("{shown}|{ip}");
     let addr_key = format!("*|{ip}");
     let fail = |e| ApiError::store(&hub, e).into_response();
+    // Count the attempt before checking the password, so parallel attempts cannot all
+    // pass the limit; a successful sign-in clears it again.
+    for key in [&name_key, &addr_key] {
+        if let Err(e) = hub.store.login_failed(key).await {
+            return fail(e);
+        }
+    }
     let by_name = match hub.store.recent_login_failures(&name_key, FAILURE_WINDOW_MS).await {
         Ok(n) => n,
         Err(e) => return fail(e),
@@ -114,16 +144,14 @@ pub async fn login(
         Ok(n) => n,
         Err(e) => return fail(e),
     };
-    if by_name >= MAX_FAILURES_PER_NAME || by_addr >= MAX_FAILURES_PER_ADDRESS {
-        let _ = hub
-            .store
-            .audit(
-                &f.username,
-                "login.throttled",
-                &f.username,
-                serde_json::json!({"ip": ip}),
-            )
-            .await;
+    if by_name > MAX_FAILURES_PER_NAME || by_addr > MAX_FAILURES_PER_ADDRESS {
+        // Audited once per window, when the limit is first crossed.
+        if by_name == MAX_FAILURES_PER_NAME + 1 || by_addr == MAX_FAILURES_PER_ADDRESS + 1 {
+            let _ = hub
+                .store
+                .audit(&shown, "login.throttled", &shown, serde_json::json!({"ip": ip}))
+                .await;
+        }
         let mut r = (
             StatusCode::TOO_MANY_REQUESTS,
             login_form(&caller, expected, &next, "Too many failed attempts; wait 15 minutes."),
@@ -133,16 +161,16 @@ pub async fn login(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
         return r;
     }
-    let user = match hub.store.check_password(f.username.trim(), &f.password).await {
+    // Password hashing is deliberately expensive: a few at a time, whatever the load.
+    let _permit = hub.password_checks.acquire().await;
+    let user = match hub.store.check_password(&named, &f.password).await {
         Ok(u) => u,
         Err(e) => return fail(e),
     };
     let Some(user) = user else {
-        let _ = hub.store.login_failed(&name_key).await;
-        let _ = hub.store.login_failed(&addr_key).await;
         let _ = hub
             .store
-            .audit(&f.username, "login.failed", &f.username, serde_json::json!({"ip": ip}))
+            .audit(&shown, "login.failed", &shown, serde_json::json!({"ip": ip}))
             .await;
         return (
             StatusCode::UNAUTHORIZED,
@@ -151,6 +179,7 @@ pub async fn login(
             .into_response();
     };
     let _ = hub.store.clear_login_failures(&name_key).await;
+    let _ = hub.store.forget_one_failure(&addr_key).await;
     let secret = match hub.store.create_session(&user.id, SESSION_TTL_MS).await {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -171,6 +200,8 @@ pub async fn login(
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
+    /// Missing means refused by the CSRF check (403), not a form error (422).
+    #[serde(default)]
     csrf: String,
 }
 
@@ -256,6 +287,8 @@ pub async fn account(State(hub): Shared, caller: Caller) -> Response {
 
 #[derive(Deserialize)]
 pub struct TokenForm {
+    /// Missing means refused by the CSRF check (403), not a form error (422).
+    #[serde(default)]
     csrf: String,
     name: String,
 }
@@ -318,6 +351,8 @@ pub async fn revoke_token(
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
+    /// Missing means refused by the CSRF check (403), not a form error (422).
+    #[serde(default)]
     csrf: String,
     current: String,
     new: String,
@@ -426,6 +461,8 @@ pub async fn admin(State(hub): Shared, caller: Caller) -> Response {
 
 #[derive(Deserialize)]
 pub struct AddUserForm {
+    /// Missing means refused by the CSRF check (403), not a form error (422).
+    #[serde(default)]
     csrf: String,
     username: String,
     role: String,
@@ -478,6 +515,8 @@ pub async fn admin_add_user(
 
 #[derive(Deserialize)]
 pub struct GrantForm {
+    /// Missing means refused by the CSRF check (403), not a form error (422).
+    #[serde(default)]
     csrf: String,
     username: String,
     space: String,
@@ -532,6 +571,8 @@ pub async fn admin_grant(State(hub): Shared, caller: Caller, headers: HeaderMap,
 
 #[derive(Deserialize)]
 pub struct SpaceForm {
+    /// Missing means refused by the CSRF check (403), not a form error (422).
+    #[serde(default)]
     csrf: String,
     space: String,
     visibility: String,
@@ -569,6 +610,8 @@ pub async fn admin_space(State(hub): Shared, caller: Caller, headers: HeaderMap,
 
 #[derive(Deserialize)]
 pub struct PolicyForm {
+    /// Missing means refused by the CSRF check (403), not a form error (422).
+    #[serde(default)]
     csrf: String,
     space: String,
     approvals: i64,

@@ -92,7 +92,8 @@ impl ListQuery {
             author: some(&self.author),
             tag: some(&self.tag),
             limit: self.limit,
-            offset: self.offset,
+            // Bounded so page arithmetic cannot overflow.
+            offset: self.offset.map(|o| o.clamp(0, 1_000_000_000)),
         }
     }
 }
@@ -226,11 +227,19 @@ pub async fn diff(
     Query(q): Query<DiffQuery>,
 ) -> ApiResult<serde_json::Value> {
     let (a, b) = diff_pair(&hub, &format!("{space}:{path}"), &q, &caller.visibility).await?;
+    let lines = diff_off_thread(a.content.clone(), b.content.clone()).await;
     Ok(Json(serde_json::json!({
         "from": a.number,
         "to": b.number,
-        "lines": diff_lines(&a.content, &b.content),
+        "lines": lines,
     })))
+}
+
+/// A line diff on a blocking thread: large revisions take real CPU.
+pub async fn diff_off_thread(old: String, new: String) -> Vec<designdoc_store::DiffLine> {
+    tokio::task::spawn_blocking(move || diff_lines(&old, &new))
+        .await
+        .unwrap_or_default()
 }
 
 pub async fn search(

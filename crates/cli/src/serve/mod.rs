@@ -112,6 +112,8 @@ pub struct Hub {
     pub require_login: bool,
     /// Session cookies get `Secure` (set when the hub is served over https).
     pub secure_cookies: bool,
+    /// Bounds concurrent argon2 password checks (each takes ~19 MiB and real CPU).
+    pub password_checks: tokio::sync::Semaphore,
 }
 
 /// The version of the page renderer: stored pages made by another version are re-rendered.
@@ -213,7 +215,20 @@ impl Hub {
                     trusted_status: d.trusted,
                 })
                 .await
-                .map_err(|e| e.to_string());
+                .map_err(|e| match e {
+                    designdoc_store::StoreError::Invalid(m) => m,
+                    other => {
+                        // Database details stay in the log.
+                        self.log.error(
+                            "publish failed",
+                            &[
+                                ("document", format!("{}:{}", d.space, d.path).into()),
+                                ("error", other.to_string().into()),
+                            ],
+                        );
+                        "internal error (logged); retrying is safe".to_string()
+                    }
+                });
             results[i] = Some(outcome);
         }
         let results: Vec<Result<Published, String>> = results
@@ -443,6 +458,7 @@ async fn serve(args: ServeArgs) -> Result<Outcome> {
         log,
         require_login: cfg.require_login,
         secure_cookies: cfg.secure_cookies,
+        password_checks: tokio::sync::Semaphore::new(4),
     });
     for dir in &cfg.dirs {
         if !dir.is_dir() {

@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use designdoc_render::site::{CSS, badge, escape};
 use designdoc_store::Role;
-use designdoc_store::{DiffLine, DocFilter, DocumentRow, diff_lines};
+use designdoc_store::{DiffLine, DocFilter, DocumentRow};
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -363,7 +363,7 @@ pub async fn diff(
 ) -> Page {
     let id = format!("{space}:{path}");
     let (a, c) = diff_pair(&hub, &id, &query, &caller.visibility).await?;
-    let lines = diff_lines(&a.content, &c.content);
+    let lines = super::api::diff_off_thread(a.content.clone(), c.content.clone()).await;
     let changed: Vec<bool> = lines.iter().map(|l| !matches!(l, DiffLine::Same(_))).collect();
     let near = |i: usize| {
         let lo = i.saturating_sub(CONTEXT);

@@ -34,6 +34,9 @@ pub struct ReviewInput {
     pub body: String,
     /// reply: the comment answered; resolve: the thread's first comment.
     pub comment: Option<i64>,
+    /// The revision the person looked at; an action on a newer one is refused, so nobody
+    /// approves (or rejects) content they have not seen.
+    pub revision: Option<i64>,
     /// Forms only.
     #[serde(default)]
     pub csrf: String,
@@ -68,6 +71,12 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
             })
         })?;
     let user = caller.user.clone().ok_or_else(|| denied(Denied::SignIn))?;
+    if input.revision.is_some_and(|r| r != rev.number) {
+        return Err(ApiError(
+            StatusCode::CONFLICT,
+            format!("revision {} was published since; reload and review it", rev.number),
+        ));
+    }
     let actor = caller.actor();
     let bad = |m: String| ApiError(StatusCode::CONFLICT, m);
     let transition = |t: Transition| t.apply(&doc.status).map_err(bad);
@@ -81,12 +90,10 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
             }
             let mut ids = Vec::new();
             for name in input.reviewers.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                let r = hub
-                    .store
-                    .user_by_name(name)
-                    .await
-                    .map_err(&err)?
-                    .ok_or_else(|| ApiError(StatusCode::BAD_REQUEST, format!("no user `{name}`")))?;
+                let r =
+                    hub.store.user_by_name(name).await.map_err(&err)?.ok_or_else(|| {
+                        ApiError(StatusCode::BAD_REQUEST, format!("cannot ask `{name}` to review here"))
+                    })?;
                 if !hub.store.visibility(Some(&r)).await.map_err(&err)?.can_see(space) {
                     return Err(ApiError(
                         StatusCode::BAD_REQUEST,
@@ -173,7 +180,7 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
         .audit(&actor, &format!("review.{}", input.action), id, detail)
         .await;
     if let Some(to) = new_status {
-        change_status(hub, &actor, id, &doc.status, to).await?;
+        change_status(hub, &actor, id, rev.number, &doc.status, to).await?;
     }
     let state = hub
         .store
@@ -183,7 +190,7 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
         .ok_or_else(|| ApiError::not_found("document"))?;
     // The approval that meets the space's policy moves the document to approved.
     if input.action == "approve" && state.status == "review" && state.blocked().is_none() {
-        change_status(hub, &actor, id, "review", "approved").await?;
+        change_status(hub, &actor, id, rev.number, "review", "approved").await?;
         return hub
             .store
             .review_state(id, &caller.visibility)
@@ -194,8 +201,13 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
     Ok(state)
 }
 
-async fn change_status(hub: &Hub, actor: &str, id: &str, from: &str, to: &str) -> Result<(), ApiError> {
-    if !hub.store.set_status(id, from, to).await.map_err(store_err(hub))? {
+async fn change_status(hub: &Hub, actor: &str, id: &str, revision: i64, from: &str, to: &str) -> Result<(), ApiError> {
+    if !hub
+        .store
+        .set_status(id, revision, from, to)
+        .await
+        .map_err(store_err(hub))?
+    {
         return Err(ApiError(
             StatusCode::CONFLICT,
             "the status changed meanwhile; reload".into(),
