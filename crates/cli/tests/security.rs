@@ -254,6 +254,24 @@ fn matrix(hub: &Hub) {
         ("/admin/audit", [303, 403, 403, 403, 200, 403]),
         ("/api/v1/audit", [401, 403, 403, 403, 200, 403]),
         ("/metrics", [200, 200, 200, 200, 200, 200]),
+        ("/healthz", [200, 200, 200, 200, 200, 200]),
+        ("/readyz", [200, 200, 200, 200, 200, 200]),
+        ("/api/v1/openapi.json", [200, 200, 200, 200, 200, 200]),
+        ("/search?q=token", [200, 200, 200, 200, 200, 200]),
+        ("/risks", [200, 200, 200, 200, 200, 200]),
+        ("/components", [200, 200, 200, 200, 200, 200]),
+        ("/entities", [200, 200, 200, 200, 200, 200]),
+        ("/api/v1/registers/components", [200, 200, 200, 200, 200, 200]),
+        ("/api/v1/registers/entities", [200, 200, 200, 200, 200, 200]),
+        (
+            "/api/v1/review/secret/0001-rate-limiter.md",
+            [404, 200, 200, 200, 200, 404],
+        ),
+        (
+            "/api/v1/review/open/0002-search-service.md",
+            [200, 200, 200, 200, 200, 200],
+        ),
+        ("/login", [200, 200, 200, 200, 200, 200]),
     ];
     let sees_secret = [false, true, true, true, true, false];
     let mut failures = Vec::new();
