@@ -487,7 +487,8 @@ async fn story_on_sqlite() {
     let store = Store::open(&url, None).await.expect("open sqlite");
     story(&store).await;
     store.close().await;
-    // Reopening runs migrations again without harm and finds the data.
+    // Reopening runs migrations again without harm and finds the data (the two
+    // examples and the public note).
     let store = Store::open(&url, None).await.expect("reopen");
     assert_eq!(
         store
@@ -495,8 +496,9 @@ async fn story_on_sqlite() {
             .await
             .expect("list")
             .len(),
-        2
+        3
     );
+    assert!(store.integrity_check().await.expect("integrity").is_empty());
 }
 
 #[tokio::test]
