@@ -430,11 +430,17 @@ fn authorization_matrix_on_sqlite() {
 
 #[test]
 fn authorization_matrix_on_postgres() {
+    on_postgres("authz", matrix);
+}
+
+/// Runs `story` against a hub on PostgreSQL in a schema of its own (dropped after), when
+/// DESIGNDOC_TEST_POSTGRES_URL is set.
+fn on_postgres(name: &str, story: fn(&Hub)) {
     let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
         eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping (CI sets it)");
         return;
     };
-    let schema = format!("authz_{}", std::process::id());
+    let schema = format!("{name}_{}", std::process::id());
     let tmp = tempfile::tempdir().expect("tempdir");
     let db = vec![
         "--database".to_string(),
@@ -443,7 +449,7 @@ fn authorization_matrix_on_postgres() {
         schema.clone(),
     ];
     let hub = Hub::start(tmp.path(), &db);
-    matrix(&hub);
+    story(&hub);
     drop(hub);
     let _ = Command::new("psql")
         .args([
@@ -841,27 +847,5 @@ fn review_workflow_on_sqlite() {
 
 #[test]
 fn review_workflow_on_postgres() {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping (CI sets it)");
-        return;
-    };
-    let schema = format!("review_{}", std::process::id());
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let db = vec![
-        "--database".to_string(),
-        url.clone(),
-        "--schema".to_string(),
-        schema.clone(),
-    ];
-    let hub = Hub::start(tmp.path(), &db);
-    review_story(&hub);
-    drop(hub);
-    let _ = Command::new("psql")
-        .args([
-            url.as_str(),
-            "-q",
-            "-c",
-            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-        ])
-        .output();
+    on_postgres("review", review_story);
 }

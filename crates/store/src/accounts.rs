@@ -296,12 +296,7 @@ impl Store {
 
     /// Grants a role in one space (and so membership, which private spaces require).
     pub async fn grant(&self, space: &str, user_id: &str, role: Role) -> Result<()> {
-        crate::validate_name("space", space)?;
-        sqlx::query("INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-            .bind(space)
-            .bind(now_millis())
-            .execute(&self.pool)
-            .await?;
+        self.ensure_space(space).await?;
         sqlx::query(
             "INSERT INTO space_members (space, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (space, user_id) DO UPDATE SET role = $3",
         )
@@ -349,7 +344,7 @@ impl Store {
     }
 
     /// Creates the space (public) if it does not exist yet, so settings can precede docs.
-    pub async fn set_private_if_missing(&self, space: &str) -> Result<()> {
+    pub async fn ensure_space(&self, space: &str) -> Result<()> {
         crate::validate_name("space", space)?;
         sqlx::query("INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(space)

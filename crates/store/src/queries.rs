@@ -229,13 +229,14 @@ impl Store {
         Ok(())
     }
 
-    /// The hash of a document's latest revision, to skip work when nothing changed.
-    pub async fn latest_hash(&self, id: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT hash FROM revisions WHERE document_id = $1 ORDER BY number DESC LIMIT 1")
+    /// The number and hash of a document's latest revision, to skip work when nothing
+    /// changed.
+    pub async fn latest_revision(&self, id: &str) -> Result<Option<(i64, String)>> {
+        let row = sqlx::query("SELECT number, hash FROM revisions WHERE document_id = $1 ORDER BY number DESC LIMIT 1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| r.try_get("hash")).transpose()?)
+        row.map(|r| Ok((r.try_get("number")?, r.try_get("hash")?))).transpose()
     }
 
     /// Every revision of a document, newest first.
@@ -352,17 +353,37 @@ impl Store {
         rows.iter().map(document_row).collect()
     }
 
-    /// The risk register over the current revision of every document, High impact first.
-    pub async fn risks(&self, vis: &Visibility) -> Result<Vec<RiskRow>> {
+    /// Rows of a register table (`risks r`, ...) of the current revision of every visible
+    /// document, with the document's id and title.
+    async fn register(
+        &self,
+        columns: &str,
+        table: &str,
+        order: &str,
+        vis: &Visibility,
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
+        let alias = table.rsplit(' ').next().unwrap_or(table);
         let sql = format!(
-            "SELECT d.id, d.title, r.risk, r.impact, r.likelihood, r.mitigation
+            "SELECT d.id, d.title, {columns}
              FROM documents d JOIN revisions v ON v.document_id = d.id AND v.number = d.current_revision
-             JOIN risks r ON r.revision_id = v.id WHERE {} ORDER BY d.id, r.ordinal",
+             JOIN {table} ON {alias}.revision_id = v.id WHERE {} ORDER BY {order}",
             visible_sql(self.backend, 1, "d.space")
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        Ok(sqlx::query(AssertSqlSafe(sql))
             .bind(vis.param())
             .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The risk register over the current revision of every document, High impact first.
+    pub async fn risks(&self, vis: &Visibility) -> Result<Vec<RiskRow>> {
+        let rows = self
+            .register(
+                "r.risk, r.impact, r.likelihood, r.mitigation",
+                "risks r",
+                "d.id, r.ordinal",
+                vis,
+            )
             .await?;
         let mut out: Vec<RiskRow> = rows
             .iter()
@@ -388,15 +409,13 @@ impl Store {
 
     /// The component register over current revisions, by component name.
     pub async fn components(&self, vis: &Visibility) -> Result<Vec<ComponentRow>> {
-        let sql = format!(
-            "SELECT d.id, d.title, c.name, c.anchor, c.purpose
-             FROM documents d JOIN revisions v ON v.document_id = d.id AND v.number = d.current_revision
-             JOIN components c ON c.revision_id = v.id WHERE {} ORDER BY LOWER(c.name), d.id",
-            visible_sql(self.backend, 1, "d.space")
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(vis.param())
-            .fetch_all(&self.pool)
+        let rows = self
+            .register(
+                "c.name, c.anchor, c.purpose",
+                "components c",
+                "LOWER(c.name), d.id",
+                vis,
+            )
             .await?;
         rows.iter()
             .map(|r| -> Result<ComponentRow> {
@@ -413,15 +432,8 @@ impl Store {
 
     /// The entity register over current revisions, by entity name.
     pub async fn entities(&self, vis: &Visibility) -> Result<Vec<EntityRow>> {
-        let sql = format!(
-            "SELECT d.id, d.title, e.name, e.defined
-             FROM documents d JOIN revisions v ON v.document_id = d.id AND v.number = d.current_revision
-             JOIN entities e ON e.revision_id = v.id WHERE {} ORDER BY e.name, d.id",
-            visible_sql(self.backend, 1, "d.space")
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(vis.param())
-            .fetch_all(&self.pool)
+        let rows = self
+            .register("e.name, e.defined", "entities e", "e.name, d.id", vis)
             .await?;
         rows.iter()
             .map(|r| -> Result<EntityRow> {

@@ -100,8 +100,8 @@ async fn story(store: &Store) {
     assert_eq!((doc_row.id, rev.number), (a.document_id.clone(), 1));
     assert_eq!(store.current("platform:nope.md", &all()).await.expect("current"), None);
     assert_eq!(
-        store.latest_hash(&a.document_id).await.expect("hash"),
-        Some(designdoc_store::content_hash(&limiter))
+        store.latest_revision(&a.document_id).await.expect("hash"),
+        Some((1, designdoc_store::content_hash(&limiter)))
     );
 
     // Search: titles and content.

@@ -4,7 +4,9 @@
 
 use super::Hub;
 use super::api::ApiError;
-use super::auth::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, constant_time_eq, cookie, same_origin};
+use super::auth::{
+    Caller, Denied, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, constant_time_eq, cookie, same_origin,
+};
 use super::pages::{layout, millis_to_date};
 use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -474,43 +476,43 @@ pub async fn admin_add_user(
     headers: HeaderMap,
     Form(f): Form<AddUserForm>,
 ) -> Response {
-    let admin = match caller
-        .check_form(&headers, &f.csrf)
-        .and_then(|_| caller.require_admin())
-    {
-        Ok(u) => u.clone(),
+    let admin = match admin_form(&caller, &headers, &f.csrf) {
+        Ok(u) => u,
         Err(d) => return d.page("/admin"),
     };
-    let created = async {
+    let done = async {
         let role = Role::parse(&f.role)?;
         let password = generate_password()?;
         let user = hub.store.create_user(f.username.trim(), &password, role).await?;
-        Ok::<_, designdoc_store::StoreError>((user, password))
+        let detail = serde_json::json!({"role": user.role.as_str()});
+        hub.store.audit(&admin.username, "user.create", &user.username, detail).await?;
+        Ok(format!(
+            "Created <strong>{}</strong> with the one-time password <code id=\"new-password\">{}</code>; it is not shown again.",
+            escape(&user.username),
+            escape(&password)
+        ))
     }
     .await;
-    let flash = match created {
-        Ok((user, password)) => {
-            let _ = hub
-                .store
-                .audit(
-                    &admin.username,
-                    "user.create",
-                    &user.username,
-                    serde_json::json!({"role": user.role.as_str()}),
-                )
-                .await;
-            format!(
-                "<p class=\"panel\" role=\"status\">Created <strong>{}</strong> with the one-time password <code id=\"new-password\">{}</code>; it is not shown again.</p>\n",
-                escape(&user.username),
-                escape(&password)
-            )
-        }
+    admin_page(&hub, &caller, &flash(done)).await
+}
+
+/// A form post on an admin page: the session's CSRF token, same origin, an admin.
+fn admin_form(caller: &Caller, headers: &HeaderMap, csrf: &str) -> Result<designdoc_store::User, Denied> {
+    caller
+        .check_form(headers, csrf)
+        .and_then(|_| caller.require_admin())
+        .cloned()
+}
+
+/// The message above a page after a form: what happened (HTML), or why not.
+fn flash(outcome: Result<String, designdoc_store::StoreError>) -> String {
+    match outcome {
+        Ok(html) => format!("<p class=\"panel\" role=\"status\">{html}</p>\n"),
         Err(e) => format!(
             "<p class=\"finding error\" role=\"alert\">{}</p>\n",
             escape(&e.to_string())
         ),
-    };
-    admin_page(&hub, &caller, &flash).await
+    }
 }
 
 #[derive(Deserialize)]
@@ -524,19 +526,17 @@ pub struct GrantForm {
 }
 
 pub async fn admin_grant(State(hub): Shared, caller: Caller, headers: HeaderMap, Form(f): Form<GrantForm>) -> Response {
-    let admin = match caller
-        .check_form(&headers, &f.csrf)
-        .and_then(|_| caller.require_admin())
-    {
-        Ok(u) => u.clone(),
+    let admin = match admin_form(&caller, &headers, &f.csrf) {
+        Ok(u) => u,
         Err(d) => return d.page("/admin"),
     };
     let done = async {
+        let name = f.username.trim();
         let user = hub
             .store
-            .user_by_name(f.username.trim())
+            .user_by_name(name)
             .await?
-            .ok_or_else(|| designdoc_store::StoreError::Invalid(format!("no user `{}`", f.username.trim())))?;
+            .ok_or_else(|| designdoc_store::StoreError::Invalid(format!("no user `{name}`")))?;
         let space = f.space.trim();
         match (space.is_empty(), f.role.as_str()) {
             (false, "none") => {
@@ -545,28 +545,14 @@ pub async fn admin_grant(State(hub): Shared, caller: Caller, headers: HeaderMap,
             (true, role) => hub.store.set_role(&user.id, Role::parse(role)?).await?,
             (false, role) => hub.store.grant(space, &user.id, Role::parse(role)?).await?,
         }
-        Ok::<_, designdoc_store::StoreError>(user)
+        let detail = serde_json::json!({"space": space, "role": f.role});
+        hub.store
+            .audit(&admin.username, "role.change", &user.username, detail)
+            .await?;
+        Ok("Role changed.".to_string())
     }
     .await;
-    let flash = match done {
-        Ok(user) => {
-            let _ = hub
-                .store
-                .audit(
-                    &admin.username,
-                    "role.change",
-                    &user.username,
-                    serde_json::json!({"space": f.space.trim(), "role": f.role}),
-                )
-                .await;
-            "<p class=\"panel\" role=\"status\">Role changed.</p>\n".to_string()
-        }
-        Err(e) => format!(
-            "<p class=\"finding error\" role=\"alert\">{}</p>\n",
-            escape(&e.to_string())
-        ),
-    };
-    admin_page(&hub, &caller, &flash).await
+    admin_page(&hub, &caller, &flash(done)).await
 }
 
 #[derive(Deserialize)]
@@ -579,33 +565,22 @@ pub struct SpaceForm {
 }
 
 pub async fn admin_space(State(hub): Shared, caller: Caller, headers: HeaderMap, Form(f): Form<SpaceForm>) -> Response {
-    let admin = match caller
-        .check_form(&headers, &f.csrf)
-        .and_then(|_| caller.require_admin())
-    {
-        Ok(u) => u.clone(),
+    let admin = match admin_form(&caller, &headers, &f.csrf) {
+        Ok(u) => u,
         Err(d) => return d.page("/admin"),
     };
     let private = f.visibility == "private";
-    let flash = match hub.store.set_private(f.space.trim(), private).await {
-        Ok(()) => {
-            let _ = hub
-                .store
-                .audit(
-                    &admin.username,
-                    "space.visibility",
-                    f.space.trim(),
-                    serde_json::json!({"private": private}),
-                )
-                .await;
-            "<p class=\"panel\" role=\"status\">Visibility changed.</p>\n".to_string()
-        }
-        Err(e) => format!(
-            "<p class=\"finding error\" role=\"alert\">{}</p>\n",
-            escape(&e.to_string())
-        ),
-    };
-    admin_page(&hub, &caller, &flash).await
+    let space = f.space.trim();
+    let done = async {
+        hub.store.set_private(space, private).await?;
+        let detail = serde_json::json!({"private": private});
+        hub.store
+            .audit(&admin.username, "space.visibility", space, detail)
+            .await?;
+        Ok("Visibility changed.".to_string())
+    }
+    .await;
+    admin_page(&hub, &caller, &flash(done)).await
 }
 
 #[derive(Deserialize)]
@@ -624,11 +599,8 @@ pub async fn admin_policy(
     headers: HeaderMap,
     Form(f): Form<PolicyForm>,
 ) -> Response {
-    let admin = match caller
-        .check_form(&headers, &f.csrf)
-        .and_then(|_| caller.require_admin())
-    {
-        Ok(u) => u.clone(),
+    let admin = match admin_form(&caller, &headers, &f.csrf) {
+        Ok(u) => u,
         Err(d) => return d.page("/admin"),
     };
     let policy = designdoc_store::Policy {
@@ -637,30 +609,14 @@ pub async fn admin_policy(
     };
     let space = f.space.trim();
     let done = async {
-        designdoc_store::validate_name("space", space)?;
-        hub.store.set_private_if_missing(space).await?;
-        hub.store.set_policy(space, policy).await
+        hub.store.ensure_space(space).await?;
+        hub.store.set_policy(space, policy).await?;
+        let detail = serde_json::to_value(policy).unwrap_or_default();
+        hub.store.audit(&admin.username, "space.policy", space, detail).await?;
+        Ok("Policy set.".to_string())
     }
     .await;
-    let flash = match done {
-        Ok(()) => {
-            let _ = hub
-                .store
-                .audit(
-                    &admin.username,
-                    "space.policy",
-                    space,
-                    serde_json::json!({"required_approvals": policy.required_approvals, "block_on_errors": policy.block_on_errors}),
-                )
-                .await;
-            "<p class=\"panel\" role=\"status\">Policy set.</p>\n".to_string()
-        }
-        Err(e) => format!(
-            "<p class=\"finding error\" role=\"alert\">{}</p>\n",
-            escape(&e.to_string())
-        ),
-    };
-    admin_page(&hub, &caller, &flash).await
+    admin_page(&hub, &caller, &flash(done)).await
 }
 
 pub async fn audit_page(State(hub): Shared, caller: Caller) -> Response {

@@ -20,7 +20,7 @@ use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use designdoc_check::{Checker, Diagnostic};
 use designdoc_render::site::{PageInput, body_html, toc_html};
-use designdoc_store::{Publish, Published, Role, Store, Visibility, content_hash, generate_password};
+use designdoc_store::{Publish, Published, Role, Store, content_hash, generate_password};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -166,15 +166,8 @@ impl Hub {
         let mut todo = Vec::new();
         for (i, d) in docs.iter().enumerate() {
             let id = format!("{}:{}", d.space, d.path);
-            match self.store.latest_hash(&id).await {
-                Ok(Some(h)) if h == content_hash(&d.content) => {
-                    let number = self
-                        .store
-                        .document(&id, &Visibility::all())
-                        .await
-                        .ok()
-                        .flatten()
-                        .map_or(0, |r| r.current_revision);
+            match self.store.latest_revision(&id).await {
+                Ok(Some((number, h))) if h == content_hash(&d.content) => {
                     results.push(Some(Ok(Published {
                         document_id: id,
                         revision: number,
