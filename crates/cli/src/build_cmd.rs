@@ -85,9 +85,16 @@ fn build_once(checker: &Checker, root: &Path, paths: &[PathBuf], out: &Path, liv
         .par_iter()
         .filter_map(|path| {
             progress.tick();
-            let Ok(Content::Text(source)) = files::read(path) else {
-                eprintln!("warning: skipping `{}`: not a UTF-8 text file", path.display());
-                return None;
+            let source = match files::read(path) {
+                Ok(Content::Text(source)) => source,
+                Ok(Content::Invalid { reason, .. }) => {
+                    eprintln!("warning: skipping `{}`: {reason}", path.display());
+                    return None;
+                }
+                Err(e) => {
+                    eprintln!("warning: skipping `{}`: {e}", path.display());
+                    return None;
+                }
             };
             let result = checker.check(&source);
             Some(Checked {

@@ -218,9 +218,15 @@ fn display(path: &Path) -> String {
 
 fn check_file(checker: &Checker, path: &Path, fix: bool, unsafe_fixes: bool) -> Result<FileResult> {
     let content = files::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    let (shown, offset, reason) = match content {
+    let (shown, offset, reason, label, help) = match content {
         Content::Text(source) => return check_text(checker, path, source, fix, unsafe_fixes),
-        Content::Invalid { shown, offset, reason } => (shown, offset, reason),
+        Content::Invalid {
+            shown,
+            offset,
+            reason,
+            label,
+            help,
+        } => (shown, offset, reason, label, help),
     };
     let end = shown[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
     let d = Diagnostic {
@@ -229,8 +235,8 @@ fn check_file(checker: &Checker, path: &Path, fix: bool, unsafe_fixes: bool) -> 
         level: checker.config.level(&InvalidInput::META),
         message: reason,
         span: Span::new(offset, end),
-        label: Some("first byte that is not text".to_string()),
-        help: Some("save the file as UTF-8 Markdown, or exclude it in designdoc.toml".to_string()),
+        label: Some(label.to_string()),
+        help: Some(help.to_string()),
         fix: None,
     };
     Ok(FileResult {

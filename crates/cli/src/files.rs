@@ -53,15 +53,35 @@ fn is_excluded(set: &GlobSet, path: &Path, base: &Path) -> bool {
 /// A file's content, or why it cannot be checked as text.
 pub enum Content {
     Text(String),
-    /// Not checkable: lossy text for display, the offset of the first bad byte, and why.
+    /// Not checkable: lossy text for display, the offset of the first bad byte, why, and
+    /// what to do about it.
     Invalid {
         shown: String,
         offset: usize,
         reason: String,
+        label: &'static str,
+        help: &'static str,
     },
 }
 
+const NOT_TEXT_HELP: &str = "save the file as UTF-8 Markdown, or exclude it in designdoc.toml";
+
 pub fn read(path: &Path) -> std::io::Result<Content> {
+    let len = std::fs::metadata(path)?.len();
+    if let Some(reason) = designdoc_model::too_large(usize::try_from(len).unwrap_or(usize::MAX)) {
+        // Only the start is read, for the report.
+        use std::io::Read;
+        let mut head = Vec::with_capacity(256);
+        std::fs::File::open(path)?.take(256).read_to_end(&mut head)?;
+        let shown = String::from_utf8_lossy(&head).into_owned();
+        return Ok(Content::Invalid {
+            shown,
+            offset: 0,
+            reason,
+            label: "the document starts here",
+            help: "split the document, or move large inline images into files and link them",
+        });
+    }
     let bytes = std::fs::read(path)?;
     if let Some(nul) = bytes.iter().take(64 * 1024).position(|&b| b == 0) {
         let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(nul + 1)]).into_owned();
@@ -70,6 +90,8 @@ pub fn read(path: &Path) -> std::io::Result<Content> {
             shown,
             offset,
             reason: "binary file (NUL byte), not a Markdown document".to_string(),
+            label: "first byte that is not text",
+            help: NOT_TEXT_HELP,
         });
     }
     match String::from_utf8(bytes) {
@@ -83,6 +105,8 @@ pub fn read(path: &Path) -> std::io::Result<Content> {
                 shown,
                 offset: valid,
                 reason: "file is not valid UTF-8".to_string(),
+                label: "first byte that is not text",
+                help: NOT_TEXT_HELP,
             })
         }
     }

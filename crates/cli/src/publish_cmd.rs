@@ -139,7 +139,8 @@ fn send(agent: &ureq::Agent, url: &str, token: &str, body: &serde_json::Value) -
                 let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
                 let results = json.get("results").and_then(|r| r.as_array()).cloned();
                 match (status, results) {
-                    (200, Some(r)) => return Ok(r),
+                    // 422: some docs were refused; the results say which and why.
+                    (200 | 422, Some(r)) => return Ok(r),
                     (500..=599, _) => retry(format!("HTTP {status}"))?,
                     _ => {
                         let msg = json.get("error").and_then(|e| e.as_str()).unwrap_or(text.trim());

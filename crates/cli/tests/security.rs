@@ -9,7 +9,7 @@ mod common;
 
 use common::{Killed, form, input_value, send, set_cookie};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -29,18 +29,8 @@ struct Hub {
 
 impl Hub {
     fn start(dir: &Path, db: &[String]) -> Hub {
-        let child = Command::new(env!("CARGO_BIN_EXE_designdoc"))
-            .current_dir(dir)
-            .arg("serve")
-            .args(db)
-            .args(["--addr", "127.0.0.1:0"])
-            .env_remove("DESIGNDOC_DATABASE_URL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start hub");
-        let mut child = Killed::new(child);
-        let addr = child.address();
+        let args: Vec<&str> = db.iter().map(String::as_str).collect();
+        let (child, addr) = common::start_hub(dir, &args);
         Hub {
             _child: child,
             addr,

@@ -14,6 +14,24 @@ pub use front_matter::canonical_meta_key;
 pub use normalize::{file_slug, heading_key, slug, split_counter};
 pub use span::{LineCol, LineIndex, Span, floor_char_boundary};
 
+/// The largest document designdoc reads (bytes). Real design docs, inline images
+/// included, stay far below it; above it, parsing and drawing would cost seconds and
+/// hundreds of megabytes, so every reader (check, build, publish, the hub) refuses the
+/// file with this figure instead.
+pub const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
+
+/// Why a document of `len` bytes is refused, or `None` when it is within
+/// [`MAX_DOCUMENT_BYTES`].
+pub fn too_large(len: usize) -> Option<String> {
+    (len > MAX_DOCUMENT_BYTES).then(|| {
+        format!(
+            "document is {:.1} MiB; designdoc reads documents up to {} MiB",
+            len as f64 / 1_048_576.0,
+            MAX_DOCUMENT_BYTES / 1_048_576
+        )
+    })
+}
+
 /// What kind of problem the parser met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

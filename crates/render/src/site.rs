@@ -2,7 +2,7 @@
 //! contents, metadata, findings), an index with filters, and cross-doc registers of risks,
 //! components and entities. Pure: pages in, files out.
 
-use crate::diagram::render_svg;
+use crate::diagram::{DiagramLimits, render_svg_with};
 use designdoc_check::Diagnostic;
 use designdoc_model::{BlockKind, Document, slug};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -29,16 +29,7 @@ pub type SiteFile = (String, String);
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    crate::diagram::escape_into(&mut out, s);
     out
 }
 
@@ -280,10 +271,104 @@ fn index_page(infos: &[DocInfo]) -> String {
     layout("index.html", "Design documents", &b)
 }
 
+/// What rendering one document may cost.
+#[derive(Clone, Debug)]
+pub struct RenderBudget {
+    /// Bounds for each diagram.
+    pub diagram: DiagramLimits,
+    /// Wall time for all diagrams of one document together; diagrams left when it is spent
+    /// are shown as source.
+    pub document_time: std::time::Duration,
+}
+
+impl Default for RenderBudget {
+    fn default() -> Self {
+        RenderBudget {
+            diagram: DiagramLimits::default(),
+            document_time: std::time::Duration::from_secs(2),
+        }
+    }
+}
+
+/// Markup nesting kept in a page. Deeper lists, quotes and emphasis keep their text but
+/// lose their markup: browsers and HTML parsers (ammonia's included) slow down
+/// superlinearly with depth, and nobody reads a 33rd level as structure.
+pub const MAX_MARKUP_DEPTH: usize = 32;
+
+/// Drops start and end tags nested deeper than [`MAX_MARKUP_DEPTH`], keeping their text
+/// (a line break where a block ended, so words do not run together).
+struct DepthLimited<'a, I: Iterator<Item = Event<'a>>> {
+    inner: I,
+    /// For each open tag: whether it was passed on.
+    open: Vec<bool>,
+    /// Elements opened and not closed by raw HTML so far.
+    raw_open: usize,
+}
+
+/// HTML elements that have no end tag.
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+];
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for DepthLimited<'a, I> {
+    type Item = Event<'a>;
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            let event = self.inner.next()?;
+            match event {
+                Event::Start(_) => {
+                    let keep = self.open.len() < MAX_MARKUP_DEPTH;
+                    self.open.push(keep);
+                    if keep {
+                        return Some(event);
+                    }
+                }
+                Event::End(_) => {
+                    if self.open.pop().unwrap_or(true) {
+                        return Some(event);
+                    }
+                    return Some(Event::SoftBreak);
+                }
+                // Raw HTML that would nest deeper than the limit is shown as text.
+                Event::Html(ref h) | Event::InlineHtml(ref h) => {
+                    let mut depth = self.raw_open;
+                    let mut deepest = depth;
+                    for piece in crate::diagram::pieces(h) {
+                        match piece {
+                            crate::diagram::Piece::Start {
+                                name,
+                                self_closing: false,
+                                ..
+                            } if !VOID_ELEMENTS.iter().any(|v| v.eq_ignore_ascii_case(name)) => {
+                                depth += 1;
+                                deepest = deepest.max(depth);
+                            }
+                            crate::diagram::Piece::End(_) => depth = depth.saturating_sub(1),
+                            _ => {}
+                        }
+                    }
+                    if self.open.len() + deepest >= MAX_MARKUP_DEPTH {
+                        return Some(Event::Text(h.clone()));
+                    }
+                    self.raw_open = depth;
+                    return Some(event);
+                }
+                other => return Some(other),
+            }
+        }
+    }
+}
+
 /// Markdown body -> sanitized HTML with heading anchors, `.md` links pointing at pages, and
 /// mermaid blocks replaced by inline SVG (inserted after sanitizing; the SVG has its own
-/// sanitizer).
+/// sanitizer). Default budget.
 pub fn body_html(p: &PageInput) -> String {
+    body_html_with(p, &RenderBudget::default())
+}
+
+/// [`body_html`] under an explicit budget.
+pub fn body_html_with(p: &PageInput, budget: &RenderBudget) -> String {
+    let deadline = std::time::Instant::now() + budget.document_time;
     let body = &p.source[p.doc.body_start.min(p.source.len())..];
     let opts = Options::ENABLE_TABLES
         | Options::ENABLE_TASKLISTS
@@ -301,16 +386,34 @@ pub fn body_html(p: &PageInput) -> String {
     let mut in_code: Option<(String, String)> = None;
     let mut heading: Option<(pulldown_cmark::HeadingLevel, Vec<Event>)> = None;
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for event in Parser::new_ext(body, opts) {
+    let events_in = DepthLimited {
+        inner: Parser::new_ext(body, opts),
+        open: Vec::new(),
+        raw_open: 0,
+    };
+    for event in events_in {
         if let Some(code) = &mut in_mermaid {
             match event {
                 Event::Text(t) => code.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     let src = in_mermaid.take().unwrap_or_default();
                     let k = diagrams.len();
-                    diagrams.push(match render_svg(&src) {
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    let drawn = if left.is_zero() {
+                        Err(format!(
+                            "not drawn: the document's drawing budget of {} ms is spent",
+                            budget.document_time.as_millis()
+                        ))
+                    } else {
+                        let limits = DiagramLimits {
+                            time: budget.diagram.time.min(left),
+                            ..budget.diagram.clone()
+                        };
+                        render_svg_with(&src, &limits).map_err(|e| e.to_string())
+                    };
+                    diagrams.push(match drawn {
                         Ok(svg) => format!("<figure class=\"diagram\" role=\"img\" aria-label=\"Diagram {}\">{svg}</figure>", k + 1),
-                        Err(e) => format!("<div class=\"diagram-error\" role=\"note\">Diagram {} cannot be drawn: {}</div><pre><code>{}</code></pre>", k + 1, escape(&e.to_string()), escape(&src)),
+                        Err(e) => format!("<div class=\"diagram-error\" role=\"note\">Diagram {} cannot be drawn: {}</div><pre><code>{}</code></pre>", k + 1, escape(&e), escape(&src)),
                     });
                     events.push(Event::Html(CowStr::from(format!("<p>DDSLOT{nonce}N{k}E</p>"))));
                 }
@@ -397,11 +500,33 @@ pub fn body_html(p: &PageInput) -> String {
     }
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    let mut clean = sanitizer().clean(&html).to_string();
-    for (k, d) in diagrams.iter().enumerate() {
-        clean = clean.replace(&format!("<p>DDSLOT{nonce}N{k}E</p>"), d);
+    let clean = sanitizer().clean(&html).to_string();
+    fill_slots(&clean, &format!("<p>DDSLOT{nonce}N"), &diagrams)
+}
+
+/// Replaces each `{prefix}{k}E</p>` slot by `diagrams[k]` in one pass (a slot the
+/// document could not have forged, since it cannot know the prefix's nonce).
+fn fill_slots(html: &str, prefix: &str, diagrams: &[String]) -> String {
+    let mut out = String::with_capacity(html.len() + diagrams.iter().map(String::len).sum::<usize>());
+    let mut rest = html;
+    while let Some(at) = rest.find(prefix) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + prefix.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let slot = after[..digits].parse::<usize>().ok().and_then(|k| diagrams.get(k));
+        match (slot, after[digits..].strip_prefix("E</p>")) {
+            (Some(diagram), Some(tail)) => {
+                out.push_str(diagram);
+                rest = tail;
+            }
+            _ => {
+                out.push_str(prefix);
+                rest = after;
+            }
+        }
     }
-    clean
+    out.push_str(rest);
+    out
 }
 
 fn push<'a>(

@@ -3,7 +3,7 @@
 //! /api/v1/publish` needs an API token (`Authorization: Bearer ddt_...`) of an author.
 
 use super::auth::{Caller, Denied, Via};
-use super::{Hub, Incoming};
+use super::{Hub, Incoming, PublishError};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -352,13 +352,14 @@ pub async fn publish(
         })
         .collect();
     let results = hub.publish(incoming).await;
-    let failed = results.iter().any(Result::is_err);
+    let internal = results.iter().any(|r| matches!(r, Err(PublishError::Internal(_))));
+    let rejected = results.iter().any(|r| matches!(r, Err(PublishError::Rejected(_))));
     let json: Vec<serde_json::Value> = paths
         .iter()
         .zip(&results)
         .map(|(path, r)| match r {
             Ok(p) => serde_json::json!({"path": path, "document_id": p.document_id, "revision": p.revision, "created": p.created}),
-            Err(e) => serde_json::json!({"path": path, "error": e}),
+            Err(e) => serde_json::json!({"path": path, "error": e.to_string()}),
         })
         .collect();
     let created = results.iter().filter(|r| matches!(r, Ok(p) if p.created)).count();
@@ -380,8 +381,10 @@ pub async fn publish(
             serde_json::json!({"docs": results.len(), "created": created, "paths": paths}),
         )
         .await;
-    let status = if failed {
+    let status = if internal {
         StatusCode::INTERNAL_SERVER_ERROR
+    } else if rejected {
+        StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };

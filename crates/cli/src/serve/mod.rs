@@ -158,11 +158,28 @@ pub fn check_and_render(checker: &Checker, path: &str, content: &str) -> Rendere
     }
 }
 
+/// Why one document of a publish was not stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishError {
+    /// The document cannot be published as sent (too large, a bad name): the client's to fix.
+    Rejected(String),
+    /// Something on our side failed (logged); retrying is safe.
+    Internal(String),
+}
+
+impl std::fmt::Display for PublishError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PublishError::Rejected(m) | PublishError::Internal(m) => f.write_str(m),
+        }
+    }
+}
+
 impl Hub {
     /// Publishes documents, each atomically. Unchanged documents are skipped before any
     /// work; the rest are checked and rendered in parallel, then written one by one.
-    pub async fn publish(self: &Arc<Hub>, docs: Vec<Incoming>) -> Vec<Result<Published, String>> {
-        let mut results: Vec<Option<Result<Published, String>>> = Vec::with_capacity(docs.len());
+    pub async fn publish(self: &Arc<Hub>, docs: Vec<Incoming>) -> Vec<Result<Published, PublishError>> {
+        let mut results: Vec<Option<Result<Published, PublishError>>> = Vec::with_capacity(docs.len());
         let mut todo = Vec::new();
         for (i, d) in docs.iter().enumerate() {
             let id = format!("{}:{}", d.space, d.path);
@@ -184,16 +201,47 @@ impl Hub {
         let docs = Arc::new(docs);
         let shared = Arc::clone(&docs);
         let todo_list = todo.clone();
+        // Each doc is checked and rendered on its own: a document that is too large or
+        // that makes the renderer panic fails alone, with its reason, never its batch.
         let rendered = tokio::task::spawn_blocking(move || {
             todo_list
                 .par_iter()
-                .map(|&i| check_and_render(&hub.checker, &shared[i].path, &shared[i].content))
+                .map(|&i| {
+                    let d = &shared[i];
+                    if let Some(reason) = designdoc_model::too_large(d.content.len()) {
+                        return Err(PublishError::Rejected(reason));
+                    }
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        check_and_render(&hub.checker, &d.path, &d.content)
+                    }))
+                    .map_err(|_| {
+                        PublishError::Internal("internal error while rendering this document (logged)".to_string())
+                    })
+                })
                 .collect::<Vec<_>>()
         })
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| {
+            todo.iter()
+                .map(|_| Err(PublishError::Internal(format!("rendering failed: {e}"))))
+                .collect()
+        });
         for (&i, r) in todo.iter().zip(&rendered) {
             let d = &docs[i];
+            let r = match r {
+                Ok(r) => r,
+                Err(reason) => {
+                    self.log.warn(
+                        "not published",
+                        &[
+                            ("document", format!("{}:{}", d.space, d.path).into()),
+                            ("reason", reason.to_string().into()),
+                        ],
+                    );
+                    results[i] = Some(Err(reason.clone()));
+                    continue;
+                }
+            };
             let outcome = self
                 .store
                 .publish(&Publish {
@@ -209,7 +257,7 @@ impl Hub {
                 })
                 .await
                 .map_err(|e| match e {
-                    designdoc_store::StoreError::Invalid(m) => m,
+                    designdoc_store::StoreError::Invalid(m) => PublishError::Rejected(m),
                     other => {
                         // Database details stay in the log.
                         self.log.error(
@@ -219,14 +267,14 @@ impl Hub {
                                 ("error", other.to_string().into()),
                             ],
                         );
-                        "internal error (logged); retrying is safe".to_string()
+                        PublishError::Internal("internal error (logged); retrying is safe".to_string())
                     }
                 });
             results[i] = Some(outcome);
         }
-        let results: Vec<Result<Published, String>> = results
+        let results: Vec<Result<Published, PublishError>> = results
             .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err("not rendered".to_string())))
+            .map(|r| r.unwrap_or_else(|| Err(PublishError::Internal("not rendered".to_string()))))
             .collect();
         for r in &results {
             self.metrics.published(match r {
@@ -294,7 +342,7 @@ async fn publish_dir(hub: &Arc<Hub>, dir: &Path, exclude: &[String], base: &Path
                     "publish failed",
                     &[
                         ("file", dir.join(name).display().to_string().into()),
-                        ("error", e.into()),
+                        ("error", e.to_string().into()),
                     ],
                 ),
             }

@@ -39,6 +39,24 @@ impl Killed {
     }
 }
 
+/// Starts `designdoc serve ARGS --addr 127.0.0.1:0` in `dir` (its log discarded); the
+/// process and the address it listens on.
+pub fn start_hub(dir: &Path, args: &[&str]) -> (Killed, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_designdoc"))
+        .current_dir(dir)
+        .arg("serve")
+        .args(args)
+        .args(["--addr", "127.0.0.1:0"])
+        .env_remove("DESIGNDOC_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start hub");
+    let mut child = Killed::new(child);
+    let addr = child.address();
+    (child, addr)
+}
+
 /// GET over a fresh connection; returns status code, head and body.
 pub fn get(addr: &str, path: &str) -> (u16, String, String) {
     send(addr, "GET", path, &[], "")

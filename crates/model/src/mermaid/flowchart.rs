@@ -13,9 +13,16 @@ pub struct Flowchart {
     /// `TD`, `TB`, `BT`, `LR` or `RL`.
     pub direction: String,
     pub nodes: Vec<Node>,
+    /// The edges, up to [`MAX_EDGES`] (`A & B --> C & D` is four).
     pub edges: Vec<Edge>,
+    /// How many edges the diagram declares, also beyond [`MAX_EDGES`].
+    pub edge_count: usize,
     pub subgraphs: Vec<Subgraph>,
 }
+
+/// Edges kept in the model. `&` chains multiply: 7 KB of `N0 & ... & N499 --> M0 & ...`
+/// declares 250,000 edges, and the model must not cost more than its source allows.
+pub const MAX_EDGES: usize = 10_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -200,8 +207,15 @@ fn statement(b: &mut Builder, stmt: &str, at: usize, errors: &mut Vec<MermaidErr
             errors.push(p.error_here("expected a node after the arrow".to_string()));
             return;
         };
+        b.chart.edge_count = b
+            .chart
+            .edge_count
+            .saturating_add(left.len().saturating_mul(right.len()));
         for &f in &left {
             for &t in &right {
+                if b.chart.edges.len() >= MAX_EDGES {
+                    break;
+                }
                 b.chart.edges.push(Edge {
                     from: f,
                     to: t,

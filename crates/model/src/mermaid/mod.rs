@@ -5,6 +5,7 @@
 mod er;
 mod flowchart;
 mod lex;
+pub mod limits;
 
 pub use er::{Attribute, Cardinality, Entity, ErDiagram, KeyKind, Relationship};
 pub use flowchart::{Edge, Flowchart, Node, Shape, Subgraph};
@@ -54,6 +55,11 @@ impl DiagramKind {
             DiagramKind::Other => "diagram",
         }
     }
+}
+
+/// The keyword that opens the diagram (`graph`, `mindmap`, `C4Context`, ...).
+pub fn header_keyword(src: &str) -> Option<&str> {
+    header_line(src).and_then(|(line, _)| line.split(|c: char| c.is_whitespace() || c == ';').next())
 }
 
 /// The first line that is not front matter, a comment or blank, with its byte offset.

@@ -1,0 +1,182 @@
+//! Bounds on the drawing library's parsed tree, for what the source does not show:
+//! numbers that become counts (packet bit ranges, block spans, Gantt durations and date
+//! spans). Checked before layout, in time linear in the tree.
+
+use designdoc_model::mermaid::limits::{DiagramLimits, TooLarge};
+use mermaid_svg::ast;
+
+fn over(count: usize, what: &str, max: usize) -> Result<(), TooLarge> {
+    TooLarge::check(count, what, max)
+}
+
+/// Checks the drawing library's own tree for what the source does not show: numbers
+/// that become counts (packet bit ranges, block spans, Gantt durations) and sizes.
+pub fn check_tree(diagram: &ast::Diagram, limits: &DiagramLimits) -> Result<(), TooLarge> {
+    let max = limits.max_elements;
+    match diagram {
+        ast::Diagram::Packet(p) => {
+            let bits = p.fields.iter().fold(0usize, |sum, f| {
+                sum.saturating_add((f.end as usize).saturating_sub(f.start as usize).saturating_add(1))
+            });
+            // 2,000 elements of 32 bits: a 64,000-bit packet is 2,000 rows.
+            over(bits, "bits", max.saturating_mul(4))?;
+            let per_row = p.config.bits_per_row.max(1) as usize;
+            over(bits / per_row, "rows", max / 4)?;
+        }
+        ast::Diagram::Gantt(g) => gantt(g, limits)?,
+        ast::Diagram::Block(b) => {
+            over(b.columns.unwrap_or(0), "columns", 256)?;
+            let mut stack: Vec<&[ast::BlockItem]> = vec![&b.items];
+            let mut cells = 0usize;
+            while let Some(items) = stack.pop() {
+                for item in items {
+                    cells = cells.saturating_add(match item {
+                        ast::BlockItem::Block(block) => block.span.max(1),
+                        ast::BlockItem::Group(group) => {
+                            over(group.columns.unwrap_or(0), "columns", 256)?;
+                            stack.push(&group.items);
+                            group.span.max(1)
+                        }
+                        ast::BlockItem::Space(n) => (*n).max(1),
+                        _ => 1,
+                    });
+                }
+            }
+            over(cells, "block cells", max)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Longest Gantt span drawn, in days (the axis, the shading of excluded days and the
+/// stretching of durations over them all walk the days).
+const MAX_GANTT_DAYS: f64 = 36_600.0;
+
+fn gantt(g: &ast::GanttDiagram, limits: &DiagramLimits) -> Result<(), TooLarge> {
+    let tasks: usize = g.sections.iter().map(|s| s.tasks.len()).sum();
+    over(tasks, "tasks", limits.max_elements)?;
+    // When every weekday is excluded no working day exists, and stretching a duration
+    // over the excluded days never ends.
+    let mut excluded = [false; 7];
+    for word in &g.excludes {
+        match word.trim().to_ascii_lowercase().as_str() {
+            "weekends" => {
+                if g.weekend.as_deref().map(str::trim) == Some("friday") {
+                    excluded[5] = true;
+                    excluded[6] = true;
+                } else {
+                    excluded[6] = true;
+                    excluded[0] = true;
+                }
+            }
+            day => {
+                const DAYS: [&str; 7] = [
+                    "sunday",
+                    "monday",
+                    "tuesday",
+                    "wednesday",
+                    "thursday",
+                    "friday",
+                    "saturday",
+                ];
+                if let Some(i) = DAYS.iter().position(|d| *d == day) {
+                    excluded[i] = true;
+                }
+            }
+        }
+    }
+    if excluded.iter().all(|&e| e) {
+        return Err(TooLarge {
+            what: "every day of the week is excluded, so no task can end".to_string(),
+        });
+    }
+    let mut years: Vec<i64> = Vec::new();
+    for task in g.sections.iter().flat_map(|s| &s.tasks) {
+        if let ast::TaskEnd::Duration(days) = task.end
+            && !(days.is_finite() && days.abs() <= MAX_GANTT_DAYS)
+        {
+            return Err(TooLarge {
+                what: format!("a task lasting {days} days; at most {MAX_GANTT_DAYS} are drawn"),
+            });
+        }
+        if let ast::TaskStart::Date(d) = &task.start {
+            years.extend(year_of(d));
+        }
+        if let ast::TaskEnd::Date(d) = &task.end {
+            years.extend(year_of(d));
+        }
+    }
+    if let (Some(min), Some(max)) = (years.iter().min(), years.iter().max())
+        && (max - min) as f64 * 365.25 > MAX_GANTT_DAYS
+    {
+        return Err(TooLarge {
+            what: format!("tasks from {min} to {max}; at most 100 years are drawn"),
+        });
+    }
+    Ok(())
+}
+
+/// The year of a date written with a four-digit year (`2026-01-31`, `31.01.2026`).
+fn year_of(date: &str) -> Option<i64> {
+    date.split(|c: char| !c.is_ascii_digit())
+        .find(|part| part.len() == 4)
+        .and_then(|y| y.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use designdoc_model::mermaid::limits::check_source;
+    use designdoc_model::mermaid::parse_diagram;
+
+    fn check(src: &str) -> Result<(), String> {
+        let limits = DiagramLimits::default();
+        check_source(src, &parse_diagram(src), &limits).map_err(|e| e.what)?;
+        let tree = mermaid_svg::parse(src).map_err(|e| format!("parse: {e}"))?;
+        check_tree(&tree, &limits).map_err(|e| e.what)
+    }
+
+    #[test]
+    fn seed_sized_diagrams_pass() {
+        for src in [
+            "graph TD\n    A[Component A] --> B[Component B]\n    B --> C[Component C]\n",
+            "erDiagram\n    ENTITY1 ||--o{ ENTITY2 : has\n",
+            "sequenceDiagram\n  A->>B: hi\n  loop every minute\n    B-->>A: ok\n  end\n",
+            "gantt\n  dateFormat YYYY-MM-DD\n  excludes weekends\n  section A\n  T :a1, 2026-01-01, 30d\n",
+            "packet-beta\n0-15: \"Source Port\"\n16-31: \"Destination Port\"\n32-63: \"Sequence\"\n",
+            "mindmap\n  root\n    a\n      b\n    c\n",
+        ] {
+            assert_eq!(check(src), Ok(()), "{src}");
+        }
+    }
+
+    #[test]
+    fn costly_diagrams_are_refused_with_the_figure() {
+        let chain = |p: &str| (0..500).map(|i| format!("{p}{i}")).collect::<Vec<_>>().join(" & ");
+        let cases = [
+            (format!("graph TD\n{} --> {}\n", chain("N"), chain("M")), "250,000 edges; at most 2,000 are drawn"),
+            ("packet-beta\n0-4294967295: \"x\"\n".to_string(), "4,294,967,296 bits; at most 8,000 are drawn"),
+            (
+                "gantt\n  excludes monday, tuesday, wednesday, thursday, friday, saturday, sunday\n  section A\n  T :a1, 2026-01-01, 3d\n".to_string(),
+                "every day of the week is excluded, so no task can end",
+            ),
+            (
+                "gantt\n  excludes weekends\n  section A\n  T :a1, 2026-01-01, 100000000d\n".to_string(),
+                "a task lasting 100000000 days; at most 36600 are drawn",
+            ),
+            (
+                format!("C4Context\n{}{}", "Boundary(b, \"B\") {\n".repeat(1000), "}\n".repeat(1000)),
+                "1,000 levels of nesting; at most 24 are drawn",
+            ),
+            (
+                format!("mindmap\n{}", (0..100).map(|i| format!("{}n{i}\n", " ".repeat(i + 1))).collect::<String>()),
+                "101 levels of nesting; at most 24 are drawn",
+            ),
+            (format!("graph TD\n{}", "A-->B\n".repeat(5000)), "5,001 lines; at most 3,000 are drawn"),
+        ];
+        for (src, expect) in cases {
+            assert_eq!(check(&src), Err(expect.to_string()), "{}", &src[..src.len().min(80)]);
+        }
+    }
+}

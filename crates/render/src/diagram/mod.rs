@@ -1,0 +1,172 @@
+//! Mermaid -> SVG. Our parser decides validity (exact positions, rejects what Mermaid
+//! rejects); the drawing is done by `mermaid-svg`, hidden behind this module so that it
+//! can be swapped. Every drawing is bounded before it starts (`limits`), runs on a
+//! thread of its own under a time budget (`worker`), and its SVG is rewritten by a
+//! parsing sanitizer and re-read as a browser would before it is returned (`sanitize`).
+
+mod limits;
+mod sanitize;
+mod worker;
+
+pub use designdoc_model::mermaid::limits::DiagramLimits;
+pub(crate) use sanitize::{Piece, escape_into, pieces};
+pub use sanitize::{active_content, sanitize_svg};
+pub use worker::abandoned as abandoned_drawings;
+
+use designdoc_model::mermaid::limits::{check_source, group};
+use designdoc_model::mermaid::parse_diagram;
+use std::fmt;
+use std::ops::Range;
+use worker::Overrun;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiagramError {
+    /// The diagram has errors; ranges are byte offsets into the diagram source.
+    Invalid(Vec<(String, Range<usize>)>),
+    /// Valid, but over a bound of [`DiagramLimits`]: what, with the figure and the bound.
+    TooLarge(String),
+    /// Valid, but holding a value we do not pass to the drawing library (a style value
+    /// with markup or a script URL).
+    Refused(String),
+    /// The drawing library refused or produced unsafe output.
+    Renderer(String),
+}
+
+impl fmt::Display for DiagramError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiagramError::Invalid(errors) => {
+                let first = errors.first().map_or("invalid diagram", |(m, _)| m.as_str());
+                write!(f, "{first}")?;
+                if errors.len() > 1 {
+                    write!(f, " (and {} more)", errors.len() - 1)?;
+                }
+                Ok(())
+            }
+            DiagramError::TooLarge(m) => write!(f, "diagram too large to draw: {m}"),
+            DiagramError::Refused(m) => write!(f, "diagram not drawn: {m}"),
+            DiagramError::Renderer(m) => write!(f, "cannot draw the diagram: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for DiagramError {}
+
+/// Renders a mermaid diagram to a standalone SVG document under the default limits.
+/// Deterministic: the same source gives the same bytes. Labels are escaped; markup in
+/// labels never becomes elements.
+pub fn render_svg(src: &str) -> Result<String, DiagramError> {
+    render_svg_with(src, &DiagramLimits::default())
+}
+
+/// Renders under explicit limits: bounds on the source and the parsed tree are checked
+/// before drawing, the drawing runs on its own thread for at most `limits.time`, and a
+/// drawing larger than `limits.max_svg_bytes` is refused.
+pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, DiagramError> {
+    let parsed = parse_diagram(src);
+    if !parsed.errors.is_empty() {
+        return Err(DiagramError::Invalid(
+            parsed.errors.into_iter().map(|e| (e.message, e.range)).collect(),
+        ));
+    }
+    check_source(src, &parsed, limits).map_err(|e| DiagramError::TooLarge(e.what))?;
+    if let Some(problem) = sanitize::unsafe_style(src) {
+        return Err(DiagramError::Refused(problem));
+    }
+    let owned = src.to_string();
+    let tree_limits = limits.clone();
+    let drawn = worker::run(limits.time, move || -> Result<String, DiagramError> {
+        let tree = mermaid_svg::parse(&owned).map_err(|e| DiagramError::Renderer(e.to_string()))?;
+        limits::check_tree(&tree, &tree_limits).map_err(|e| DiagramError::TooLarge(e.what))?;
+        drop(tree);
+        mermaid_svg::render(&owned).map_err(|e| DiagramError::Renderer(e.to_string()))
+    });
+    let svg = match drawn {
+        Ok(result) => result?,
+        Err(Overrun::Time(t)) => {
+            return Err(DiagramError::TooLarge(format!(
+                "drawing took longer than {} ms",
+                t.as_millis()
+            )));
+        }
+        Err(Overrun::Busy) => {
+            return Err(DiagramError::TooLarge(
+                "the renderer is busy with diagrams that overran their budget".to_string(),
+            ));
+        }
+        Err(Overrun::Failed(m)) => return Err(DiagramError::Renderer(m)),
+    };
+    if svg.len() > limits.max_svg_bytes {
+        return Err(DiagramError::TooLarge(format!(
+            "the drawing is {} bytes; at most {} are kept",
+            group(svg.len()),
+            group(limits.max_svg_bytes)
+        )));
+    }
+    // The drawing library turns some label markup into elements (an edge label
+    // `<a href=...>` becomes a link): keep only drawing elements and plain attributes.
+    let svg = sanitize_svg(&svg);
+    if let Some(what) = active_content(&svg) {
+        return Err(DiagramError::Renderer(format!(
+            "the drawing contained {what}; refusing to emit it"
+        )));
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED_GRAPH: &str =
+        "graph TD\n    A[Component A] --> B[Component B]\n    B --> C[Component C]\n    C --> D[Database]\n";
+    const SEED_ER: &str = "erDiagram\n    ENTITY1 ||--o{ ENTITY2 : has\n    ENTITY2 }|..|{ ENTITY3 : contains\n";
+
+    #[test]
+    fn seed_diagrams_render_deterministically() {
+        for src in [SEED_GRAPH, SEED_ER] {
+            let a = render_svg(src).expect("renders");
+            let b = render_svg(src).expect("renders");
+            assert_eq!(a, b);
+            assert!(a.starts_with("<svg") && a.trim_end().ends_with("</svg>"));
+        }
+        let graph = render_svg(SEED_GRAPH).expect("renders");
+        for label in ["Component A", "Component B", "Component C", "Database"] {
+            assert!(graph.contains(&format!(">{label}</text>")), "{label} missing");
+        }
+        let er = render_svg(SEED_ER).expect("renders");
+        for name in ["ENTITY1", "ENTITY2", "ENTITY3"] {
+            assert!(er.contains(name));
+        }
+    }
+
+    #[test]
+    fn labels_cannot_inject_markup() {
+        let hostile = [
+            "graph TD\n    A[\"<script>alert(1)</script>\"] --> B[\"<img src=x onerror=alert(2)>\"]\n",
+            "graph TD\n    A[\"<svg onload=alert(1)>\"] -->|\"<a href='javascript:x'>y</a>\"| B\n",
+            "graph TD\n    A[\"a < b & c > d\"] --> B\n",
+            "erDiagram\n  CUSTOMER ||--o{ ORDER : \"<b onclick=x>has</b>\"\n",
+        ];
+        for src in hostile {
+            let svg = render_svg(src).expect("renders");
+            assert_eq!(active_content(&svg), None, "{svg}");
+            assert!(
+                !svg.contains("<script") && !svg.contains("<img") && !svg.contains("<a "),
+                "{svg}"
+            );
+        }
+        let svg = render_svg(hostile[2]).expect("renders");
+        assert!(svg.contains("a &lt; b &amp; c &gt; d"), "{svg}");
+    }
+
+    #[test]
+    fn invalid_diagrams_are_errors_with_positions() {
+        let err = render_svg("graph TD\n    A[unclosed --> B\n").expect_err("invalid");
+        assert_eq!(
+            err,
+            DiagramError::Invalid(vec![("missing closing `]` for node `A`".to_string(), 14..15)])
+        );
+        assert!(render_svg("erDiagram\n    A ||--o{ B\n").is_err());
+    }
+}

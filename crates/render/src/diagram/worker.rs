@@ -1,0 +1,126 @@
+//! Drawing off the caller's thread: on a thread with a large stack (the drawing library
+//! recurses over nesting), waited for no longer than a time budget. A thread cannot be
+//! stopped from outside, so a drawing that overruns is abandoned and its result dropped
+//! when it finishes; while too many abandoned drawings still run, new ones are refused
+//! rather than piling up threads and CPU.
+
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+/// Stack for a drawing thread. Nesting is bounded before drawing; this leaves a wide
+/// margin for the library's recursion at that bound. Reserved, not committed: untouched
+/// pages cost no memory.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// Abandoned drawings still running. Above [`MAX_ABANDONED`] new drawings are refused.
+static ABANDONED: AtomicUsize = AtomicUsize::new(0);
+const MAX_ABANDONED: usize = 2;
+
+const RUNNING: u8 = 0;
+const DONE: u8 = 1;
+const GAVE_UP: u8 = 2;
+
+/// Why a drawing has no result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overrun {
+    /// It did not finish within the budget (and was abandoned).
+    Time(Duration),
+    /// Earlier drawings overran and still run; nothing new is started.
+    Busy,
+    /// The thread could not be started, or the drawing panicked.
+    Failed(String),
+}
+
+/// How many abandoned drawings are still running (for metrics and tests).
+pub fn abandoned() -> usize {
+    ABANDONED.load(Ordering::SeqCst)
+}
+
+/// Runs `work` on a drawing thread and waits at most `budget` for it.
+pub fn run<T: Send + 'static>(budget: Duration, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Overrun> {
+    if ABANDONED.load(Ordering::SeqCst) >= MAX_ABANDONED {
+        return Err(Overrun::Busy);
+    }
+    let state = Arc::new(AtomicU8::new(RUNNING));
+    let (send, receive) = mpsc::sync_channel(1);
+    let thread_state = Arc::clone(&state);
+    std::thread::Builder::new()
+        .name("designdoc-diagram".to_string())
+        .stack_size(STACK_BYTES)
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            if thread_state
+                .compare_exchange(RUNNING, DONE, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
+            {
+                // The caller gave up on us: nobody waits for the result.
+                ABANDONED.fetch_sub(1, Ordering::SeqCst);
+                return;
+            }
+            // The caller is waiting (it has not given up), so the send succeeds; were the
+            // receiver gone, nobody would need the result.
+            send.send(result).ok();
+        })
+        .map_err(|e| Overrun::Failed(format!("cannot start a drawing thread: {e}")))?;
+    match receive.recv_timeout(budget) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) => Err(Overrun::Failed("the drawing library panicked".to_string())),
+        Err(_) => {
+            if state
+                .compare_exchange(RUNNING, GAVE_UP, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                ABANDONED.fetch_add(1, Ordering::SeqCst);
+                return Err(Overrun::Time(budget));
+            }
+            // It finished just as the budget ran out: the result is on its way.
+            match receive.recv() {
+                Ok(Ok(value)) => Ok(value),
+                _ => Err(Overrun::Failed("the drawing library panicked".to_string())),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_back_and_deep_recursion_fits() {
+        // Each frame holds a 256-byte buffer the optimiser cannot drop: 100,000 frames
+        // need ~25 MiB of stack, far beyond a default thread's 2 MiB.
+        fn depth(n: u64) -> u64 {
+            let pad = std::hint::black_box([n as u8; 256]);
+            if n == 0 {
+                u64::from(pad[0] == u8::MAX)
+            } else {
+                1 + depth(n - 1)
+            }
+        }
+        assert_eq!(run(Duration::from_secs(5), || depth(100_000)), Ok(100_000));
+    }
+
+    #[test]
+    fn panics_are_failures_not_crashes() {
+        let r: Result<(), _> = run(Duration::from_secs(5), || panic!("boom"));
+        assert_eq!(r, Err(Overrun::Failed("the drawing library panicked".to_string())));
+    }
+
+    #[test]
+    fn overruns_are_abandoned_and_bounded() {
+        let before = abandoned();
+        let r = run(Duration::from_millis(20), || {
+            std::thread::sleep(Duration::from_millis(400))
+        });
+        assert_eq!(r, Err(Overrun::Time(Duration::from_millis(20))));
+        assert!(abandoned() > before);
+        // Once the sleeper ends it is no longer counted.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while abandoned() > before && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(abandoned(), before);
+    }
+}
