@@ -46,6 +46,19 @@ pub struct HubConfig {
     pub require_login: Option<bool>,
     /// Session cookies get `Secure` (the hub is reached over https).
     pub secure_cookies: Option<bool>,
+    /// Reverse proxies (addresses or blocks such as `10.0.0.0/8`) whose
+    /// `X-Forwarded-For`/`Forwarded` headers name the client; from anyone else those
+    /// headers are ignored.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// Open connections in all (default 768).
+    pub max_connections: Option<usize>,
+    /// Open connections from one client address (default 64; trusted proxies excepted).
+    pub max_connections_per_client: Option<usize>,
+    /// Seconds to send a request's head, and the longest idle keep-alive (default 10).
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds for a whole request, body and answer included (default 60).
+    pub request_timeout_secs: Option<u64>,
 }
 
 /// `[components]`: how the High-Level Design graph is compared with Components.

@@ -24,9 +24,17 @@ pub enum TokenAction {
         #[arg(long)]
         name: String,
         /// The user the token acts as (with that user's roles). Without it the token is a
-        /// service token that may publish into any space and read public ones.
+        /// service token that may publish into public spaces and read public ones.
         #[arg(long)]
         user: Option<String>,
+        /// A space the service token may publish into; repeat for several (default: every
+        /// public space). Service tokens never publish into private spaces.
+        #[arg(long = "space", value_name = "SPACE")]
+        spaces: Vec<String>,
+        /// The status in the front matter of what the service token publishes stands (as
+        /// for a watched folder); without it, the review workflow decides statuses.
+        #[arg(long)]
+        trusted_status: bool,
     },
     /// List tokens (ids and names, never the secrets).
     List,
@@ -96,7 +104,15 @@ pub fn token(args: TokenArgs) -> Result<Outcome> {
     runtime()?.block_on(async {
         let store = args.db.open(&settings).await?;
         match &args.action {
-            TokenAction::Create { name, user } => {
+            TokenAction::Create {
+                name,
+                user,
+                spaces,
+                trusted_status,
+            } => {
+                if user.is_some() && (!spaces.is_empty() || *trusted_status) {
+                    bail!("--space and --trusted-status are for service tokens; a user's token has that user's roles");
+                }
                 let owner = match user {
                     Some(u) => Some(
                         store
@@ -108,25 +124,36 @@ pub fn token(args: TokenArgs) -> Result<Outcome> {
                     ),
                     None => None,
                 };
+                let scope = designdoc_store::TokenScope {
+                    spaces: spaces.clone(),
+                    trusted_status: *trusted_status,
+                };
                 let (info, secret) = store
-                    .create_token(name, owner.as_deref())
+                    .create_scoped_token(name, owner.as_deref(), &scope)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-                let _ = store
+                store
                     .audit(
                         "cli",
                         "token.create",
                         &info.id,
-                        serde_json::json!({"name": info.name, "user": user}),
+                        serde_json::json!({"name": info.name, "user": user, "spaces": spaces, "trusted_status": trusted_status}),
                     )
-                    .await;
+                    .await
+                    .map_err(|e| anyhow::anyhow!("token created, but the audit log cannot be written: {e}"))?;
                 eprintln!("created token {} ({}); it is not shown again:", info.id, info.name);
                 println!("{secret}");
             }
             TokenAction::List => {
                 for t in store.tokens().await.map_err(|e| anyhow::anyhow!("{e}"))? {
                     let state = if t.revoked_at.is_some() { "revoked" } else { "live" };
-                    println!("{}\t{}\t{state}", t.id, t.name);
+                    let scope = match (&t.user_id, &t.spaces) {
+                        (Some(_), _) => "user".to_string(),
+                        (None, Some(list)) => format!("spaces={}", list.join(",")),
+                        (None, None) => "public spaces".to_string(),
+                    };
+                    let trust = if t.user_id.is_none() && t.trusted_status { "\ttrusted-status" } else { "" };
+                    println!("{}\t{}\t{state}\t{scope}{trust}", t.id, t.name);
                 }
             }
             TokenAction::Revoke { id } => {

@@ -29,7 +29,13 @@ struct Hub {
 
 impl Hub {
     fn start(dir: &Path, db: &[String]) -> Hub {
-        let args: Vec<&str> = db.iter().map(String::as_str).collect();
+        Hub::start_with(dir, db, &[])
+    }
+
+    /// Starts with more `serve` arguments (beside the database ones).
+    fn start_with(dir: &Path, db: &[String], extra: &[&str]) -> Hub {
+        let mut args: Vec<&str> = db.iter().map(String::as_str).collect();
+        args.extend_from_slice(extra);
         let (child, addr) = common::start_hub(dir, &args);
         Hub {
             _child: child,
@@ -838,4 +844,222 @@ fn review_workflow_on_sqlite() {
 #[test]
 fn review_workflow_on_postgres() {
     on_postgres("review", review_story);
+}
+
+impl Hub {
+    /// One sign-in attempt through the form, as a browser at `client` (sent as
+    /// `X-Forwarded-For`) holding `cookies`; status and response head.
+    fn try_login(&self, user: &str, password: &str, client: &str, cookies: &str) -> (u16, String) {
+        let (_, head, page) = self.request("GET", "/login", &Who::Anonymous, &[("X-Forwarded-For", client)], "");
+        let csrf = input_value(&page, "csrf").expect("csrf field");
+        let mut cookie = format!("designdoc_login_csrf={csrf}");
+        if !cookies.is_empty() {
+            cookie = format!("{cookie}; {cookies}");
+        }
+        assert!(set_cookie(&head, "designdoc_login_csrf").is_some());
+        let body = form(&[("username", user), ("password", password), ("csrf", &csrf)]);
+        let (status, head, _) = self.request(
+            "POST",
+            "/login",
+            &Who::Anonymous,
+            &[
+                ("Cookie", &cookie),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("X-Forwarded-For", client),
+            ],
+            &body,
+        );
+        (status, head)
+    }
+}
+
+#[test]
+fn behind_a_proxy_one_attacker_cannot_lock_out_anyone_else() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = vec![
+        "--database".to_string(),
+        format!("sqlite://{}", tmp.path().join("hub.db").display()),
+    ];
+    let hub = Hub::start_with(tmp.path(), &db, &["--trusted-proxy", "127.0.0.1"]);
+    let password = hub.cli(&["user", "add", "maria", "--role", "author"]);
+    let paul = hub.cli(&["user", "add", "paul", "--role", "author"]);
+    // Maria signed in from her laptop before: it holds a device cookie.
+    let (status, head) = hub.try_login("maria", &password, "198.51.100.7", "");
+    assert_eq!(status, 303, "{head}");
+    let device = set_cookie(&head, "designdoc_device").expect("device cookie");
+    let device = format!("designdoc_device={device}");
+
+    // One attacker address guesses: throttled after five, for itself only.
+    for _ in 0..5 {
+        assert_eq!(hub.try_login("maria", "wrong password!", "203.0.113.9", "").0, 401);
+    }
+    let (status, head) = hub.try_login("maria", &password, "203.0.113.9", "");
+    assert_eq!(
+        status, 429,
+        "the attacker's address is throttled even with the password"
+    );
+    assert!(head.to_lowercase().contains("retry-after: 900"), "{head}");
+    // Another client behind the same proxy is not.
+    assert_eq!(hub.try_login("maria", &password, "192.0.2.44", "").0, 303);
+
+    // Many attacker addresses against one account: past the per-account bound a new
+    // browser must wait, but Maria's own browser still gets in, and other accounts too.
+    for i in 0..24 {
+        hub.try_login("maria", "wrong password!", &format!("203.0.113.{}", 100 + i), "");
+    }
+    assert_eq!(
+        hub.try_login("maria", &password, "192.0.2.45", "").0,
+        429,
+        "new browser during the attack"
+    );
+    assert_eq!(
+        hub.try_login("maria", &password, "198.51.100.7", &device).0,
+        303,
+        "known browser"
+    );
+    assert_eq!(hub.try_login("paul", &paul, "192.0.2.45", "").0, 303, "another account");
+}
+
+#[test]
+fn forwarded_headers_from_an_untrusted_peer_are_ignored() {
+    let (_tmp, hub) = sqlite_hub();
+    let password = hub.cli(&["user", "add", "root2", "--admin"]);
+    // Without trusted proxies, a client that invents a new X-Forwarded-For for every
+    // guess is still one client (the TCP peer).
+    for i in 0..5 {
+        assert_eq!(
+            hub.try_login("root2", "wrong password!", &format!("10.9.9.{i}"), "").0,
+            401
+        );
+    }
+    assert_eq!(hub.try_login("root2", &password, "10.9.9.200", "").0, 429);
+}
+
+/// The secret the account page shows once after creating a token.
+fn new_token(page: &str) -> String {
+    page.split("<code id=\"new-token\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("token shown once")
+        .to_string()
+}
+
+#[test]
+fn password_changes_are_throttled_audited_and_end_tokens() {
+    let (tmp, hub) = sqlite_hub();
+    let password = hub.cli(&["user", "add", "nina", "--role", "author"]);
+    let nina = hub.login("nina", &password);
+    let (_, page) = hub.post_form("/account/tokens", &nina, &[("name", "laptop")], &[]);
+    let token = Who::Token(new_token(&page));
+    assert_eq!(hub.publish(&token, "team", "a.md", "# A\n"), 200);
+    // A stolen session guessing the current password is throttled like signing in.
+    for _ in 0..5 {
+        let (status, _) = hub.post_form(
+            "/account/password",
+            &nina,
+            &[("current", "not it at all"), ("new", "a brand new password")],
+            &[],
+        );
+        assert_eq!(status, 200);
+    }
+    let (status, _) = hub.post_form(
+        "/account/password",
+        &nina,
+        &[("current", &password), ("new", "a brand new password")],
+        &[],
+    );
+    assert_eq!(status, 429);
+    // Its rows in the failure table do not grow while throttled.
+    let rows = || -> Option<String> {
+        let out = Command::new("sqlite3")
+            .arg(tmp.path().join("hub.db"))
+            .arg("SELECT COUNT(*) FROM login_failures")
+            .output()
+            .ok()?;
+        Some(text(&out.stdout).trim().to_string())
+    };
+    let before = rows();
+    for _ in 0..10 {
+        hub.post_form(
+            "/account/password",
+            &nina,
+            &[("current", "still guessing"), ("new", "a brand new password")],
+            &[],
+        );
+    }
+    match (before, rows()) {
+        (Some(b), Some(a)) => assert_eq!(a, b, "throttled attempts were stored"),
+        _ => println!("skipped the row count: sqlite3 is not installed"),
+    }
+    let admin_pw = hub.cli(&["user", "add", "audit2", "--admin"]);
+    let admin = hub.login("audit2", &admin_pw);
+    let (_, events) = hub.get("/api/v1/audit", &admin);
+    assert!(
+        events.contains("\"password.change.failed\"") && events.contains("\"password.change.throttled\""),
+        "{events}"
+    );
+
+    // The change itself (by a fresh client whose throttle is clear): tokens end with it.
+    let (_tmp2, hub2) = sqlite_hub();
+    let pw = hub2.cli(&["user", "add", "omar", "--role", "author"]);
+    let omar = hub2.login("omar", &pw);
+    let (_, page) = hub2.post_form("/account/tokens", &omar, &[("name", "ci")], &[]);
+    let token = Who::Token(new_token(&page));
+    assert_eq!(hub2.publish(&token, "team", "b.md", "# B\n"), 200);
+    let (status, _) = hub2.post_form(
+        "/account/password",
+        &omar,
+        &[("current", &pw), ("new", "another new password")],
+        &[],
+    );
+    assert_eq!(status, 303);
+    assert_eq!(
+        hub2.publish(&token, "team", "b.md", "# B again\n"),
+        401,
+        "token survived the change"
+    );
+    assert_eq!(hub2.get("/account", &omar).0, 303, "session survived the change");
+}
+
+#[test]
+fn service_tokens_publish_only_where_their_scope_allows() {
+    let (_tmp, hub) = sqlite_hub();
+    let scoped = Who::Token(hub.cli(&["token", "create", "--name", "ci-team", "--space", "team"]));
+    let open = Who::Token(hub.cli(&["token", "create", "--name", "ci-any"]));
+    let trusted = Who::Token(hub.cli(&[
+        "token",
+        "create",
+        "--name",
+        "ci-trusted",
+        "--space",
+        "team",
+        "--trusted-status",
+    ]));
+    let approved = "---\ntitle: A\nstatus: approved\n---\n# A\n";
+    assert_eq!(hub.publish(&scoped, "team", "a.md", "# A\n"), 200);
+    assert_eq!(hub.publish(&scoped, "other", "a.md", "# A\n"), 403, "outside its scope");
+    assert_eq!(hub.publish(&open, "other", "a.md", "# A\n"), 200);
+    // A private space: no service token writes into it, named or not.
+    let admin_pw = hub.cli(&["user", "add", "boss", "--admin"]);
+    let admin = hub.login("boss", &admin_pw);
+    let (status, _) = hub.post_form(
+        "/admin/spaces",
+        &admin,
+        &[("space", "secret"), ("visibility", "private")],
+        &[],
+    );
+    assert!(status == 200 || status == 303, "make private: {status}");
+    let named = Who::Token(hub.cli(&["token", "create", "--name", "ci-secret", "--space", "secret"]));
+    assert_eq!(hub.publish(&named, "secret", "s.md", "# S\n"), 403);
+    assert_eq!(hub.publish(&open, "secret", "s.md", "# S\n"), 403);
+    // Only a token made with --trusted-status keeps the front matter's status.
+    assert_eq!(hub.publish(&scoped, "team", "b.md", approved), 200);
+    assert_eq!(hub.publish(&trusted, "team", "c.md", approved), 200);
+    let status_of = |path: &str| {
+        let (_, body) = hub.get(&format!("/api/v1/docs/team/{path}"), &admin);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        v["document"]["status"].as_str().unwrap_or("").to_string()
+    };
+    assert_eq!(status_of("b.md"), "draft");
+    assert_eq!(status_of("c.md"), "approved");
 }

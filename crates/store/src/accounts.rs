@@ -275,7 +275,11 @@ impl Store {
                 "a password needs at least {MIN_PASSWORD} characters"
             )));
         }
-        let hash = hash_password(password)?;
+        let password = password.to_string();
+        // argon2 takes real CPU and ~19 MiB: never on an async thread.
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))??;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)
@@ -439,12 +443,53 @@ impl Store {
             .bind(now)
             .execute(&self.pool)
             .await?;
-        // Keep the table small: failures older than a day never matter.
-        sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(now - 86_400_000)
+        Ok(())
+    }
+
+    /// Deletes failures older than `max_age_ms` (the hub runs this on a timer; the
+    /// index on time keeps it cheap however many rows an attack left). How many.
+    pub async fn purge_login_failures(&self, max_age_ms: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(now_millis() - max_age_ms)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(done.rows_affected())
+    }
+
+    /// Rows in the login-failure table (for metrics and tests).
+    pub async fn login_failure_rows(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM login_failures")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    /// Remembers a browser that signed in as `user_id`; returns the cookie value (only
+    /// its SHA-256 is stored).
+    pub async fn remember_device(&self, user_id: &str) -> Result<String> {
+        let secret = random_hex(32)?;
+        sqlx::query("INSERT INTO known_devices (hash, user_id, created_at) VALUES ($1, $2, $3)")
+            .bind(content_hash(&secret))
+            .bind(user_id)
+            .bind(now_millis())
+            .execute(&self.pool)
+            .await?;
+        Ok(secret)
+    }
+
+    /// Whether `secret` is a device cookie of `user_id`.
+    pub async fn is_known_device(&self, secret: &str, user_id: &str) -> Result<bool> {
+        if secret.is_empty() || secret.len() > 200 {
+            return Ok(false);
+        }
+        Ok(
+            sqlx::query("SELECT 1 AS one FROM known_devices WHERE hash = $1 AND user_id = $2")
+                .bind(content_hash(secret))
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some(),
+        )
     }
 
     /// Failed logins for `key` in the last `window_ms`.

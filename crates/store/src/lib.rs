@@ -15,7 +15,7 @@ pub use diff::{DiffLine, diff_lines};
 pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};
 pub use reviews::{Comment, Policy, ReviewState, Transition, Verdict, status_on_publish};
-pub use tokens::TokenInfo;
+pub use tokens::{TokenInfo, TokenScope};
 
 use designdoc_check::Diagnostic;
 use serde::Serialize;

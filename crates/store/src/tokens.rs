@@ -17,6 +17,37 @@ pub struct TokenInfo {
     pub user_id: Option<String>,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    /// For a service token: the spaces it may publish into; `None` means every public
+    /// space (tokens made before scopes existed). Never a private space it is not named for.
+    pub spaces: Option<Vec<String>>,
+    /// For a service token: whether the status in a document's front matter stands when
+    /// it publishes (otherwise the review workflow decides, as for people).
+    pub trusted_status: bool,
+}
+
+/// How a service token may be used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenScope {
+    /// Spaces it may publish into; empty means every public space.
+    pub spaces: Vec<String>,
+    /// The front-matter status of what it publishes stands.
+    pub trusted_status: bool,
+}
+
+impl TokenInfo {
+    /// Whether this service token may publish into `space`. User tokens are decided by
+    /// their user's roles instead.
+    pub fn may_publish_into(&self, space: &str) -> bool {
+        match &self.spaces {
+            Some(list) => list.iter().any(|s| s == space),
+            None => true,
+        }
+    }
+
+    /// Whether `space` is named in the token's scope (not merely allowed by default).
+    pub fn names_space(&self, space: &str) -> bool {
+        self.spaces.as_ref().is_some_and(|l| l.iter().any(|s| s == space))
+    }
 }
 
 const PREFIX: &str = "ddt_";
@@ -27,40 +58,76 @@ fn random_hex(bytes: usize) -> Result<String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// The columns [`token_info`] reads (a macro, so queries stay static strings).
+macro_rules! token_columns {
+    () => {
+        "id, name, user_id, created_at, revoked_at, spaces, trusted_status"
+    };
+}
+
 fn token_info(r: &sqlx::any::AnyRow) -> Result<TokenInfo> {
+    let spaces: Option<String> = r.try_get("spaces")?;
+    let trusted: i64 = r
+        .try_get::<i32, _>("trusted_status")
+        .map(i64::from)
+        .or_else(|_| r.try_get("trusted_status"))?;
     Ok(TokenInfo {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
         user_id: r.try_get("user_id")?,
         created_at: r.try_get("created_at")?,
         revoked_at: r.try_get("revoked_at")?,
+        spaces: spaces.map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()),
+        trusted_status: trusted != 0,
     })
 }
 
 impl Store {
-    /// Creates a token; returns its record and the secret (to show once).
+    /// Creates a token acting as `user_id` (or a service token when `None`, with the
+    /// default scope: every public space, statuses decided by review); returns its
+    /// record and the secret (to show once).
     pub async fn create_token(&self, name: &str, user_id: Option<&str>) -> Result<(TokenInfo, String)> {
+        self.create_scoped_token(name, user_id, &TokenScope::default()).await
+    }
+
+    /// Creates a token with a scope (the scope matters for service tokens only).
+    pub async fn create_scoped_token(
+        &self,
+        name: &str,
+        user_id: Option<&str>,
+        scope: &TokenScope,
+    ) -> Result<(TokenInfo, String)> {
         let name = name.trim();
         if name.is_empty() || name.len() > 100 {
             return Err(StoreError::Invalid("a token needs a name of 1-100 characters".into()));
         }
+        for space in &scope.spaces {
+            crate::publish::validate_name("space", space)?;
+        }
+        let spaces = (!scope.spaces.is_empty()).then(|| scope.spaces.join(","));
         let id = random_hex(6)?;
         let secret = format!("{PREFIX}{id}_{}", random_hex(32)?);
         let now = now_millis();
-        sqlx::query("INSERT INTO api_tokens (id, name, hash, created_at, user_id) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&id)
-            .bind(name)
-            .bind(content_hash(&secret))
-            .bind(now)
-            .bind(user_id.map(str::to_string))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (id, name, hash, created_at, user_id, spaces, trusted_status) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(name)
+        .bind(content_hash(&secret))
+        .bind(now)
+        .bind(user_id.map(str::to_string))
+        .bind(spaces.clone())
+        .bind(i32::from(scope.trusted_status))
+        .execute(&self.pool)
+        .await?;
         let info = TokenInfo {
             id,
             name: name.to_string(),
             user_id: user_id.map(str::to_string),
             created_at: now,
             revoked_at: None,
+            spaces: spaces.map(|_| scope.spaces.clone()),
+            trusted_status: scope.trusted_status,
         };
         Ok((info, secret))
     }
@@ -70,9 +137,11 @@ impl Store {
         if !secret.starts_with(PREFIX) || secret.len() > 200 {
             return Ok(None);
         }
-        let row = sqlx::query(
-            "SELECT id, name, user_id, created_at, revoked_at FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL",
-        )
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL"
+        ))
         .bind(content_hash(secret))
         .fetch_optional(&self.pool)
         .await?;
@@ -93,11 +162,23 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Revokes every live token of a user (after a password change); how many.
+    pub async fn revoke_tokens_of(&self, user_id: &str) -> Result<u64> {
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            .bind(now_millis())
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// A user's tokens, newest first.
     pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenInfo>> {
-        let rows = sqlx::query(
-            "SELECT id, name, user_id, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id"
+        ))
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
@@ -106,9 +187,11 @@ impl Store {
 
     /// Every token, newest first.
     pub async fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        let rows = sqlx::query(
-            "SELECT id, name, user_id, created_at, revoked_at FROM api_tokens ORDER BY created_at DESC, id",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_tokens ORDER BY created_at DESC, id"
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(token_info).collect()

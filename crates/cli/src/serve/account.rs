@@ -7,24 +7,20 @@ use super::api::ApiError;
 use super::auth::{
     Caller, Denied, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, constant_time_eq, cookie, same_origin,
 };
+use super::client::Client;
 use super::pages::{layout, millis_to_date};
+use super::throttle::{Attempt, Purpose, RETRY_AFTER_SECS, Throttled};
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use designdoc_render::site::escape;
-use designdoc_store::{Role, generate_password};
+use designdoc_store::{Role, StoreError, content_hash, generate_password};
 use serde::Deserialize;
 use std::fmt::Write;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 type Shared = State<Arc<Hub>>;
-
-/// Failed logins allowed per user name and address, and per address, in the window.
-const MAX_FAILURES_PER_NAME: i64 = 5;
-const MAX_FAILURES_PER_ADDRESS: i64 = 30;
-const FAILURE_WINDOW_MS: i64 = 15 * 60_000;
 
 fn random_token() -> String {
     let mut buf = [0u8; 32];
@@ -98,10 +94,60 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// The device cookie: a browser that signed in to an account before (see `throttle`).
+pub const DEVICE_COOKIE: &str = "designdoc_device";
+const DEVICE_TTL_SECS: i64 = 400 * 86_400;
+
+/// The user name as the audit log may show it: only a well-formed name (the field may hold
+/// anything, even a password typed in the wrong box), else `?`.
+fn audit_name(typed: &str) -> String {
+    let named = typed.trim().to_lowercase();
+    let well_formed = !named.is_empty()
+        && named.len() <= 64
+        && named
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if well_formed { named } else { "?".to_string() }
+}
+
+/// The digest of the browser's device cookie when it belongs to `username`.
+async fn known_device(hub: &Hub, headers: &HeaderMap, username: &str) -> Result<Option<String>, StoreError> {
+    let Some(secret) = cookie(headers, DEVICE_COOKIE).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let Some(user) = hub.store.user_by_name(username).await? else {
+        return Ok(None);
+    };
+    Ok(hub
+        .store
+        .is_known_device(secret, &user.id)
+        .await?
+        .then(|| content_hash(secret)[..16].to_string()))
+}
+
+/// Writes an audit entry; a failure is logged (the entry's action already happened).
+async fn audit(hub: &Hub, actor: &str, action: &str, target: &str, detail: serde_json::Value) {
+    if let Err(e) = hub.store.audit(actor, action, target, detail).await {
+        hub.log.error(
+            "audit write failed",
+            &[("action", action.to_string().into()), ("error", e.to_string().into())],
+        );
+    }
+}
+
+fn throttled_message(why: Throttled) -> &'static str {
+    match why {
+        Throttled::Client => "Too many failed attempts from here; wait 15 minutes.",
+        Throttled::Account => {
+            "Too many failed attempts for this account from elsewhere; sign in from a browser you used before, or wait 15 minutes."
+        }
+    }
+}
+
 pub async fn login(
     State(hub): Shared,
     caller: Caller,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Client(ip): Client,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -114,54 +160,30 @@ pub async fn login(
         )
         .into_response();
     }
-    let ip = peer.ip().to_string();
-    // Only a well-formed user name reaches the audit log (the field may hold anything,
-    // even a password typed in the wrong box).
+    let ip_text = ip.to_string();
     let named = f.username.trim().to_lowercase();
-    let shown = if !named.is_empty()
-        && named.len() <= 64
-        && named
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-    {
-        named.clone()
-    } else {
-        "?".to_string()
-    };
-    let name_key = format!("{shown}|{ip}");
-    let addr_key = format!("*|{ip}");
+    let shown = audit_name(&f.username);
     let fail = |e| ApiError::store(&hub, e).into_response();
-    // Count the attempt before checking the password, so parallel attempts cannot all
-    // pass the limit; a successful sign-in clears it again.
-    for key in [&name_key, &addr_key] {
-        if let Err(e) = hub.store.login_failed(key).await {
-            return fail(e);
-        }
-    }
-    let by_name = match hub.store.recent_login_failures(&name_key, FAILURE_WINDOW_MS).await {
-        Ok(n) => n,
+    let device = match known_device(&hub, &headers, &named).await {
+        Ok(d) => d,
         Err(e) => return fail(e),
     };
-    let by_addr = match hub.store.recent_login_failures(&addr_key, FAILURE_WINDOW_MS).await {
-        Ok(n) => n,
+    let attempt = Attempt::new(Purpose::SignIn, &shown, ip, device.as_deref());
+    match attempt.admit(&hub).await {
         Err(e) => return fail(e),
-    };
-    if by_name > MAX_FAILURES_PER_NAME || by_addr > MAX_FAILURES_PER_ADDRESS {
-        // Audited once per window, when the limit is first crossed.
-        if by_name == MAX_FAILURES_PER_NAME + 1 || by_addr == MAX_FAILURES_PER_ADDRESS + 1 {
-            let _ = hub
-                .store
-                .audit(&shown, "login.throttled", &shown, serde_json::json!({"ip": ip}))
-                .await;
+        Ok(Err(why)) => {
+            let mut r = (
+                StatusCode::TOO_MANY_REQUESTS,
+                login_form(&caller, expected, &next, throttled_message(why)),
+            )
+                .into_response();
+            r.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_str(&RETRY_AFTER_SECS.to_string()).unwrap_or(HeaderValue::from_static("900")),
+            );
+            return r;
         }
-        let mut r = (
-            StatusCode::TOO_MANY_REQUESTS,
-            login_form(&caller, expected, &next, "Too many failed attempts; wait 15 minutes."),
-        )
-            .into_response();
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("900"));
-        return r;
+        Ok(Ok(())) => {}
     }
     // Password hashing is deliberately expensive: a few at a time, whatever the load.
     let _permit = hub.password_checks.acquire().await;
@@ -170,26 +192,51 @@ pub async fn login(
         Err(e) => return fail(e),
     };
     let Some(user) = user else {
-        let _ = hub
-            .store
-            .audit(&shown, "login.failed", &shown, serde_json::json!({"ip": ip}))
-            .await;
+        audit(&hub, &shown, "login.failed", &shown, serde_json::json!({"ip": ip_text})).await;
+        match attempt.reached(&hub).await {
+            Ok(Some(why)) => {
+                let by = if why == Throttled::Account { "account" } else { "client" };
+                audit(
+                    &hub,
+                    &shown,
+                    "login.throttled",
+                    &shown,
+                    serde_json::json!({"ip": ip_text, "by": by}),
+                )
+                .await;
+            }
+            Ok(None) => {}
+            Err(e) => return fail(e),
+        }
         return (
             StatusCode::UNAUTHORIZED,
             login_form(&caller, expected, &next, "Wrong user name or password."),
         )
             .into_response();
     };
-    let _ = hub.store.clear_login_failures(&name_key).await;
-    let _ = hub.store.forget_one_failure(&addr_key).await;
+    if let Err(e) = attempt.succeeded(&hub).await {
+        return fail(e);
+    }
     let secret = match hub.store.create_session(&user.id, SESSION_TTL_MS).await {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let _ = hub
-        .store
-        .audit(&user.username, "login", &user.username, serde_json::json!({"ip": ip}))
-        .await;
+    let new_device = if device.is_none() {
+        match hub.store.remember_device(&user.id).await {
+            Ok(d) => Some(d),
+            Err(e) => return fail(e),
+        }
+    } else {
+        None
+    };
+    audit(
+        &hub,
+        &user.username,
+        "login",
+        &user.username,
+        serde_json::json!({"ip": ip_text}),
+    )
+    .await;
     let mut r = Redirect::to(&next).into_response();
     let h = r.headers_mut();
     h.append(
@@ -197,6 +244,9 @@ pub async fn login(
         set_cookie(&hub, SESSION_COOKIE, &secret, SESSION_TTL_MS / 1000),
     );
     h.append(header::SET_COOKIE, set_cookie(&hub, LOGIN_CSRF_COOKIE, "", 0));
+    if let Some(d) = new_device {
+        h.append(header::SET_COOKIE, set_cookie(&hub, DEVICE_COOKIE, &d, DEVICE_TTL_SECS));
+    }
     r
 }
 
@@ -363,6 +413,7 @@ pub struct PasswordForm {
 pub async fn change_password(
     State(hub): Shared,
     caller: Caller,
+    Client(ip): Client,
     headers: HeaderMap,
     Form(f): Form<PasswordForm>,
 ) -> Response {
@@ -370,29 +421,68 @@ pub async fn change_password(
         Ok(u) => u.clone(),
         Err(d) => return d.page("/account"),
     };
+    let flash = |m: &str| format!("<p class=\"finding error\" role=\"alert\">{}</p>", escape(m));
+    let ip_text = ip.to_string();
+    // Guessing the current password with a stolen session is throttled like signing in.
+    let attempt = Attempt::new(Purpose::PasswordChange, &user.username, ip, None);
+    match attempt.admit(&hub).await {
+        Err(e) => return ApiError::store(&hub, e).into_response(),
+        Ok(Err(why)) => {
+            let mut r = account_page(&hub, &caller, &flash(throttled_message(why))).await;
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            return r;
+        }
+        Ok(Ok(())) => {}
+    }
+    let _permit = hub.password_checks.acquire().await;
     match hub.store.check_password(&user.username, &f.current).await {
         Ok(Some(_)) => {}
         Ok(None) => {
-            return account_page(
+            audit(
                 &hub,
-                &caller,
-                "<p class=\"finding error\" role=\"alert\">The current password is wrong.</p>",
+                &user.username,
+                "password.change.failed",
+                &user.username,
+                serde_json::json!({"ip": ip_text}),
             )
             .await;
+            match attempt.reached(&hub).await {
+                Ok(Some(_)) => {
+                    audit(
+                        &hub,
+                        &user.username,
+                        "password.change.throttled",
+                        &user.username,
+                        serde_json::json!({"ip": ip_text}),
+                    )
+                    .await;
+                }
+                Ok(None) => {}
+                Err(e) => return ApiError::store(&hub, e).into_response(),
+            }
+            return account_page(&hub, &caller, &flash("The current password is wrong.")).await;
         }
         Err(e) => return ApiError::store(&hub, e).into_response(),
     }
-    if let Err(e) = hub.store.set_password(&user.id, &f.new).await {
-        let msg = format!(
-            "<p class=\"finding error\" role=\"alert\">{}</p>",
-            escape(&e.to_string())
-        );
-        return account_page(&hub, &caller, &msg).await;
+    if let Err(e) = attempt.succeeded(&hub).await {
+        return ApiError::store(&hub, e).into_response();
     }
-    let _ = hub
-        .store
-        .audit(&user.username, "password.change", &user.username, serde_json::json!({}))
-        .await;
+    if let Err(e) = hub.store.set_password(&user.id, &f.new).await {
+        return account_page(&hub, &caller, &flash(&e.to_string())).await;
+    }
+    // Whoever knew the old password may have made tokens: they end with it, as sessions do.
+    let revoked = match hub.store.revoke_tokens_of(&user.id).await {
+        Ok(n) => n,
+        Err(e) => return ApiError::store(&hub, e).into_response(),
+    };
+    audit(
+        &hub,
+        &user.username,
+        "password.change",
+        &user.username,
+        serde_json::json!({"ip": ip_text, "tokens_revoked": revoked, "sessions_ended": true}),
+    )
+    .await;
     // Every session of the user ended; sign in again with the new password.
     Redirect::to("/login").into_response()
 }

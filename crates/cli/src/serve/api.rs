@@ -348,7 +348,7 @@ pub async fn publish(
             path: d.path,
             content: d.content,
             by: by.clone(),
-            trusted: caller.is_service_token(),
+            trusted: caller.trusted_status(),
         })
         .collect();
     let results = hub.publish(incoming).await;

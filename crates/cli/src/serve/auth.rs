@@ -28,9 +28,12 @@ pub enum Via {
         secret: String,
         csrf: String,
     },
-    /// An API token; `user` is None for a service token (publishes anywhere).
+    /// An API token; `user` is None for a service token, which publishes into the spaces
+    /// of its scope (`None`: every public one) and nothing else.
     Token {
         name: String,
+        spaces: Option<Vec<String>>,
+        trusted_status: bool,
     },
 }
 
@@ -75,10 +78,25 @@ impl Caller {
         self.user.is_none() && matches!(self.via, Via::Token { .. })
     }
 
-    /// The caller's role in `space`: the stronger of the global and the space grant.
+    /// Whether the front-matter status of what this caller publishes stands: only for a
+    /// service token created with `--trusted-status`.
+    pub fn trusted_status(&self) -> bool {
+        self.user.is_none()
+            && matches!(
+                self.via,
+                Via::Token {
+                    trusted_status: true,
+                    ..
+                }
+            )
+    }
+
+    /// The caller's role in `space`: the stronger of the global and the space grant. A
+    /// service token is an author in the public spaces of its scope and nothing elsewhere.
     pub fn role_in(&self, space: &str) -> Option<Role> {
-        if self.is_service_token() {
-            return Some(Role::Author);
+        if let (None, Via::Token { spaces, .. }) = (&self.user, &self.via) {
+            let in_scope = spaces.as_ref().is_none_or(|list| list.iter().any(|s| s == space));
+            return (in_scope && self.visibility.can_see(space)).then_some(Role::Author);
         }
         let user = self.user.as_ref()?;
         let granted = self.memberships.iter().find(|(s, _)| s == space).map(|(_, r)| *r);
@@ -87,8 +105,16 @@ impl Caller {
 
     /// Allows when the caller has at least `role` in `space` and can see it.
     pub fn require(&self, space: &str, role: Role) -> Result<(), Denied> {
-        // A service token writes anywhere but sees only public spaces.
-        if !self.visibility.can_see(space) && !self.is_service_token() {
+        // A service token is refused outside its scope and in every private space, with
+        // the same 403 either way (a service token cannot read a private space, so it may
+        // not write one).
+        if self.is_service_token() {
+            return match self.role_in(space) {
+                Some(r) if r >= role => Ok(()),
+                _ => Err(Denied::Forbidden),
+            };
+        }
+        if !self.visibility.can_see(space) {
             return Err(if self.user.is_none() {
                 Denied::SignIn
             } else {
@@ -205,7 +231,14 @@ impl FromRequestParts<Arc<Hub>> for Caller {
                 },
                 None => None,
             };
-            (user, Via::Token { name: token.name })
+            (
+                user,
+                Via::Token {
+                    name: token.name,
+                    spaces: token.spaces,
+                    trusted_status: token.trusted_status,
+                },
+            )
         } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
             match hub.store.session(secret).await.map_err(fail)? {
                 Some(s) => (
@@ -242,8 +275,7 @@ impl FromRequestParts<Arc<Hub>> for Caller {
             Some(u) => hub.store.memberships(&u.id).await.map_err(fail)?,
             None => Vec::new(),
         };
-        // A service token sees public spaces and publishes anywhere (it is made by
-        // whoever runs the hub's database), but cannot read private spaces.
+        // A service token sees public spaces only, and publishes into those of its scope.
         let visibility = hub.store.visibility(user.as_ref()).await.map_err(fail)?;
         Ok(Caller {
             user,

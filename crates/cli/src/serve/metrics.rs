@@ -31,6 +31,8 @@ struct Counters {
     latency: BTreeMap<String, Histogram>,
     /// result -> publishes
     publishes: BTreeMap<&'static str, u64>,
+    /// Connections closed at accept because of a connection limit.
+    connections_refused: u64,
 }
 
 #[derive(Default)]
@@ -59,8 +61,25 @@ impl Metrics {
         }
     }
 
+    /// Counts a connection closed at accept because of a limit.
+    pub fn refused_connection(&self) {
+        if let Ok(mut c) = self.counters.lock() {
+            c.connections_refused += 1;
+        }
+    }
+
     fn render_counters(&self, out: &mut String) {
         let Ok(c) = self.counters.lock() else { return };
+        let _ = writeln!(
+            out,
+            "# HELP designdoc_connections_refused_total Connections closed at accept because of a connection limit.\n# TYPE designdoc_connections_refused_total counter\ndesigndoc_connections_refused_total {}",
+            c.connections_refused
+        );
+        let _ = writeln!(
+            out,
+            "# HELP designdoc_diagram_drawings_abandoned Diagram drawings that overran their time budget and still run.\n# TYPE designdoc_diagram_drawings_abandoned gauge\ndesigndoc_diagram_drawings_abandoned {}",
+            designdoc_render::diagram::abandoned_drawings()
+        );
         out.push_str("# HELP designdoc_http_requests_total HTTP requests by method, route and status.\n# TYPE designdoc_http_requests_total counter\n");
         for ((method, route, status), n) in &c.requests {
             let _ = writeln!(
@@ -106,6 +125,13 @@ pub async fn track(State(hub): State<Arc<Hub>>, request: Request, next: Next) ->
     let start = Instant::now();
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+        .zip(request.extensions().get::<Arc<super::client::TrustedProxies>>())
+        .map(|(peer, proxies)| proxies.client(peer, request.headers()).to_string())
+        .unwrap_or_default();
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -120,6 +146,7 @@ pub async fn track(State(hub): State<Arc<Hub>>, request: Request, next: Next) ->
             ("method", method.into()),
             ("path", path.into()),
             ("route", route.into()),
+            ("client", client.into()),
             ("status", status.into()),
             ("ms", ((seconds * 1e6).round() / 1e3).into()),
         ],

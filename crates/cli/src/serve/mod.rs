@@ -6,10 +6,13 @@
 mod account;
 mod api;
 mod auth;
+mod client;
+mod listen;
 mod log;
 mod metrics;
 mod pages;
 mod review;
+mod throttle;
 
 use crate::files::{self, Content};
 use crate::{CommonArgs, Outcome, settings};
@@ -98,6 +101,15 @@ pub struct ServeArgs {
     /// Mark session cookies `Secure` (use when the hub is reached over https).
     #[arg(long, env = "DESIGNDOC_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// A reverse proxy (address or block like 10.0.0.0/8) whose X-Forwarded-For names the
+    /// client; repeat for several (default: `[hub] trusted_proxies`, else none).
+    #[arg(
+        long = "trusted-proxy",
+        env = "DESIGNDOC_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub trusted_proxies: Vec<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -115,6 +127,10 @@ pub struct Hub {
     /// Bounds concurrent argon2 password checks (each takes ~19 MiB and real CPU).
     pub password_checks: tokio::sync::Semaphore,
 }
+
+/// How often old login failures are deleted, and how old they must be.
+const FAILURE_PURGE_EVERY: Duration = Duration::from_secs(600);
+const FAILURE_MAX_AGE_MS: i64 = 3_600_000;
 
 /// The version of the page renderer: stored pages made by another version are re-rendered.
 pub const RENDERER: &str = concat!("designdoc ", env!("CARGO_PKG_VERSION"));
@@ -380,6 +396,8 @@ struct Resolved {
     dirs: Vec<PathBuf>,
     require_login: bool,
     secure_cookies: bool,
+    proxies: client::TrustedProxies,
+    limits: listen::Limits,
 }
 
 fn resolve(args: &ServeArgs, settings: &settings::Settings) -> Result<Resolved> {
@@ -395,6 +413,32 @@ fn resolve(args: &ServeArgs, settings: &settings::Settings) -> Result<Resolved> 
         (None, None) => LogFormat::Text,
     };
     let (database, schema) = args.db.resolve(settings)?;
+    let proxy_list = if args.trusted_proxies.is_empty() {
+        &hub.trusted_proxies
+    } else {
+        &args.trusted_proxies
+    };
+    let mut proxies = Vec::new();
+    for p in proxy_list {
+        proxies.push(
+            p.parse::<client::Cidr>()
+                .map_err(|e| anyhow::anyhow!("trusted proxy: {e}"))?,
+        );
+    }
+    let defaults = listen::Limits::default();
+    let limits = listen::Limits {
+        max_connections: hub.max_connections.unwrap_or(defaults.max_connections).max(1),
+        max_connections_per_client: hub
+            .max_connections_per_client
+            .unwrap_or(defaults.max_connections_per_client)
+            .max(1),
+        header_timeout: hub
+            .header_timeout_secs
+            .map_or(defaults.header_timeout, |s| Duration::from_secs(s.max(1))),
+        request_timeout: hub
+            .request_timeout_secs
+            .map_or(defaults.request_timeout, |s| Duration::from_secs(s.max(1))),
+    };
     let dirs = if args.dirs.is_empty() {
         hub.watch.iter().map(|d| settings.base.join(d)).collect()
     } else {
@@ -412,6 +456,8 @@ fn resolve(args: &ServeArgs, settings: &settings::Settings) -> Result<Resolved> 
         dirs,
         require_login: args.require_login || hub.require_login.unwrap_or(false),
         secure_cookies: args.secure_cookies || hub.secure_cookies.unwrap_or(false),
+        proxies: client::TrustedProxies(proxies),
+        limits,
     })
 }
 
@@ -539,11 +585,17 @@ async fn serve(args: ServeArgs) -> Result<Outcome> {
             settings.base.clone(),
         ));
     }
-    let app = router(Arc::clone(&hub)).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal(Arc::clone(&hub)))
-        .await
-        .context("server failed")?;
+    tokio::spawn(purge_login_failures(Arc::clone(&hub)));
+    let counting = Arc::clone(&hub);
+    listen::serve(
+        listener,
+        router(Arc::clone(&hub)),
+        cfg.limits.clone(),
+        Arc::new(cfg.proxies.clone()),
+        shutdown_signal(Arc::clone(&hub)),
+        move || counting.metrics.refused_connection(),
+    )
+    .await;
     hub.store.close().await;
     hub.log.info("stopped", &[]);
     Ok(Outcome::Clean)
@@ -575,6 +627,21 @@ async fn first_admin(hub: &Hub) -> Result<()> {
             .info("first admin not created", &[("reason", e.to_string().into())]),
     }
     Ok(())
+}
+
+/// Deletes old login failures now and then, so an attack leaves no lasting rows and the
+/// sign-in path never pays for purging.
+async fn purge_login_failures(hub: Arc<Hub>) {
+    loop {
+        match hub.store.purge_login_failures(FAILURE_MAX_AGE_MS).await {
+            Ok(n) if n > 0 => hub.log.info("purged login failures", &[("rows", n.into())]),
+            Ok(_) => {}
+            Err(e) => hub
+                .log
+                .error("cannot purge login failures", &[("error", e.to_string().into())]),
+        }
+        tokio::time::sleep(FAILURE_PURGE_EVERY).await;
+    }
 }
 
 /// Republishes changed docs, polling modification times (works for editors that save by

@@ -220,57 +220,81 @@ fn well_formed_name(name: &str) -> bool {
 
 /// Statements whose values the drawing library copies into attributes or CSS.
 /// (`class A,B name` only names classes; `classDef` holds their values.)
-const STYLE_STATEMENTS: &[&str] = &["style", "linkStyle", "classDef"];
+const STYLE_STATEMENTS: &[&str] = &[
+    "style",
+    "linkStyle",
+    "classDef",
+    // sequence diagrams: `rect rgb(...)`, `box Aqua Group`
+    "rect",
+    "box",
+    // C4
+    "UpdateElementStyle",
+    "UpdateRelStyle",
+    "UpdateBoundaryStyle",
+];
+
+/// Style keys written after a quadrant chart point (`Point A: [0.3, 0.6] color: #f00`).
+const POINT_STYLE_KEYS: &[&str] = &["color:", "stroke-color:", "stroke-width:", "radius:"];
 
 /// A style value in the diagram source that no drawing needs and that could only be meant
-/// to break out of an attribute or load something: markup brackets, a backslash escape,
-/// a script URL, `expression(`, or a `url()` to anything but a fragment. Checked on style
-/// statements, `%%{init}%%` directives and front matter, before drawing.
+/// to break out of an attribute or load something: markup, a backslash escape, a script
+/// URL, `expression(`, or a `url()` to anything but a fragment. Checked on style
+/// statements (also several on one line, split at `;`), point styles, `%%{init}%%`
+/// directives and front matter, before drawing. Labels are not checked here: markup in
+/// labels is Mermaid's own feature, and the SVG sanitizer keeps it inert.
 pub fn unsafe_style(src: &str) -> Option<String> {
     let mut in_front = false;
     for (i, line) in src.lines().enumerate() {
-        let t = line.trim();
-        if t == "---" && (i == 0 || in_front) {
+        let trimmed = line.trim();
+        if trimmed == "---" && (i == 0 || in_front) {
             in_front = !in_front;
             continue;
         }
-        let first = t.split_whitespace().next().unwrap_or("");
-        let styled = in_front || t.starts_with("%%{") || STYLE_STATEMENTS.contains(&first);
-        if !styled {
-            continue;
-        }
-        let squashed: String = t
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
-        let url_outside = squashed.split("url(").skip(1).any(|u| !u.starts_with('#'));
-        // A tag opener, not a lone `<` or an arrow; an escape that hides a character
-        // (`\7d`, `\u007D`), not a YAML `\n`.
-        let tag = squashed
-            .as_bytes()
-            .windows(2)
-            .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'/' | b'!' | b'?')));
-        let escape = squashed
-            .as_bytes()
-            .windows(2)
-            .any(|w| w[0] == b'\\' && (w[1].is_ascii_hexdigit() || matches!(w[1], b'u' | b'x')));
-        let bad = if tag {
-            Some("markup")
-        } else if escape {
-            Some("a backslash escape")
-        } else if squashed.contains("javascript:") || squashed.contains("expression(") {
-            Some("a script")
-        } else if url_outside {
-            Some("a url() to another document")
-        } else {
-            None
-        };
-        if let Some(bad) = bad {
-            return Some(format!("line {} holds {bad} in a style value", i + 1));
+        let whole_line = in_front || trimmed.starts_with("%%{");
+        for t in trimmed.split(';').map(str::trim) {
+            let first = t.split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+            let point_style = t
+                .rfind(']')
+                .is_some_and(|at| POINT_STYLE_KEYS.iter().any(|k| t[at..].contains(k)));
+            if !(whole_line || STYLE_STATEMENTS.contains(&first) || point_style) {
+                continue;
+            }
+            if let Some(bad) = style_problem(if whole_line { trimmed } else { t }) {
+                return Some(format!("line {} holds {bad} in a style value", i + 1));
+            }
         }
     }
     None
+}
+
+fn style_problem(t: &str) -> Option<&'static str> {
+    let squashed: String = t
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let url_outside = squashed.split("url(").skip(1).any(|u| !u.starts_with('#'));
+    // A tag opener, not a lone `<` or an arrow; an escape that hides a character
+    // (`\7d`, `\u007D`), not a YAML `\n`.
+    let tag = squashed
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'/' | b'!' | b'?')));
+    let escape = squashed
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\\' && (w[1].is_ascii_hexdigit() || matches!(w[1], b'u' | b'x')));
+    if tag {
+        Some("markup")
+    } else if escape {
+        Some("a backslash escape")
+    } else if squashed.contains("javascript:") || squashed.contains("expression(") {
+        Some("a script")
+    } else if url_outside {
+        Some("a url() to another document")
+    } else {
+        None
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -765,6 +789,22 @@ mod tests {
                 Some("line 1 holds a script in a style value"),
             ),
             ("graph TD\nA[\"<b>bold</b>\"]-->B\n", None),
+            (
+                "flowchart TD\n  A --> B; style A fill:red\"><svg onload=\"x\">\n",
+                Some("line 2 holds markup in a style value"),
+            ),
+            (
+                "quadrantChart\n  Point A: [0.3, 0.6] color: red\"><img src=x onerror=\"y\">\n",
+                Some("line 2 holds markup in a style value"),
+            ),
+            (
+                "quadrantChart\n  Point A: [0.3, 0.6] color: #ff3300, radius: 10\n",
+                None,
+            ),
+            (
+                "sequenceDiagram\n  rect url(http://x/y)\n  A->>B: hi\n  end\n",
+                Some("line 2 holds a url() to another document in a style value"),
+            ),
             (
                 "classDiagram\n  class Shape <<interface>>\n  class A[\"two\\nlines\"]\n",
                 None,
