@@ -51,6 +51,9 @@ pub struct HubConfig {
     /// headers are ignored.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Who may read `/metrics` without signing in as an admin: addresses or blocks of
+    /// the Prometheus servers (default: loopback only). The figures include private spaces.
+    pub metrics_from: Option<Vec<String>>,
     /// Open connections in all (default 768).
     pub max_connections: Option<usize>,
     /// Open connections from one client address (default 64; trusted proxies excepted).

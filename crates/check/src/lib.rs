@@ -132,6 +132,13 @@ pub const MAX_FIX_ROUNDS: usize = 4;
 /// pathological document (a template pasted a thousand times) stays readable and cheap.
 pub const MAX_PER_RULE: usize = 500;
 
+/// Keeps the first [`MAX_PER_RULE`] findings of each rule (in the order given) and adds
+/// one summary finding per rule for the rest. For findings made outside
+/// [`Checker::check`], such as the project rules; apply once per list.
+pub fn cap_findings(diagnostics: &mut Vec<Diagnostic>) {
+    cap_per_rule(diagnostics, MAX_PER_RULE);
+}
+
 fn cap_per_rule(diagnostics: &mut Vec<Diagnostic>, max: usize) {
     let mut counts: std::collections::HashMap<&'static str, usize> = std::collections::HashMap::new();
     for d in diagnostics.iter() {

@@ -16,6 +16,10 @@ pub struct FileReport {
     pub source: String,
     pub line_index: LineIndex,
     pub diagnostics: Vec<Diagnostic>,
+    /// The last position computed (byte offset, its line:col): positions are asked for in
+    /// order, so the next column is counted from here, not from the start of the line
+    /// (a 500 KB line with thousands of findings would otherwise cost quadratic time).
+    last: std::cell::Cell<Option<(usize, LineCol)>>,
 }
 
 impl FileReport {
@@ -26,11 +30,26 @@ impl FileReport {
             source,
             line_index,
             diagnostics,
+            last: std::cell::Cell::new(None),
         }
     }
 
     pub fn position(&self, offset: usize) -> LineCol {
-        self.line_index.line_col(&self.source, offset)
+        let offset = designdoc_model::floor_char_boundary(&self.source, offset.min(self.source.len()));
+        let line = self.line_index.line_of(offset);
+        let line_start = self.line_index.line_start(line);
+        let col = match self.last.get() {
+            Some((at, pos)) if pos.line == line + 1 && at <= offset && offset - at < offset - line_start => {
+                pos.col + self.source.get(at..offset).map_or(0, |s| s.chars().count())
+            }
+            Some((at, pos)) if pos.line == line + 1 && offset < at && at - offset < offset - line_start => {
+                pos.col - self.source.get(offset..at).map_or(0, |s| s.chars().count())
+            }
+            _ => self.source.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1,
+        };
+        let pos = LineCol { line: line + 1, col };
+        self.last.set(Some((offset, pos)));
+        pos
     }
 
     /// Start and (exclusive) end positions of a span.
@@ -182,11 +201,17 @@ fn render_one(out: &mut String, r: &FileReport, d: &Diagnostic, style: &Style) {
 fn display_window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
     let start = designdoc_model::floor_char_boundary(line, start);
     let end = designdoc_model::floor_char_boundary(line, end.max(start));
-    let total: usize = line.chars().map(char_width).sum();
+    // Only whether the line is wider than the window matters: stop counting there, so a
+    // long line costs the window, not the line, per finding.
+    let mut width_so_far = 0;
+    let wide = line.chars().any(|c| {
+        width_so_far += char_width(c);
+        width_so_far > MAX_LINE_WIDTH
+    });
     let (mut from, mut to) = (0, line.len());
     let mut prefix = "";
     let mut suffix = "";
-    if total > MAX_LINE_WIDTH {
+    if wide {
         // Keep some context before the span, then as much as fits.
         from = back_chars(line, start, 30);
         let mut width = 0;

@@ -246,11 +246,22 @@ pub fn preview(args: PreviewArgs) -> Result<Outcome> {
     let out = args.output.clone();
     let v = Arc::clone(&version);
     std::thread::spawn(move || {
+        // One thread per connection, so the number of connections is bounded: a browser
+        // opens a handful; more are closed at once.
+        let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         for stream in listener.incoming().flatten() {
+            if open.load(std::sync::atomic::Ordering::SeqCst) >= MAX_PREVIEW_CONNECTIONS {
+                drop(stream);
+                continue;
+            }
+            open.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let out = out.clone();
             let v = Arc::clone(&v);
+            let open = Arc::clone(&open);
             std::thread::spawn(move || {
-                let _ = serve(stream, &out, &v);
+                // A browser that went away mid-request is no error of the preview's.
+                serve(stream, &out, &v).ok();
+                open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             });
         }
     });
@@ -292,22 +303,39 @@ pub fn preview(args: PreviewArgs) -> Result<Outcome> {
     }
 }
 
+/// Connections the preview serves at once.
+const MAX_PREVIEW_CONNECTIONS: usize = 64;
+/// Longest request head the preview reads.
+const MAX_PREVIEW_HEAD: u64 = 16 * 1024;
+
 /// A minimal static file server for the preview: GET only, files under `out`, plus the
 /// long-poll endpoint the pages use to reload.
 fn serve(stream: TcpStream, out: &Path, version: &Version) -> Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
+    // The head is read through a bound: a client cannot make the preview buffer more.
+    let mut reader = BufReader::new(std::io::Read::take(stream.try_clone()?, MAX_PREVIEW_HEAD));
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
-    loop {
+    let mut complete = request_line.ends_with('\n');
+    while complete {
         let mut header = String::new();
-        if reader.read_line(&mut header)? <= 2 {
+        let n = reader.read_line(&mut header)?;
+        if n <= 2 && header.ends_with('\n') {
             break;
         }
+        complete = header.ends_with('\n');
+    }
+    let mut stream = stream;
+    if !complete {
+        return respond(
+            &mut stream,
+            "431 Request Header Fields Too Large",
+            "text/plain",
+            b"request head too large",
+        );
     }
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-    let mut stream = stream;
     if method != "GET" {
         return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"GET only");
     }

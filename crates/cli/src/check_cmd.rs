@@ -110,7 +110,14 @@ pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
     // Cross-document rules over every readable document.
     let with_summary: Vec<usize> = (0..ok.len()).filter(|&i| ok[i].summary.is_some()).collect();
     let summaries: Vec<DocSummary> = with_summary.iter().filter_map(|&i| ok[i].summary.clone()).collect();
+    let mut by_doc: std::collections::BTreeMap<usize, Vec<Diagnostic>> = std::collections::BTreeMap::new();
     for (k, d) in check_project(&summaries, &Fs, &checker.config) {
+        by_doc.entry(k).or_default().push(d);
+    }
+    for (k, mut found) in by_doc {
+        // The same bound per rule as for a document's own findings.
+        designdoc_check::sort(&mut found);
+        designdoc_check::cap_findings(&mut found);
         let r = &mut ok[with_summary[k]];
         if r.report.is_none() {
             let source =
@@ -118,7 +125,7 @@ pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
             r.report = Some(FileReport::new(display(&r.path), source, Vec::new()));
         }
         if let Some(report) = &mut r.report {
-            report.diagnostics.push(d);
+            report.diagnostics.extend(found);
         }
     }
     let fixes: usize = ok.iter().map(|r| r.fixes_applied).sum();
@@ -274,6 +281,11 @@ fn absolute(p: &Path) -> PathBuf {
 
 /// Files changed since `rev` (committed, staged, unstaged and untracked), absolute.
 fn changed_files(rev: &str) -> Result<HashSet<PathBuf>> {
+    // A revision that starts with `-` would be read by git as an option
+    // (`--output=FILE` writes a file).
+    if rev.is_empty() || rev.starts_with('-') {
+        bail!("--changed-since: `{rev}` is not a git revision");
+    }
     let git = |args: &[&str]| -> Result<String> {
         let out = std::process::Command::new("git")
             .args(args)
@@ -290,7 +302,7 @@ fn changed_files(rev: &str) -> Result<HashSet<PathBuf>> {
     };
     let top = PathBuf::from(git(&["rev-parse", "--show-toplevel"])?.trim());
     let mut set = HashSet::new();
-    let diff = git(&["diff", "--name-only", rev])?;
+    let diff = git(&["diff", "--name-only", "--end-of-options", rev, "--"])?;
     let untracked = git(&["ls-files", "--others", "--exclude-standard"])?;
     for line in diff.lines().chain(untracked.lines()) {
         let p = top.join(line);

@@ -48,7 +48,17 @@ impl Store {
         // fight over upgrading (which fails mid-transaction instead of waiting).
         let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                // Publishers of the same document (several instances, parallel CI jobs)
+                // queue on a lock for that document instead of racing for the next
+                // revision number and failing on the unique key.
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::text AS locked")
+                    .bind(&id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx
+            }
         };
         let latest =
             sqlx::query("SELECT number, hash FROM revisions WHERE document_id = $1 ORDER BY number DESC LIMIT 1")

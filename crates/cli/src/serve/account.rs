@@ -98,29 +98,14 @@ pub struct LoginForm {
 pub const DEVICE_COOKIE: &str = "designdoc_device";
 const DEVICE_TTL_SECS: i64 = 400 * 86_400;
 
-/// The user name as the audit log may show it: only a well-formed name (the field may hold
-/// anything, even a password typed in the wrong box), else `?`.
-fn audit_name(typed: &str) -> String {
-    let named = typed.trim().to_lowercase();
-    let well_formed = !named.is_empty()
-        && named.len() <= 64
-        && named
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
-    if well_formed { named } else { "?".to_string() }
-}
-
-/// The digest of the browser's device cookie when it belongs to `username`.
-async fn known_device(hub: &Hub, headers: &HeaderMap, username: &str) -> Result<Option<String>, StoreError> {
+/// The digest of the browser's device cookie when it belongs to `user_id`.
+async fn known_device(hub: &Hub, headers: &HeaderMap, user_id: &str) -> Result<Option<String>, StoreError> {
     let Some(secret) = cookie(headers, DEVICE_COOKIE).filter(|c| !c.is_empty()) else {
-        return Ok(None);
-    };
-    let Some(user) = hub.store.user_by_name(username).await? else {
         return Ok(None);
     };
     Ok(hub
         .store
-        .is_known_device(secret, &user.id)
+        .is_known_device(secret, user_id)
         .await?
         .then(|| content_hash(secret)[..16].to_string()))
 }
@@ -162,11 +147,26 @@ pub async fn login(
     }
     let ip_text = ip.to_string();
     let named = f.username.trim().to_lowercase();
-    let shown = audit_name(&f.username);
     let fail = |e| ApiError::store(&hub, e).into_response();
-    let device = match known_device(&hub, &headers, &named).await {
-        Ok(d) => d,
-        Err(e) => return fail(e),
+    // Only the name of an existing user reaches the audit log and the throttle keys: the
+    // field may hold anything, even a password typed in the wrong box.
+    let existing = if named.is_empty() || named.len() > 64 {
+        None
+    } else {
+        match hub.store.user_by_name(&named).await {
+            Ok(u) => u,
+            Err(e) => return fail(e),
+        }
+    };
+    let shown = existing
+        .as_ref()
+        .map_or_else(|| "?".to_string(), |u| u.username.clone());
+    let device = match &existing {
+        Some(u) => match known_device(&hub, &headers, &u.id).await {
+            Ok(d) => d,
+            Err(e) => return fail(e),
+        },
+        None => None,
     };
     let attempt = Attempt::new(Purpose::SignIn, &shown, ip, device.as_deref());
     match attempt.admit(&hub).await {

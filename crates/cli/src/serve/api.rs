@@ -63,7 +63,12 @@ pub async fn openapi() -> Response {
 }
 
 pub async fn readyz(State(hub): Shared) -> Response {
-    if hub.store.ping().await {
+    // A load balancer needs the answer quickly: an outage is "not ready" within 2 s, not
+    // after the pool's own connect timeout.
+    let up = tokio::time::timeout(std::time::Duration::from_secs(2), hub.store.ping())
+        .await
+        .unwrap_or(false);
+    if up {
         "ready".into_response()
     } else {
         ApiError(StatusCode::SERVICE_UNAVAILABLE, "database unreachable".into()).into_response()

@@ -154,8 +154,16 @@ pub async fn track(State(hub): State<Arc<Hub>>, request: Request, next: Next) ->
     response
 }
 
-/// `GET /metrics`.
-pub async fn endpoint(State(hub): State<Arc<Hub>>) -> Response {
+/// `GET /metrics`: for the Prometheus servers in `[hub] metrics_from` (by TCP peer, never
+/// by a forwarded header) and signed-in admins; to anyone else it does not exist.
+pub async fn endpoint(
+    State(hub): State<Arc<Hub>>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    caller: super::auth::Caller,
+) -> Response {
+    if !hub.metrics_from.trusts(peer.ip()) && caller.require_admin().is_err() {
+        return super::api::not_found().await.into_response();
+    }
     let mut out = String::new();
     let _ = writeln!(
         out,

@@ -52,7 +52,14 @@ impl std::str::FromStr for DatabaseUrl {
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct DbArgs {
     /// Database: `sqlite://PATH` (default `.designdoc/hub.db`) or `postgres://...`.
-    #[arg(long, global = true, env = "DESIGNDOC_DATABASE_URL", value_name = "URL")]
+    /// (`--help` never shows the variable's value: it may hold a password.)
+    #[arg(
+        long,
+        global = true,
+        env = "DESIGNDOC_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database: Option<DatabaseUrl>,
     /// PostgreSQL schema for the hub's tables (created if missing).
     #[arg(long, global = true, env = "DESIGNDOC_DATABASE_SCHEMA", value_name = "NAME")]
@@ -126,6 +133,8 @@ pub struct Hub {
     pub secure_cookies: bool,
     /// Bounds concurrent argon2 password checks (each takes ~19 MiB and real CPU).
     pub password_checks: tokio::sync::Semaphore,
+    /// Peers that may read `/metrics` anonymously (admins may from anywhere).
+    pub metrics_from: client::TrustedProxies,
 }
 
 /// How often old login failures are deleted, and how old they must be.
@@ -226,6 +235,12 @@ impl Hub {
                     let d = &shared[i];
                     if let Some(reason) = designdoc_model::too_large(d.content.len()) {
                         return Err(PublishError::Rejected(reason));
+                    }
+                    // PostgreSQL text cannot hold NUL, and no Markdown needs it.
+                    if let Some(at) = d.content.find('\0') {
+                        return Err(PublishError::Rejected(format!(
+                            "document contains a NUL byte at byte {at}; it is not text"
+                        )));
                     }
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         check_and_render(&hub.checker, &d.path, &d.content)
@@ -397,7 +412,16 @@ struct Resolved {
     require_login: bool,
     secure_cookies: bool,
     proxies: client::TrustedProxies,
+    metrics_from: client::TrustedProxies,
     limits: listen::Limits,
+}
+
+fn cidrs(list: &[String], what: &str) -> Result<client::TrustedProxies> {
+    let mut out = Vec::new();
+    for p in list {
+        out.push(p.parse::<client::Cidr>().map_err(|e| anyhow::anyhow!("{what}: {e}"))?);
+    }
+    Ok(client::TrustedProxies(out))
 }
 
 fn resolve(args: &ServeArgs, settings: &settings::Settings) -> Result<Resolved> {
@@ -418,13 +442,9 @@ fn resolve(args: &ServeArgs, settings: &settings::Settings) -> Result<Resolved> 
     } else {
         &args.trusted_proxies
     };
-    let mut proxies = Vec::new();
-    for p in proxy_list {
-        proxies.push(
-            p.parse::<client::Cidr>()
-                .map_err(|e| anyhow::anyhow!("trusted proxy: {e}"))?,
-        );
-    }
+    let proxies = cidrs(proxy_list, "trusted proxy")?;
+    let loopback = ["127.0.0.0/8".to_string(), "::1".to_string()];
+    let metrics_from = cidrs(hub.metrics_from.as_deref().unwrap_or(&loopback), "[hub] metrics_from")?;
     let defaults = listen::Limits::default();
     let limits = listen::Limits {
         max_connections: hub.max_connections.unwrap_or(defaults.max_connections).max(1),
@@ -456,7 +476,8 @@ fn resolve(args: &ServeArgs, settings: &settings::Settings) -> Result<Resolved> 
         dirs,
         require_login: args.require_login || hub.require_login.unwrap_or(false),
         secure_cookies: args.secure_cookies || hub.secure_cookies.unwrap_or(false),
-        proxies: client::TrustedProxies(proxies),
+        proxies,
+        metrics_from,
         limits,
     })
 }
@@ -546,6 +567,7 @@ async fn serve(args: ServeArgs) -> Result<Outcome> {
         require_login: cfg.require_login,
         secure_cookies: cfg.secure_cookies,
         password_checks: tokio::sync::Semaphore::new(4),
+        metrics_from: cfg.metrics_from.clone(),
     });
     for dir in &cfg.dirs {
         if !dir.is_dir() {

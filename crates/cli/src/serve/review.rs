@@ -132,7 +132,15 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
             new_status = Some(transition(Transition::Reject)?);
         }
         "withdraw" | "reopen" | "implemented" | "superseded" => {
-            caller.require(space, Role::Author).map_err(denied)?;
+            // The doc's own authors (its publisher, or named in `authors`) move it along;
+            // anyone else needs to be a reviewer of the space.
+            let own = is_own(&rev.published_by, &user.username)
+                || doc
+                    .authors
+                    .iter()
+                    .any(|a| a.trim().eq_ignore_ascii_case(&user.username));
+            let needed = if own { Role::Author } else { Role::Reviewer };
+            caller.require(space, needed).map_err(denied)?;
             let t = match input.action.as_str() {
                 "withdraw" => Transition::Withdraw,
                 "reopen" => Transition::Reopen,
