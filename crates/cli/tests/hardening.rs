@@ -7,11 +7,11 @@
 
 mod common;
 
-use common::{Killed, form, get, input_value, send, set_cookie, start_hub};
+use common::{form, get, input_value, send, set_cookie, start_hub};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 fn designdoc(dir: &Path, args: &[&str]) -> Output {
@@ -182,15 +182,7 @@ fn preview_bounds_request_heads() {
     let docs = tmp.path().join("docs");
     std::fs::create_dir_all(&docs).expect("mkdir");
     std::fs::write(docs.join("a.md"), "# A\n").expect("doc");
-    let child = Command::new(env!("CARGO_BIN_EXE_designdoc"))
-        .current_dir(tmp.path())
-        .args(["preview", "docs", "--port", "0", "-o", "out"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start preview");
-    let mut child = Killed::new(child);
-    let addr = child.address();
+    let (_preview, addr) = common::start_preview(tmp.path(), &["docs", "-o", "out"]);
     let mut s = TcpStream::connect(&addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
     let huge = format!("GET / HTTP/1.1\r\nX-Big: {}", "a".repeat(200_000));

@@ -195,15 +195,7 @@ fn hostile_documents_cannot_take_the_hub_down_postgres() {
     let schema = format!("hub_hostile_{}", std::process::id());
     let tmp = tempfile::tempdir().expect("tempdir");
     story(tmp.path(), &["--database", &url, "--schema", &schema]);
-    let dropped = Command::new("psql")
-        .args([
-            url.as_str(),
-            "-q",
-            "-c",
-            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-        ])
-        .output();
-    assert!(dropped.is_ok_and(|o| o.status.success()), "drop schema {schema}");
+    common::drop_pg_schema(&url, &schema);
 }
 
 #[test]

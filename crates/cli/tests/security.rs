@@ -447,14 +447,7 @@ fn on_postgres(name: &str, story: fn(&Hub)) {
     let hub = Hub::start(tmp.path(), &db);
     story(&hub);
     drop(hub);
-    let _ = Command::new("psql")
-        .args([
-            url.as_str(),
-            "-q",
-            "-c",
-            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-        ])
-        .output();
+    common::drop_pg_schema(&url, &schema);
 }
 
 #[test]

@@ -57,6 +57,30 @@ pub fn start_hub(dir: &Path, args: &[&str]) -> (Killed, String) {
     (child, addr)
 }
 
+/// Drops a PostgreSQL schema a test made (with psql, which CI installs).
+pub fn drop_pg_schema(url: &str, schema: &str) {
+    let dropped = Command::new("psql")
+        .args([url, "-q", "-c", &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")])
+        .output();
+    assert!(dropped.is_ok_and(|o| o.status.success()), "drop schema {schema}");
+}
+
+/// Starts `designdoc preview ARGS --port 0` in `dir`; the process and its address.
+pub fn start_preview(dir: &Path, args: &[&str]) -> (Killed, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_designdoc"))
+        .current_dir(dir)
+        .arg("preview")
+        .args(args)
+        .args(["--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start preview");
+    let mut child = Killed::new(child);
+    let addr = child.address();
+    (child, addr)
+}
+
 /// GET over a fresh connection; returns status code, head and body.
 pub fn get(addr: &str, path: &str) -> (u16, String, String) {
     send(addr, "GET", path, &[], "")
