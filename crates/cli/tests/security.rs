@@ -982,7 +982,7 @@ fn password_changes_are_throttled_audited_and_end_tokens() {
     }
     match (before, rows()) {
         (Some(b), Some(a)) => assert_eq!(a, b, "throttled attempts were stored"),
-        _ => println!("skipped the row count: sqlite3 is not installed"),
+        _ => println!("skipped: the row count needs sqlite3 (apt-get install sqlite3)"),
     }
     let admin_pw = hub.cli(&["user", "add", "audit2", "--admin"]);
     let admin = hub.login("audit2", &admin_pw);

@@ -10,6 +10,7 @@ use designdoc_model::{Document, Span};
 mod broken_relative_link;
 mod component_graph_mismatch;
 mod diagram_kind_mismatch;
+mod diagram_too_large;
 mod duplicate_doc_id;
 mod empty_field;
 mod empty_list;
@@ -178,6 +179,7 @@ pub const DOCUMENT_RULES: &[(RuleMeta, CheckFn)] = &[
         mermaid_syntax_error::MermaidSyntaxError::META,
         mermaid_syntax_error::check,
     ),
+    (diagram_too_large::DiagramTooLarge::META, diagram_too_large::check),
     (
         component_graph_mismatch::ComponentGraphMismatch::META,
         component_graph_mismatch::check,
