@@ -2,11 +2,20 @@
 //! numbers that become counts (packet bit ranges, block spans, Gantt durations and date
 //! spans). Checked before layout, in time linear in the tree.
 
+use designdoc_model::mermaid::DiagramKind;
 use designdoc_model::mermaid::limits::{DiagramLimits, TooLarge};
 use mermaid_svg::ast;
 
 fn over(count: usize, what: &str, max: usize) -> Result<(), TooLarge> {
     TooLarge::check(count, what, max)
+}
+
+/// Whether [`check_tree`] can find anything for this diagram: Gantt charts, packets and
+/// block diagrams (by their keyword); the other kinds are bounded by their source.
+pub fn needs_tree_check(kind: Option<DiagramKind>, src: &str) -> bool {
+    kind == Some(DiagramKind::Gantt)
+        || designdoc_model::mermaid::header_keyword(src)
+            .is_some_and(|k| k.starts_with("packet") || k.starts_with("block"))
 }
 
 /// Checks the drawing library's own tree for what the source does not show: numbers

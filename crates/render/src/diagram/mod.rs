@@ -75,10 +75,14 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
     }
     let owned = src.to_string();
     let tree_limits = limits.clone();
+    // Only some kinds hide counts in numbers that the source bounds cannot see; only
+    // those are parsed twice (once to check the tree, once by the drawing itself).
+    let check_tree = limits::needs_tree_check(parsed.kind, src);
     let drawn = worker::run(limits.time, move || -> Result<String, DiagramError> {
-        let tree = mermaid_svg::parse(&owned).map_err(|e| DiagramError::Renderer(e.to_string()))?;
-        limits::check_tree(&tree, &tree_limits).map_err(|e| DiagramError::TooLarge(e.what))?;
-        drop(tree);
+        if check_tree {
+            let tree = mermaid_svg::parse(&owned).map_err(|e| DiagramError::Renderer(e.to_string()))?;
+            limits::check_tree(&tree, &tree_limits).map_err(|e| DiagramError::TooLarge(e.what))?;
+        }
         mermaid_svg::render(&owned).map_err(|e| DiagramError::Renderer(e.to_string()))
     });
     let svg = match drawn {

@@ -2,11 +2,65 @@
 //! recurses over nesting), waited for no longer than a time budget. A thread cannot be
 //! stopped from outside, so a drawing that overruns is abandoned and its result dropped
 //! when it finishes; while too many abandoned drawings still run, new ones are refused
-//! rather than piling up threads and CPU.
+//! rather than piling up threads and CPU. Drawing threads are kept and reused (a new one
+//! is started only when none is idle), so a drawing costs no thread start.
 
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::Duration;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The drawing threads: a queue they take jobs from, and how many are waiting for one.
+struct Pool {
+    queue: Mutex<mpsc::Sender<Job>>,
+    jobs: Arc<Mutex<mpsc::Receiver<Job>>>,
+    idle: Arc<AtomicUsize>,
+}
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let (queue, jobs) = mpsc::channel();
+        Pool {
+            queue: Mutex::new(queue),
+            jobs: Arc::new(Mutex::new(jobs)),
+            idle: Arc::new(AtomicUsize::new(0)),
+        }
+    })
+}
+
+impl Pool {
+    /// Queues a job, starting a thread first when none is idle.
+    fn submit(&self, job: Job) -> Result<(), String> {
+        if self.idle.load(Ordering::SeqCst) == 0 {
+            let jobs = Arc::clone(&self.jobs);
+            let idle = Arc::clone(&self.idle);
+            std::thread::Builder::new()
+                .name("designdoc-diagram".to_string())
+                .stack_size(STACK_BYTES)
+                .spawn(move || {
+                    loop {
+                        idle.fetch_add(1, Ordering::SeqCst);
+                        // A poisoned lock only means another drawing thread panicked while
+                        // waiting; the queue itself is intact.
+                        let next = jobs.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        idle.fetch_sub(1, Ordering::SeqCst);
+                        match next {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .map_err(|e| format!("cannot start a drawing thread: {e}"))?;
+        }
+        self.queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(job)
+            .map_err(|_| "the drawing threads are gone".to_string())
+    }
+}
 
 /// Stack for a drawing thread. Nesting is bounded before drawing; this leaves a wide
 /// margin for the library's recursion at that bound. Reserved, not committed: untouched
@@ -45,10 +99,8 @@ pub fn run<T: Send + 'static>(budget: Duration, work: impl FnOnce() -> T + Send 
     let state = Arc::new(AtomicU8::new(RUNNING));
     let (send, receive) = mpsc::sync_channel(1);
     let thread_state = Arc::clone(&state);
-    std::thread::Builder::new()
-        .name("designdoc-diagram".to_string())
-        .stack_size(STACK_BYTES)
-        .spawn(move || {
+    pool()
+        .submit(Box::new(move || {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
             if thread_state
                 .compare_exchange(RUNNING, DONE, Ordering::SeqCst, Ordering::SeqCst)
@@ -61,8 +113,8 @@ pub fn run<T: Send + 'static>(budget: Duration, work: impl FnOnce() -> T + Send 
             // The caller is waiting (it has not given up), so the send succeeds; were the
             // receiver gone, nobody would need the result.
             send.send(result).ok();
-        })
-        .map_err(|e| Overrun::Failed(format!("cannot start a drawing thread: {e}")))?;
+        }))
+        .map_err(Overrun::Failed)?;
     match receive.recv_timeout(budget) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(_)) => Err(Overrun::Failed("the drawing library panicked".to_string())),
