@@ -83,7 +83,13 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
             let tree = mermaid_svg::parse(&owned).map_err(|e| DiagramError::Renderer(e.to_string()))?;
             limits::check_tree(&tree, &tree_limits).map_err(|e| DiagramError::TooLarge(e.what))?;
         }
-        mermaid_svg::render(&owned).map_err(|e| DiagramError::Renderer(e.to_string()))
+        mermaid_svg::render(&owned).map_err(|e| {
+            DiagramError::Renderer(match e {
+                // Its own message already says "parse error".
+                mermaid_svg::RenderError::Parse(p) => p.to_string(),
+                other => other.to_string(),
+            })
+        })
     });
     let svg = match drawn {
         Ok(result) => result?,
