@@ -54,6 +54,9 @@ pub struct HubConfig {
     /// Who may read `/metrics` without signing in as an admin: addresses or blocks of
     /// the Prometheus servers (default: loopback only). The figures include private spaces.
     pub metrics_from: Option<Vec<String>>,
+    /// Wall time for drawing one document's diagrams at publish, in milliseconds (default
+    /// 2,000); diagrams left when it is spent are shown as source.
+    pub render_budget_ms: Option<u64>,
     /// Open connections in all (default 768).
     pub max_connections: Option<usize>,
     /// Open connections from one client address (default 64; trusted proxies excepted).

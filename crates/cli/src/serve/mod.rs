@@ -22,7 +22,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use designdoc_check::{Checker, Diagnostic};
-use designdoc_render::site::{PageInput, body_html, toc_html};
+use designdoc_render::site::{PageInput, RenderBudget, body_html_with, toc_html};
 use designdoc_store::{Publish, Published, Role, Store, content_hash, generate_password};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -135,6 +135,8 @@ pub struct Hub {
     pub password_checks: tokio::sync::Semaphore,
     /// Peers that may read `/metrics` anonymously (admins may from anywhere).
     pub metrics_from: client::TrustedProxies,
+    /// What rendering one document at publish may cost.
+    pub render_budget: RenderBudget,
 }
 
 /// How often old login failures are deleted, and how old they must be.
@@ -142,7 +144,9 @@ const FAILURE_PURGE_EVERY: Duration = Duration::from_secs(600);
 const FAILURE_MAX_AGE_MS: i64 = 3_600_000;
 
 /// The version of the page renderer: stored pages made by another version are re-rendered.
-pub const RENDERER: &str = concat!("designdoc ", env!("CARGO_PKG_VERSION"));
+/// The second number counts changes to what pages contain within one version (2: drawing
+/// budgets and the parsing SVG sanitizer; pages stored before are redrawn).
+pub const RENDERER: &str = concat!("designdoc ", env!("CARGO_PKG_VERSION"), " pages 2");
 
 /// One document to publish.
 pub struct Incoming {
@@ -165,15 +169,18 @@ pub struct Rendered {
 }
 
 /// Checks and renders a document (done once, at publish).
-pub fn check_and_render(checker: &Checker, path: &str, content: &str) -> Rendered {
+pub fn check_and_render(checker: &Checker, budget: &RenderBudget, path: &str, content: &str) -> Rendered {
     let checked = checker.check(content);
-    let body = body_html(&PageInput {
-        rel_path: path.to_string(),
-        source: content,
-        doc: &checked.doc,
-        diagnostics: &checked.diagnostics,
-        modified: None,
-    });
+    let body = body_html_with(
+        &PageInput {
+            rel_path: path.to_string(),
+            source: content,
+            doc: &checked.doc,
+            diagnostics: &checked.diagnostics,
+            modified: None,
+        },
+        budget,
+    );
     let mut aside = toc_html(&checked.doc);
     aside.push_str(&pages::findings_panel(content, &checked.diagnostics));
     Rendered {
@@ -243,7 +250,7 @@ impl Hub {
                         )));
                     }
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        check_and_render(&hub.checker, &d.path, &d.content)
+                        check_and_render(&hub.checker, &hub.render_budget, &d.path, &d.content)
                     }))
                     .map_err(|_| {
                         PublishError::Internal("internal error while rendering this document (logged)".to_string())
@@ -568,6 +575,16 @@ async fn serve(args: ServeArgs) -> Result<Outcome> {
         secure_cookies: cfg.secure_cookies,
         password_checks: tokio::sync::Semaphore::new(4),
         metrics_from: cfg.metrics_from.clone(),
+        render_budget: RenderBudget {
+            document_time: settings
+                .config
+                .hub
+                .render_budget_ms
+                .map_or(RenderBudget::default().document_time, |ms| {
+                    Duration::from_millis(ms.max(1))
+                }),
+            ..RenderBudget::default()
+        },
     });
     for dir in &cfg.dirs {
         if !dir.is_dir() {

@@ -214,7 +214,19 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
         (rev.html, rev.aside)
     } else {
         // Rendered by another version (or never): render now and keep it.
-        let r = check_and_render(&hub.checker, &d.path, &rev.content);
+        // Off the async threads: rendering may take up to the render budget.
+        let job = Arc::clone(&hub);
+        let (doc_path, content) = (d.path.clone(), rev.content.clone());
+        let r = tokio::task::spawn_blocking(move || {
+            check_and_render(&job.checker, &job.render_budget, &doc_path, &content)
+        })
+        .await
+        .map_err(|e| {
+            ApiError(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                format!("rendering failed: {e}"),
+            )
+        })?;
         if let Err(e) = hub.store.set_html(&id, rev.number, &r.body, &r.aside, RENDERER).await {
             hub.log
                 .warn("cannot store a re-rendered page", &[("error", e.to_string().into())]);

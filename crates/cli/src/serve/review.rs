@@ -94,10 +94,12 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
                     hub.store.user_by_name(name).await.map_err(&err)?.ok_or_else(|| {
                         ApiError(StatusCode::BAD_REQUEST, format!("cannot ask `{name}` to review here"))
                     })?;
+                // The same answer as for a name nobody has: who exists is not for authors
+                // to probe.
                 if !hub.store.visibility(Some(&r)).await.map_err(&err)?.can_see(space) {
                     return Err(ApiError(
                         StatusCode::BAD_REQUEST,
-                        format!("`{name}` cannot see this space"),
+                        format!("cannot ask `{name}` to review here"),
                     ));
                 }
                 ids.push(r.id);
