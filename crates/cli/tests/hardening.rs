@@ -239,3 +239,78 @@ fn parallel_publishes_of_one_doc_all_succeed_on_postgres() {
         .output();
     assert!(dropped.is_ok_and(|o| o.status.success()), "drop schema");
 }
+
+/// Forwards TCP connections to `target` until `cut` is set; from then on it accepts and
+/// reads but forwards nothing, like a database host that stopped answering.
+fn blackhole_proxy(target: &str, cut: std::sync::Arc<std::sync::atomic::AtomicBool>) -> String {
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let target = target.to_string();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let cut = std::sync::Arc::clone(&cut);
+            let target = target.clone();
+            std::thread::spawn(move || {
+                let pipe = |mut from: TcpStream,
+                            mut to: Option<TcpStream>,
+                            cut: std::sync::Arc<std::sync::atomic::AtomicBool>| {
+                    let mut buf = [0u8; 16 * 1024];
+                    while let Ok(n) = from.read(&mut buf) {
+                        if n == 0 {
+                            return;
+                        }
+                        if !cut.load(Ordering::SeqCst)
+                            && let Some(to) = to.as_mut()
+                            && to.write_all(&buf[..n]).is_err()
+                        {
+                            return;
+                        }
+                    }
+                };
+                if cut.load(Ordering::SeqCst) {
+                    pipe(client, None, cut);
+                    return;
+                }
+                let Ok(server) = TcpStream::connect(&target) else {
+                    return;
+                };
+                let (c2, s2) = (client.try_clone().expect("clone"), server.try_clone().expect("clone"));
+                let cut2 = std::sync::Arc::clone(&cut);
+                std::thread::spawn(move || pipe(s2, Some(c2), cut2));
+                pipe(client, Some(server), cut);
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn readyz_says_not_ready_quickly_when_the_database_stops_answering() {
+    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
+        println!("skipped: DESIGNDOC_TEST_POSTGRES_URL is not set (CI sets it)");
+        return;
+    };
+    // postgres://USER[:PW]@HOST:PORT/DB -> the same through our proxy.
+    let (before, after) = url.split_once('@').expect("a URL with user@host");
+    let (hostport, rest) = after.split_once('/').expect("a URL with a database");
+    let cut = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let proxy = blackhole_proxy(hostport, std::sync::Arc::clone(&cut));
+    let via_proxy = format!("{before}@{proxy}/{rest}");
+    let schema = format!("hub_readyz_{}", std::process::id());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (hub, addr) = start_hub(tmp.path(), &["--database", &via_proxy, "--schema", &schema]);
+    assert_eq!(get(&addr, "/readyz").0, 200);
+    cut.store(true, std::sync::atomic::Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    let (status, _, _) = get(&addr, "/readyz");
+    assert_eq!(status, 503);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(get(&addr, "/healthz").0, 200, "the process itself is fine");
+    drop(hub);
+    common::drop_pg_schema(&url, &schema);
+}
