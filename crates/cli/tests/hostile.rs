@@ -122,6 +122,7 @@ fn story(dir: &Path, db: &[&str]) {
             assert_eq!(get(&addr, "/healthz").0, 200, "{name}: healthz");
             std::thread::sleep(Duration::from_millis(20));
         }
+        println!("{name}: slowest doc page meanwhile {slowest:?}");
         let (status, answer) = publishing.join().expect("publish thread");
         let took = started.elapsed();
         // Debug builds are several times slower than release; the budget is 2 s per
