@@ -389,14 +389,15 @@ fn relationship(
 
 fn symbol_relation(s: &str) -> Option<(Cardinality, Cardinality, bool, usize)> {
     // Tokens are 6 characters: two for each cardinality, two for the line.
+    // `get`, not indexing: the six bytes may end or split inside a multi-byte character.
     let t = s.get(..6)?;
-    let lc = left_card(&t[..2])?;
-    let identifying = match &t[2..4] {
+    let lc = left_card(t.get(..2)?)?;
+    let identifying = match t.get(2..4)? {
         "--" => true,
         ".." | ".-" | "-." => false,
         _ => return None,
     };
-    let rc = right_card(&t[4..6])?;
+    let rc = right_card(t.get(4..6)?)?;
     Some((lc, rc, identifying, 6))
 }
 

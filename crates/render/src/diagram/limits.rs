@@ -10,10 +10,10 @@ fn over(count: usize, what: &str, max: usize) -> Result<(), TooLarge> {
     TooLarge::check(count, what, max)
 }
 
-/// Whether [`check_tree`] can find anything for this diagram: Gantt charts, packets and
-/// block diagrams (by their keyword); the other kinds are bounded by their source.
+/// Whether [`check_tree`] can find anything for this diagram: Gantt charts, packets, block
+/// and state diagrams; the other kinds are bounded by their source.
 pub fn needs_tree_check(kind: Option<DiagramKind>, src: &str) -> bool {
-    kind == Some(DiagramKind::Gantt)
+    matches!(kind, Some(DiagramKind::Gantt | DiagramKind::State))
         || designdoc_model::mermaid::header_keyword(src)
             .is_some_and(|k| k.starts_with("packet") || k.starts_with("block"))
 }
@@ -33,6 +33,7 @@ pub fn check_tree(diagram: &ast::Diagram, limits: &DiagramLimits) -> Result<(), 
             over(bits / per_row, "rows", max / 4)?;
         }
         ast::Diagram::Gantt(g) => gantt(g, limits)?,
+        ast::Diagram::State(st) => composites(st, limits)?,
         ast::Diagram::Block(b) => {
             over(b.columns.unwrap_or(0), "columns", 256)?;
             let mut stack: Vec<&[ast::BlockItem]> = vec![&b.items];
@@ -56,6 +57,82 @@ pub fn check_tree(diagram: &ast::Diagram, limits: &DiagramLimits) -> Result<(), 
         _ => {}
     }
     Ok(())
+}
+
+/// Composite states: the drawing library walks each composite's members recursively,
+/// descending into member composites. A composite that contains itself (directly or
+/// through others) never ends, and shared members multiply the walk; both are measured
+/// here without recursion.
+fn composites(st: &ast::StateDiagram, limits: &DiagramLimits) -> Result<(), TooLarge> {
+    use std::collections::HashMap;
+    let index: HashMap<&str, usize> = st
+        .composites
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let children: Vec<Vec<usize>> = st
+        .composites
+        .iter()
+        .map(|c| {
+            c.regions
+                .iter()
+                .flatten()
+                .filter_map(|m| index.get(m.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    // Members visited by the walk from each composite, computed children first
+    // (an iterative depth-first order; a back edge is a cycle).
+    const NEW: u8 = 0;
+    const OPEN: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; children.len()];
+    let mut walk = vec![0usize; children.len()];
+    let mut depth = vec![1usize; children.len()];
+    for root in 0..children.len() {
+        if state[root] != NEW {
+            continue;
+        }
+        let mut stack = vec![(root, 0usize)];
+        state[root] = OPEN;
+        while let Some(top) = stack.last_mut() {
+            let node = top.0;
+            if let Some(&child) = children[node].get(top.1) {
+                top.1 += 1;
+                match state[child] {
+                    OPEN => {
+                        return Err(TooLarge {
+                            what: format!("state `{}` contains itself", st.composites[child].id),
+                        });
+                    }
+                    NEW => {
+                        state[child] = OPEN;
+                        stack.push((child, 0));
+                    }
+                    _ => {}
+                }
+            } else {
+                let members: usize = st.composites[node].regions.iter().map(Vec::len).sum();
+                walk[node] = children[node]
+                    .iter()
+                    .fold(members, |sum, &c| sum.saturating_add(walk[c]));
+                depth[node] = 1 + children[node].iter().map(|&c| depth[c]).max().unwrap_or(0);
+                state[node] = DONE;
+                stack.pop();
+            }
+        }
+    }
+    over(
+        depth.iter().copied().max().unwrap_or(0),
+        "levels of composite states",
+        limits.max_depth,
+    )?;
+    over(
+        walk.iter().copied().max().unwrap_or(0),
+        "state memberships to walk",
+        limits.max_elements.saturating_mul(10),
+    )
 }
 
 /// Longest Gantt span drawn, in days (the axis, the shading of excluded days and the
@@ -155,6 +232,7 @@ mod tests {
             "gantt\n  dateFormat YYYY-MM-DD\n  excludes weekends\n  section A\n  T :a1, 2026-01-01, 30d\n",
             "packet-beta\n0-15: \"Source Port\"\n16-31: \"Destination Port\"\n32-63: \"Sequence\"\n",
             "mindmap\n  root\n    a\n      b\n    c\n",
+            "stateDiagram-v2\n  [*] --> A\n  state A {\n    B --> C\n    state C {\n      D --> E\n    }\n  }\n",
         ] {
             assert_eq!(check(src), Ok(()), "{src}");
         }
@@ -183,6 +261,11 @@ mod tests {
                 "101 levels of nesting; at most 24 are drawn",
             ),
             (format!("graph TD\n{}", "A-->B\n".repeat(5000)), "5,001 lines; at most 3,000 are drawn"),
+            ("stateDiagram\nstate A {\nA\n}\n".to_string(), "state `A` contains itself"),
+            (
+                "stateDiagram-v2\nstate A {\nB\n}\nstate B {\nA\n}\n".to_string(),
+                "state `A` contains itself",
+            ),
         ];
         for (src, expect) in cases {
             assert_eq!(check(&src), Err(expect.to_string()), "{}", &src[..src.len().min(80)]);

@@ -210,6 +210,20 @@ fn safe_value(value: &str) -> bool {
     true
 }
 
+/// Whether a text attribute's value (a name or label: `id`, `class`, `aria-*`) is free of
+/// what a browser could ever treat as a script URL or a resource: text attributes may hold
+/// any other character, escaped on output.
+fn inert_text(value: &str) -> bool {
+    let squashed: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .flat_map(char::to_lowercase)
+        .collect();
+    !(squashed.contains("javascript:")
+        || squashed.contains("expression(")
+        || squashed.split("url(").skip(1).any(|u| !u.starts_with('#')))
+}
+
 /// An attribute name as the SVG namespace spells it: a letter, then letters, digits,
 /// `-` or `:`. Anything else (`/onmouseover`, `"x`) is not a name we keep.
 fn well_formed_name(name: &str) -> bool {
@@ -510,7 +524,12 @@ fn clean_attributes(attrs: &[(&str, Option<&str>)]) -> Vec<(String, String)> {
         if !ATTRIBUTES.contains(&name) {
             continue;
         }
-        if !TEXT_ATTRIBUTES.contains(&name) && !safe_value(&value) {
+        let keep = if TEXT_ATTRIBUTES.contains(&name) {
+            inert_text(&value)
+        } else {
+            safe_value(&value)
+        };
+        if !keep {
             continue;
         }
         set(&mut kept, name, value);
@@ -747,6 +766,15 @@ mod tests {
         check(
             "<svg><rect fill=\"u\\72l(x)\" stroke=\"a;b\"/></svg>",
             "<svg><rect/></svg>",
+        );
+    }
+
+    #[test]
+    fn text_attributes_never_carry_script_urls() {
+        // Found by the svg_differential fuzzer: the sanitizer kept what its re-read refused.
+        check(
+            "<svg id=\"javascript:\"><g role=\"url(x)\" class=\"a b\"/></svg>",
+            "<svg><g class=\"a b\"/></svg>",
         );
     }
 
