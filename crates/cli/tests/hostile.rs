@@ -63,6 +63,34 @@ fn hostile_docs() -> Vec<(&'static str, String, bool)> {
             false,
         ),
         ("many-diagrams.md", format!("# Many\n\n{many_diagrams}"), false),
+        // Found in review: nesting hidden behind `<!-->` and behind stray end tags.
+        (
+            "comment-then-html.md",
+            format!("# Html\n\n<!--> {}\n", "<div>".repeat(80_000)),
+            false,
+        ),
+        (
+            "stray-end-tags.md",
+            format!("# Html\n\n{}\n", "<div></p>".repeat(80_000)),
+            false,
+        ),
+        (
+            "radar-ticks.md",
+            fenced("radar-beta\naxis A, B, C\ncurve a{1, 2, 3}\nticks 4000000000\n"),
+            false,
+        ),
+        (
+            "gantt-million-years.md",
+            fenced(
+                "gantt\n  dateFormat YYYYYY-MM-DD\n  tickInterval 1day\n  section A\n  T : 000001-01-01, 999999-01-01\n",
+            ),
+            false,
+        ),
+        (
+            "state-cycle.md",
+            fenced("stateDiagram-v2\nstate A {\nB\n}\nstate B {\nA\n}\n"),
+            false,
+        ),
         (
             "brackets-10mb.md",
             format!("# Brackets\n\n{}\n", "[".repeat(10_000_000)),
@@ -122,14 +150,16 @@ fn story(dir: &Path, db: &[&str]) {
             assert_eq!(get(&addr, "/healthz").0, 200, "{name}: healthz");
             std::thread::sleep(Duration::from_millis(20));
         }
-        println!("{name}: slowest doc page meanwhile {slowest:?}");
         let (status, answer) = publishing.join().expect("publish thread");
         let took = started.elapsed();
         // Debug builds are several times slower than release; the budget is 2 s per
         // document for drawing, plus parsing and storing.
         assert!(took < Duration::from_secs(30), "{name} took {took:?}");
+        // A page must never wait for a publish (a blocked runtime would take seconds).
+        // 50 ms is the bar on a release build (bench/hostile.sh: 1.6 ms); this debug build
+        // shares two cores with the other stories of this file, so it gets 250 ms.
         assert!(
-            slowest < Duration::from_millis(50),
+            slowest < Duration::from_millis(250),
             "{name}: a doc page took {slowest:?} meanwhile"
         );
         let v: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();

@@ -914,6 +914,21 @@ fn behind_a_proxy_one_attacker_cannot_lock_out_anyone_else() {
 }
 
 #[test]
+fn throttling_does_not_tell_which_user_names_exist() {
+    let (_tmp, hub) = sqlite_hub();
+    let password = hub.cli(&["user", "add", "real", "--role", "author"]);
+    // Five wrong tries for one name nobody has: that name is throttled here ...
+    for _ in 0..5 {
+        assert_eq!(hub.try_login("ghost-one", "wrong password!", "", "").0, 401);
+    }
+    assert_eq!(hub.try_login("ghost-one", "wrong password!", "", "").0, 429);
+    // ... but another unknown name answers like a real one: 401, not 429.
+    assert_eq!(hub.try_login("ghost-two", "wrong password!", "", "").0, 401);
+    assert_eq!(hub.try_login("real", "wrong password!", "", "").0, 401);
+    assert_eq!(hub.try_login("real", &password, "", "").0, 303);
+}
+
+#[test]
 fn forwarded_headers_from_an_untrusted_peer_are_ignored() {
     let (_tmp, hub) = sqlite_hub();
     let password = hub.cli(&["user", "add", "root2", "--admin"]);

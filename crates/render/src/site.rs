@@ -303,7 +303,13 @@ struct DepthLimited<'a, I: Iterator<Item = Event<'a>>> {
     open: Vec<bool>,
     /// Elements opened and not closed by raw HTML so far.
     raw_open: usize,
+    /// Every piece of raw HTML is shown as text.
+    raw_as_text: bool,
 }
+
+/// The deepest element nesting a page may reach as a browser parses it (Markdown nesting is
+/// capped at [`MAX_MARKUP_DEPTH`] first; this catches raw HTML the cap cannot see).
+const MAX_HTML_DEPTH: usize = 2 * MAX_MARKUP_DEPTH;
 
 /// HTML elements that have no end tag.
 const VOID_ELEMENTS: &[&str] = &[
@@ -330,6 +336,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for DepthLimited<'a, I> {
                     return Some(Event::SoftBreak);
                 }
                 // Raw HTML that would nest deeper than the limit is shown as text.
+                Event::Html(h) | Event::InlineHtml(h) if self.raw_as_text => return Some(Event::Text(h)),
                 Event::Html(ref h) | Event::InlineHtml(ref h) => {
                     let mut depth = self.raw_open;
                     let mut deepest = depth;
@@ -368,6 +375,14 @@ pub fn body_html(p: &PageInput) -> String {
 
 /// [`body_html`] under an explicit budget.
 pub fn body_html_with(p: &PageInput, budget: &RenderBudget) -> String {
+    body_html_checked(p, budget).0
+}
+
+/// [`body_html_with`], and whether every diagram got its final form: `false` when one was
+/// not drawn for lack of time (its budget or the document's), so the page is worth
+/// rendering again later.
+pub fn body_html_checked(p: &PageInput, budget: &RenderBudget) -> (String, bool) {
+    let mut complete = true;
     let deadline = std::time::Instant::now() + budget.document_time;
     let body = &p.source[p.doc.body_start.min(p.source.len())..];
     let opts = Options::ENABLE_TABLES
@@ -380,128 +395,153 @@ pub fn body_html_with(p: &PageInput, budget: &RenderBudget) -> String {
         "{:016x}",
         fnv(p.source) ^ 0x5bd1_e995_u64.wrapping_mul(std::process::id() as u64 + 1)
     );
-    let mut diagrams: Vec<String> = Vec::new();
-    let mut events: Vec<Event> = Vec::new();
-    let mut in_mermaid: Option<String> = None;
-    let mut in_code: Option<(String, String)> = None;
-    let mut heading: Option<(pulldown_cmark::HeadingLevel, Vec<Event>)> = None;
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let events_in = DepthLimited {
-        inner: Parser::new_ext(body, opts),
-        open: Vec::new(),
-        raw_open: 0,
-    };
-    for event in events_in {
-        if let Some(code) = &mut in_mermaid {
-            match event {
-                Event::Text(t) => code.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    let src = in_mermaid.take().unwrap_or_default();
-                    let k = diagrams.len();
-                    let left = deadline.saturating_duration_since(std::time::Instant::now());
-                    let drawn = if left.is_zero() {
-                        Err(format!(
-                            "not drawn: the document's drawing budget of {} ms is spent",
-                            budget.document_time.as_millis()
-                        ))
-                    } else {
-                        let limits = DiagramLimits {
-                            time: budget.diagram.time.min(left),
-                            ..budget.diagram.clone()
+    // Raw HTML can nest without end (`<div>` x 50,000, hidden behind `<!-->`): when the
+    // page would nest deeper than a browser's parser handles in linear time, it is made
+    // again with raw HTML shown as text (diagrams drawn the first time are kept).
+    let mut raw_as_text = false;
+    let mut drawn_before: Vec<String> = Vec::new();
+    let (html, diagrams) = loop {
+        let mut diagrams: Vec<String> = Vec::new();
+        let mut events: Vec<Event> = Vec::new();
+        let mut in_mermaid: Option<String> = None;
+        let mut in_code: Option<(String, String)> = None;
+        let mut heading: Option<(pulldown_cmark::HeadingLevel, Vec<Event>)> = None;
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let events_in = DepthLimited {
+            inner: Parser::new_ext(body, opts),
+            open: Vec::new(),
+            raw_open: 0,
+            raw_as_text,
+        };
+        for event in events_in {
+            if let Some(code) = &mut in_mermaid {
+                match event {
+                    Event::Text(t) => code.push_str(&t),
+                    Event::End(TagEnd::CodeBlock) => {
+                        let src = in_mermaid.take().unwrap_or_default();
+                        let k = diagrams.len();
+                        if let Some(figure) = drawn_before.get(k) {
+                            diagrams.push(figure.clone());
+                            events.push(Event::Html(CowStr::from(format!("<p>DDSLOT{nonce}N{k}E</p>"))));
+                            continue;
+                        }
+                        let left = deadline.saturating_duration_since(std::time::Instant::now());
+                        let drawn = if left.is_zero() {
+                            complete = false;
+                            Err(format!(
+                                "not drawn: the document's drawing budget of {} ms is spent",
+                                budget.document_time.as_millis()
+                            ))
+                        } else {
+                            let limits = DiagramLimits {
+                                time: budget.diagram.time.min(left),
+                                ..budget.diagram.clone()
+                            };
+                            render_svg_with(&src, &limits).map_err(|e| {
+                                if matches!(e, crate::diagram::DiagramError::Overrun(_)) {
+                                    complete = false;
+                                }
+                                e.to_string()
+                            })
                         };
-                        render_svg_with(&src, &limits).map_err(|e| e.to_string())
-                    };
-                    diagrams.push(match drawn {
+                        diagrams.push(match drawn {
                         Ok(svg) => format!("<figure class=\"diagram\" role=\"img\" aria-label=\"Diagram {}\">{svg}</figure>", k + 1),
                         Err(e) => format!("<div class=\"diagram-error\" role=\"note\">Diagram {} cannot be drawn: {}</div><pre><code>{}</code></pre>", k + 1, escape(&e), escape(&src)),
                     });
-                    events.push(Event::Html(CowStr::from(format!("<p>DDSLOT{nonce}N{k}E</p>"))));
+                        events.push(Event::Html(CowStr::from(format!("<p>DDSLOT{nonce}N{k}E</p>"))));
+                    }
+                    _ => {}
                 }
-                _ => {}
+                continue;
             }
-            continue;
-        }
-        if let Some((_, code)) = &mut in_code {
+            if let Some((_, code)) = &mut in_code {
+                match event {
+                    Event::Text(t) => code.push_str(&t),
+                    Event::End(TagEnd::CodeBlock) => {
+                        let (lang, code) = in_code.take().unwrap_or_default();
+                        let class = if lang.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" class=\"language-{}\"", escape(&lang))
+                        };
+                        let html = format!(
+                            "<pre><code{class}>{}</code></pre>\n",
+                            crate::highlight::highlight(&lang, &code)
+                        );
+                        push(&mut heading, &mut events, Event::Html(CowStr::from(html)));
+                    }
+                    _ => {}
+                }
+                continue;
+            }
             match event {
-                Event::Text(t) => code.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    let (lang, code) = in_code.take().unwrap_or_default();
-                    let class = if lang.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" class=\"language-{}\"", escape(&lang))
-                    };
-                    let html = format!(
-                        "<pre><code{class}>{}</code></pre>\n",
-                        crate::highlight::highlight(&lang, &code)
-                    );
-                    push(&mut heading, &mut events, Event::Html(CowStr::from(html)));
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                    if info.split_whitespace().next() == Some("mermaid") =>
+                {
+                    in_mermaid = Some(String::new());
                 }
-                _ => {}
-            }
-            continue;
-        }
-        match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if info.split_whitespace().next() == Some("mermaid") =>
-            {
-                in_mermaid = Some(String::new());
-            }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                in_code = Some((lang, String::new()));
-            }
-            Event::Start(Tag::Heading { level, .. }) => heading = Some((level, Vec::new())),
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, inner)) = heading.take() {
-                    let text: String = inner
-                        .iter()
-                        .filter_map(|e| match e {
-                            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                            _ => None,
-                        })
-                        .collect();
-                    let base = slug(text.trim());
-                    let n = seen.entry(base.clone()).or_insert(0);
-                    let anchor = if *n == 0 { base } else { format!("{base}-{n}") };
-                    *n += 1;
-                    let mut inner_html = String::new();
-                    pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
-                    events.push(Event::Html(CowStr::from(format!(
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => info
+                            .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                            .next()
+                            .unwrap_or("")
+                            .to_string(),
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    in_code = Some((lang, String::new()));
+                }
+                Event::Start(Tag::Heading { level, .. }) => heading = Some((level, Vec::new())),
+                Event::End(TagEnd::Heading(_)) => {
+                    if let Some((level, inner)) = heading.take() {
+                        let text: String = inner
+                            .iter()
+                            .filter_map(|e| match e {
+                                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                                _ => None,
+                            })
+                            .collect();
+                        let base = slug(text.trim());
+                        let n = seen.entry(base.clone()).or_insert(0);
+                        let anchor = if *n == 0 { base } else { format!("{base}-{n}") };
+                        *n += 1;
+                        let mut inner_html = String::new();
+                        pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                        events.push(Event::Html(CowStr::from(format!(
                         "<{level} id=\"{a}\">{inner_html}<a class=\"anchor\" href=\"#{a}\" aria-label=\"Link to this section\">#</a></{level}>\n",
                         a = escape(&anchor)
                     ))));
+                    }
                 }
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest = rewrite_md_link(&dest_url);
-                let e = Event::Start(Tag::Link {
+                Event::Start(Tag::Link {
                     link_type,
-                    dest_url: CowStr::from(dest),
+                    dest_url,
                     title,
                     id,
-                });
-                push(&mut heading, &mut events, e);
+                }) => {
+                    let dest = rewrite_md_link(&dest_url);
+                    let e = Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(dest),
+                        title,
+                        id,
+                    });
+                    push(&mut heading, &mut events, e);
+                }
+                other => push(&mut heading, &mut events, other),
             }
-            other => push(&mut heading, &mut events, other),
         }
-    }
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        if !raw_as_text && crate::diagram::max_open_depth(&html) > MAX_HTML_DEPTH {
+            raw_as_text = true;
+            drawn_before = diagrams;
+            continue;
+        }
+        break (html, diagrams);
+    };
     let clean = sanitizer().clean(&html).to_string();
-    fill_slots(&clean, &format!("<p>DDSLOT{nonce}N"), &diagrams)
+    (fill_slots(&clean, &format!("<p>DDSLOT{nonce}N"), &diagrams), complete)
 }
 
 /// Replaces each `{prefix}{k}E</p>` slot by `diagrams[k]` in one pass (a slot the

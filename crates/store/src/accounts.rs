@@ -280,6 +280,11 @@ impl Store {
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))??;
+        // Browsers that knew the old password are no longer known devices.
+        sqlx::query("DELETE FROM known_devices WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)

@@ -168,7 +168,11 @@ pub async fn login(
         },
         None => None,
     };
-    let attempt = Attempt::new(Purpose::SignIn, &shown, ip, device.as_deref());
+    let throttle_name = match &existing {
+        Some(u) => u.username.clone(),
+        None => format!("?{}", &content_hash(&named)[..16]),
+    };
+    let attempt = Attempt::new(Purpose::SignIn, &throttle_name, ip, device.as_deref());
     match attempt.admit(&hub).await {
         Err(e) => return fail(e),
         Ok(Err(why)) => {

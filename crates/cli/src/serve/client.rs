@@ -1,7 +1,10 @@
 //! Who is on the other end: the client's address, for throttling, audit and logs. The TCP
 //! peer is the client unless it is one of the `trusted_proxies`; then the client is the
-//! nearest address in `X-Forwarded-For` (or `Forwarded: for=`) that is not a trusted
-//! proxy. A forwarded header from any other peer is ignored: anyone can send one.
+//! nearest address in `X-Forwarded-For` that is not a trusted proxy (the header nginx and
+//! most proxies append to). A forwarded header from any other peer is ignored: anyone can
+//! send one. `Forwarded:` is not read: a proxy that only writes that one would leave a
+//! client's own `X-Forwarded-For` or `Forwarded` standing, so believing either would let
+//! the client choose its address.
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
@@ -88,32 +91,20 @@ impl TrustedProxies {
                 chain.extend(v.split(',').filter_map(|a| parse_forwarded_addr(a.trim())));
             }
         }
-        if chain.is_empty() {
-            for value in headers.get_all("forwarded") {
-                if let Ok(v) = value.to_str() {
-                    for element in v.split(',') {
-                        for pair in element.split(';') {
-                            if let Some((k, a)) = pair.trim().split_once('=')
-                                && k.trim().eq_ignore_ascii_case("for")
-                            {
-                                chain.extend(parse_forwarded_addr(a.trim().trim_matches('"')));
-                            }
-                        }
-                    }
-                }
-            }
-        }
         chain
             .iter()
             .rev()
             .map(|ip| canonical(*ip))
             .find(|ip| !self.trusts(*ip))
-            .or_else(|| chain.first().map(|ip| canonical(*ip)))
+            // Every hop trusted (clients inside a trusted block): the address our nearest
+            // proxy saw, never one the client could have written further left.
+            .or_else(|| chain.last().map(|ip| canonical(*ip)))
             .unwrap_or(canonical(peer))
     }
 }
 
 /// `203.0.113.7`, `203.0.113.7:5000`, `[2001:db8::1]:443`, `2001:db8::1`.
+/// (Proxies write these forms into `X-Forwarded-For`.)
 fn parse_forwarded_addr(s: &str) -> Option<IpAddr> {
     if let Ok(ip) = s.parse::<IpAddr>() {
         return Some(ip);
@@ -197,8 +188,12 @@ mod tests {
         // A client forging a first hop cannot choose its address: the proxy appended the real one.
         let forged = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.7")]);
         assert_eq!(proxies.client(ip("127.0.0.1"), &forged), ip("203.0.113.7"));
-        let rfc = headers(&[("forwarded", "for=\"[2001:db8::7]:4711\";proto=https, for=10.0.0.2")]);
-        assert_eq!(proxies.client(ip("10.0.0.3"), &rfc), ip("2001:db8::7"));
+        // `Forwarded:` is not read (a proxy that does not write it leaves the client's own).
+        let rfc = headers(&[("forwarded", "for=\"[2001:db8::7]:4711\";proto=https")]);
+        assert_eq!(proxies.client(ip("10.0.0.3"), &rfc), ip("10.0.0.3"));
+        // Clients inside a trusted block: the hop our proxy appended, not the forged first one.
+        let inside = headers(&[("x-forwarded-for", "10.0.0.99, 10.20.30.40")]);
+        assert_eq!(proxies.client(ip("127.0.0.1"), &inside), ip("10.20.30.40"));
         // A proxy that forwards nothing: the proxy itself.
         assert_eq!(proxies.client(ip("127.0.0.1"), &HeaderMap::new()), ip("127.0.0.1"));
         // No trusted proxies at all (the default): always the peer.

@@ -22,7 +22,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use designdoc_check::{Checker, Diagnostic};
-use designdoc_render::site::{PageInput, RenderBudget, body_html_with, toc_html};
+use designdoc_render::site::{PageInput, RenderBudget, body_html_checked, toc_html};
 use designdoc_store::{Publish, Published, Role, Store, content_hash, generate_password};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -166,12 +166,18 @@ pub struct Rendered {
     pub body: String,
     /// The side panel: contents and findings.
     pub aside: String,
+    /// Every diagram got its final form (none was cut off by a time budget).
+    pub complete: bool,
 }
+
+/// The renderer name stored with a page some of whose diagrams were cut off by a time
+/// budget: it differs from [`RENDERER`], so the page is rendered again when viewed.
+pub const PARTIAL_RENDERER: &str = "partial";
 
 /// Checks and renders a document (done once, at publish).
 pub fn check_and_render(checker: &Checker, budget: &RenderBudget, path: &str, content: &str) -> Rendered {
     let checked = checker.check(content);
-    let body = body_html_with(
+    let (body, complete) = body_html_checked(
         &PageInput {
             rel_path: path.to_string(),
             source: content,
@@ -187,6 +193,7 @@ pub fn check_and_render(checker: &Checker, budget: &RenderBudget, path: &str, co
         findings: checked.diagnostics,
         body,
         aside,
+        complete,
     }
 }
 
@@ -290,7 +297,7 @@ impl Hub {
                     findings: &r.findings,
                     html: &r.body,
                     aside: &r.aside,
-                    renderer: RENDERER,
+                    renderer: if r.complete { RENDERER } else { PARTIAL_RENDERER },
                     trusted_status: d.trusted,
                 })
                 .await

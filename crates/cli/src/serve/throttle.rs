@@ -21,6 +21,21 @@ pub const WINDOW_MS: i64 = 15 * 60_000;
 /// What `Retry-After` says when throttled.
 pub const RETRY_AFTER_SECS: u64 = 900;
 
+/// The unit one client is counted by: its IPv4 address, or its IPv6 /64 (one host usually
+/// holds a whole /64, so single IPv6 addresses would give it unlimited guesses).
+fn client_block(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// What a password attempt is for: separate counters, same bounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
@@ -56,10 +71,12 @@ pub enum Throttled {
 }
 
 impl Attempt {
-    /// `account` is the well-formed user name (or `?`); `device` identifies a device
+    /// `account` is the user name (for a name no account has, a digest of it: every such
+    /// name counts on its own, so throttling says nothing about which names exist); `device` identifies a device
     /// cookie of that account the browser holds (a digest, never the cookie).
     pub fn new(purpose: Purpose, account: &str, client: IpAddr, device: Option<&str>) -> Attempt {
         let p = purpose.prefix();
+        let client = client_block(client);
         Attempt {
             pair: match device {
                 Some(d) => format!("{p}|{account}|device:{d}"),
@@ -99,6 +116,9 @@ impl Attempt {
             || (!self.known_device && recent(&self.client).await? > PER_CLIENT)
         {
             return Ok(Err(Throttled::Client));
+        }
+        if !self.known_device && recent(&self.account).await? > PER_ACCOUNT {
+            return Ok(Err(Throttled::Account));
         }
         Ok(Ok(()))
     }

@@ -148,10 +148,13 @@ fn packet_bits(src: &str) -> usize {
     usize::try_from(bits).unwrap_or(usize::MAX)
 }
 
-/// The deepest nesting in the source: brackets `{ ( [` outside quoted strings, `... end`
-/// blocks, and for indented kinds the number of distinct open indentation levels.
+/// The deepest nesting in the source: blocks opened by a line ending in `{` and closed by a
+/// line starting with `}` (C4 boundaries, composite states, namespaces, ZenUML), `... end`
+/// blocks, brackets within a line (outside quoted strings), and for indented kinds the
+/// number of distinct open indentation levels. A `{` inside a line (an ER crow's foot
+/// `o{`) counts only for that line.
 fn nesting_depth(src: &str, indented: bool) -> usize {
-    let mut brackets: usize = 0;
+    let mut braces: usize = 0;
     let mut blocks: usize = 0;
     let mut indents: Vec<usize> = Vec::new();
     let mut deepest = 0;
@@ -176,19 +179,25 @@ fn nesting_depth(src: &str, indented: bool) -> usize {
         } else if first == "end" {
             blocks = blocks.saturating_sub(1);
         }
+        if trimmed.starts_with('}') {
+            braces = braces.saturating_sub(1);
+        }
+        let outer = braces + blocks + indents.len();
+        let mut within: usize = 0;
         let mut quote = false;
         for c in trimmed.chars() {
             match c {
                 '"' => quote = !quote,
-                '{' | '(' | '[' if !quote => brackets += 1,
-                '}' | ')' | ']' if !quote => brackets = brackets.saturating_sub(1),
+                '{' | '(' | '[' if !quote => within += 1,
+                '}' | ')' | ']' if !quote => within = within.saturating_sub(1),
                 _ => {}
             }
-            deepest = deepest.max(brackets + blocks + indents.len());
+            deepest = deepest.max(outer + within);
         }
-        // An unclosed bracket does not carry over lines in kinds where lines are
-        // statements; braces do (C4 boundaries, composite states, namespaces).
-        deepest = deepest.max(brackets + blocks + indents.len());
+        deepest = deepest.max(outer);
+        if trimmed.ends_with('{') {
+            braces += 1;
+        }
     }
     deepest
 }
@@ -208,6 +217,15 @@ mod tests {
             2
         );
         assert_eq!(nesting_depth("mindmap\n root\n  a\n  b\n   c\n", true), 4);
+        // Crow's feet are not blocks: 25 relationships are one level.
+        let er = format!("erDiagram\n{}", "  A ||--o{ B : has\n  B }o--|| C : in\n".repeat(25));
+        assert_eq!(nesting_depth(&er, false), 1);
+        // Entity blocks and nesting on one line still count.
+        assert_eq!(nesting_depth("erDiagram\n  A {\n    string id\n  }\n", false), 1);
+        assert_eq!(
+            nesting_depth(&format!("zenuml\n{}", "if(x) { ".repeat(100)), false),
+            100
+        );
     }
 
     #[test]

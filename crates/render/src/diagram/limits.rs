@@ -15,7 +15,7 @@ fn over(count: usize, what: &str, max: usize) -> Result<(), TooLarge> {
 pub fn needs_tree_check(kind: Option<DiagramKind>, src: &str) -> bool {
     matches!(kind, Some(DiagramKind::Gantt | DiagramKind::State))
         || designdoc_model::mermaid::header_keyword(src)
-            .is_some_and(|k| k.starts_with("packet") || k.starts_with("block"))
+            .is_some_and(|k| k.starts_with("packet") || k.starts_with("block") || k.starts_with("radar"))
 }
 
 /// Checks the drawing library's own tree for what the source does not show: numbers
@@ -34,6 +34,8 @@ pub fn check_tree(diagram: &ast::Diagram, limits: &DiagramLimits) -> Result<(), 
         }
         ast::Diagram::Gantt(g) => gantt(g, limits)?,
         ast::Diagram::State(st) => composites(st, limits)?,
+        // One circle per tick: `ticks 4000000000` is gigabytes.
+        ast::Diagram::Radar(r) => over(r.ticks.unwrap_or(0) as usize, "radar ticks", 100)?,
         ast::Diagram::Block(b) => {
             over(b.columns.unwrap_or(0), "columns", 256)?;
             let mut stack: Vec<&[ast::BlockItem]> = vec![&b.items];
@@ -203,11 +205,16 @@ fn gantt(g: &ast::GanttDiagram, limits: &DiagramLimits) -> Result<(), TooLarge> 
     Ok(())
 }
 
-/// The year of a date written with a four-digit year (`2026-01-31`, `31.01.2026`).
+/// The year of a date (`2026-01-31`, `31.01.2026`, `20260131`): the first run of four or
+/// more digits. Five to seven digits are a year beyond 9999 (`YYYYYY` formats), eight are
+/// `YYYYMMDD`; longer runs are timestamps, not read.
 fn year_of(date: &str) -> Option<i64> {
-    date.split(|c: char| !c.is_ascii_digit())
-        .find(|part| part.len() == 4)
-        .and_then(|y| y.parse().ok())
+    let run = date.split(|c: char| !c.is_ascii_digit()).find(|part| part.len() >= 4)?;
+    match run.len() {
+        4..=7 => run.parse().ok(),
+        8 => run[..4].parse().ok(),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -262,6 +269,14 @@ mod tests {
             ),
             (format!("graph TD\n{}", "A-->B\n".repeat(5000)), "5,001 lines; at most 3,000 are drawn"),
             ("stateDiagram\nstate A {\nA\n}\n".to_string(), "state `A` contains itself"),
+            (
+                "radar-beta\naxis A, B, C\ncurve a{1, 2, 3}\nticks 4000000000\n".to_string(),
+                "4,000,000,000 radar ticks; at most 100 are drawn",
+            ),
+            (
+                "gantt\n  dateFormat YYYYYY-MM-DD\n  tickInterval 1day\n  section A\n  T : 000001-01-01, 999999-01-01\n".to_string(),
+                "tasks from 1 to 999999; at most 100 years are drawn",
+            ),
             (
                 "stateDiagram-v2\nstate A {\nB\n}\nstate B {\nA\n}\n".to_string(),
                 "state `A` contains itself",

@@ -10,7 +10,7 @@ mod worker;
 
 pub use designdoc_model::mermaid::limits::DiagramLimits;
 pub(crate) use sanitize::{Piece, escape_into, pieces};
-pub use sanitize::{active_content, sanitize_svg};
+pub use sanitize::{active_content, max_open_depth, sanitize_svg};
 pub use worker::abandoned as abandoned_drawings;
 
 use designdoc_model::mermaid::limits::{check_source, group};
@@ -25,6 +25,9 @@ pub enum DiagramError {
     Invalid(Vec<(String, Range<usize>)>),
     /// Valid, but over a bound of [`DiagramLimits`]: what, with the figure and the bound.
     TooLarge(String),
+    /// Not drawn this time: the drawing overran its time budget, or the renderer was busy
+    /// with earlier overruns. Drawing it again later may succeed.
+    Overrun(String),
     /// Valid, but holding a value we do not pass to the drawing library (a style value
     /// with markup or a script URL).
     Refused(String),
@@ -44,6 +47,7 @@ impl fmt::Display for DiagramError {
                 Ok(())
             }
             DiagramError::TooLarge(m) => write!(f, "diagram too large to draw: {m}"),
+            DiagramError::Overrun(m) => write!(f, "diagram not drawn in time: {m}"),
             DiagramError::Refused(m) => write!(f, "diagram not drawn: {m}"),
             DiagramError::Renderer(m) => write!(f, "cannot draw the diagram: {m}"),
         }
@@ -94,13 +98,13 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
     let svg = match drawn {
         Ok(result) => result?,
         Err(Overrun::Time(t)) => {
-            return Err(DiagramError::TooLarge(format!(
+            return Err(DiagramError::Overrun(format!(
                 "drawing took longer than {} ms",
                 t.as_millis()
             )));
         }
         Err(Overrun::Busy) => {
-            return Err(DiagramError::TooLarge(
+            return Err(DiagramError::Overrun(
                 "the renderer is busy with diagrams that overran their budget".to_string(),
             ));
         }

@@ -645,6 +645,67 @@ pub fn sanitize_svg(svg: &str) -> String {
     out
 }
 
+/// HTML elements that have no end tag (they never nest).
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// How deeply elements nest in `html` as a browser's tokenizer reads it: start tags open
+/// (void elements excepted, `/>` or not), end tags close only an element of their name
+/// that is open. Comments, CDATA and bogus markup are skipped the way a browser skips them.
+pub fn max_open_depth(html: &str) -> usize {
+    struct Depth {
+        open: RefCell<Vec<String>>,
+        /// How many of each name are open: an end tag for a name not open costs nothing
+        /// (a scan of the stack for each stray `</p>` would be quadratic).
+        counts: RefCell<std::collections::HashMap<String, usize>>,
+        deepest: std::cell::Cell<usize>,
+    }
+    impl TokenSink for Depth {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(tag) = token {
+                let name = tag.name.to_ascii_lowercase();
+                let mut open = self.open.borrow_mut();
+                let mut counts = self.counts.borrow_mut();
+                match tag.kind {
+                    TagKind::StartTag if !VOID.contains(&name.as_str()) => {
+                        open.push(name.to_string());
+                        *counts.entry(name.to_string()).or_insert(0) += 1;
+                        self.deepest.set(self.deepest.get().max(open.len()));
+                    }
+                    TagKind::EndTag if counts.get(&*name).is_some_and(|&n| n > 0) => {
+                        // Amortized linear: every element scanned here is closed.
+                        while let Some(top) = open.pop() {
+                            if let Some(n) = counts.get_mut(&top) {
+                                *n -= 1;
+                            }
+                            if *top == *name {
+                                break;
+                            }
+                        }
+                    }
+                    TagKind::StartTag | TagKind::EndTag => {}
+                }
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let tokenizer = Tokenizer::new(
+        Depth {
+            open: RefCell::new(Vec::new()),
+            counts: RefCell::new(std::collections::HashMap::new()),
+            deepest: std::cell::Cell::new(0),
+        },
+        TokenizerOpts::default(),
+    );
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.deepest.get()
+}
+
 /// What a browser's tokenizer finds in `markup` that could run script or load content:
 /// a script-like element, an event handler, a link, or a value with a script URL or a
 /// `url()` that leaves the document. `None` when there is nothing.
@@ -844,6 +905,16 @@ mod tests {
         ] {
             assert_eq!(unsafe_style(src).as_deref(), expect, "{src}");
         }
+    }
+
+    #[test]
+    fn nesting_is_measured_as_a_browser_reads_it() {
+        assert_eq!(max_open_depth("<p><b>x</b></p><br><img src=x>"), 2);
+        // `<!-->` is a whole comment to a browser: the divs after it are real.
+        assert_eq!(max_open_depth(&format!("<!-->{}", "<div>".repeat(100))), 100);
+        // An end tag closes only what is open.
+        assert_eq!(max_open_depth(&"<div></p>".repeat(100)), 100);
+        assert_eq!(max_open_depth(&"<div/>".repeat(10)), 10);
     }
 
     #[test]

@@ -31,34 +31,42 @@ fn pool() -> &'static Pool {
 }
 
 impl Pool {
-    /// Queues a job, starting a thread first when none is idle.
+    /// Hands a job to an idle thread, reserving it atomically (so two callers never both
+    /// count on the same one), or starts a thread whose first job it is.
     fn submit(&self, job: Job) -> Result<(), String> {
-        if self.idle.load(Ordering::SeqCst) == 0 {
-            let jobs = Arc::clone(&self.jobs);
-            let idle = Arc::clone(&self.idle);
-            std::thread::Builder::new()
-                .name("designdoc-diagram".to_string())
-                .stack_size(STACK_BYTES)
-                .spawn(move || {
-                    loop {
-                        idle.fetch_add(1, Ordering::SeqCst);
-                        // A poisoned lock only means another drawing thread panicked while
-                        // waiting; the queue itself is intact.
-                        let next = jobs.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                        idle.fetch_sub(1, Ordering::SeqCst);
-                        match next {
-                            Ok(job) => job(),
-                            Err(_) => return,
-                        }
-                    }
-                })
-                .map_err(|e| format!("cannot start a drawing thread: {e}"))?;
+        let reserved = self
+            .idle
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if reserved {
+            return self
+                .queue
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .send(job)
+                .map_err(|_| "the drawing threads are gone".to_string());
         }
-        self.queue
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(job)
-            .map_err(|_| "the drawing threads are gone".to_string())
+        let jobs = Arc::clone(&self.jobs);
+        let idle = Arc::clone(&self.idle);
+        std::thread::Builder::new()
+            .name("designdoc-diagram".to_string())
+            .stack_size(STACK_BYTES)
+            .spawn(move || {
+                job();
+                loop {
+                    // Idle until a caller reserves this thread and sends it a job.
+                    idle.fetch_add(1, Ordering::SeqCst);
+                    // A poisoned lock only means another drawing thread panicked while
+                    // waiting; the queue itself is intact.
+                    let next = jobs.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    match next {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            })
+            .map(|_| ())
+            .map_err(|e| format!("cannot start a drawing thread: {e}"))
     }
 }
 
@@ -101,6 +109,11 @@ pub fn run<T: Send + 'static>(budget: Duration, work: impl FnOnce() -> T + Send 
     let thread_state = Arc::clone(&state);
     pool()
         .submit(Box::new(move || {
+            // Given up on while it waited: the work is not wanted any more.
+            if thread_state.load(Ordering::SeqCst) == GAVE_UP {
+                ABANDONED.fetch_sub(1, Ordering::SeqCst);
+                return;
+            }
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
             if thread_state
                 .compare_exchange(RUNNING, DONE, Ordering::SeqCst, Ordering::SeqCst)
@@ -119,13 +132,16 @@ pub fn run<T: Send + 'static>(budget: Duration, work: impl FnOnce() -> T + Send 
         Ok(Ok(value)) => Ok(value),
         Ok(Err(_)) => Err(Overrun::Failed("the drawing library panicked".to_string())),
         Err(_) => {
+            // Counted before it is marked, so the thread's own decrement (once it sees the
+            // mark) can never come first and wrap the count.
+            ABANDONED.fetch_add(1, Ordering::SeqCst);
             if state
                 .compare_exchange(RUNNING, GAVE_UP, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
             {
-                ABANDONED.fetch_add(1, Ordering::SeqCst);
                 return Err(Overrun::Time(budget));
             }
+            ABANDONED.fetch_sub(1, Ordering::SeqCst);
             // It finished just as the budget ran out: the result is on its way.
             match receive.recv() {
                 Ok(Ok(value)) => Ok(value),
