@@ -16,8 +16,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 // Checking allocates many small strings per document; mimalloc measured faster than
 // the system allocator on the 10,000-doc benchmark (see BENCHMARKS.md).
+// mimalloc, with the memory budget of diagram drawings on top.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: designdoc_render::diagram::Budgeted<mimalloc::MiMalloc> =
+    designdoc_render::diagram::Budgeted(mimalloc::MiMalloc);
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -7,4 +7,4 @@ pub mod export;
 pub mod highlight;
 pub mod site;
 
-pub use diagram::{DiagramError, render_svg};
+pub use diagram::{DiagramError, render_svg, render_svg_with};

@@ -80,6 +80,11 @@ impl Metrics {
             "# HELP designdoc_diagram_drawings_abandoned Diagram drawings that overran their time budget and still run.\n# TYPE designdoc_diagram_drawings_abandoned gauge\ndesigndoc_diagram_drawings_abandoned {}",
             designdoc_render::diagram::abandoned_drawings()
         );
+        let _ = writeln!(
+            out,
+            "# HELP designdoc_diagram_drawings_stopped_for_memory Diagram drawings stopped at their memory budget (their threads stay parked).\n# TYPE designdoc_diagram_drawings_stopped_for_memory gauge\ndesigndoc_diagram_drawings_stopped_for_memory {}",
+            designdoc_render::diagram::drawings_stopped_for_memory()
+        );
         out.push_str("# HELP designdoc_http_requests_total HTTP requests by method, route and status.\n# TYPE designdoc_http_requests_total counter\n");
         for ((method, route, status), n) in &c.requests {
             let _ = writeln!(

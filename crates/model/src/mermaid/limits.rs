@@ -25,6 +25,9 @@ pub struct DiagramLimits {
     pub max_elements: usize,
     /// Size of the SVG drawn.
     pub max_svg_bytes: usize,
+    /// Memory one drawing may allocate (enforced where the program installs
+    /// designdoc-render's budgeted allocator, as the `designdoc` binary does).
+    pub max_memory_bytes: usize,
     /// Wall time for parsing and drawing one diagram.
     pub time: Duration,
 }
@@ -37,6 +40,7 @@ impl Default for DiagramLimits {
             max_depth: 24,
             max_elements: 2_000,
             max_svg_bytes: 3 * 1024 * 1024,
+            max_memory_bytes: 64 * 1024 * 1024,
             time: Duration::from_secs(2),
         }
     }

@@ -5,8 +5,11 @@
 //! parsing sanitizer and re-read as a browser would before it is returned (`sanitize`).
 
 mod limits;
+mod memory;
 mod sanitize;
 mod worker;
+
+pub use memory::{Budgeted, parked as drawings_stopped_for_memory};
 
 pub use designdoc_model::mermaid::limits::DiagramLimits;
 pub(crate) use sanitize::{Piece, escape_into, pieces};
@@ -82,25 +85,35 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
     // Only some kinds hide counts in numbers that the source bounds cannot see; only
     // those are parsed twice (once to check the tree, once by the drawing itself).
     let check_tree = limits::needs_tree_check(parsed.kind, src);
-    let drawn = worker::run(limits.time, move || -> Result<String, DiagramError> {
-        if check_tree {
-            let tree = mermaid_svg::parse(&owned).map_err(|e| DiagramError::Renderer(e.to_string()))?;
-            limits::check_tree(&tree, &tree_limits).map_err(|e| DiagramError::TooLarge(e.what))?;
-        }
-        mermaid_svg::render(&owned).map_err(|e| {
-            DiagramError::Renderer(match e {
-                // Its own message already says "parse error".
-                mermaid_svg::RenderError::Parse(p) => p.to_string(),
-                other => other.to_string(),
+    let drawn = worker::run(
+        limits.time,
+        limits.max_memory_bytes,
+        move || -> Result<String, DiagramError> {
+            if check_tree {
+                let tree = mermaid_svg::parse(&owned).map_err(|e| DiagramError::Renderer(e.to_string()))?;
+                limits::check_tree(&tree, &tree_limits).map_err(|e| DiagramError::TooLarge(e.what))?;
+            }
+            mermaid_svg::render(&owned).map_err(|e| {
+                DiagramError::Renderer(match e {
+                    // Its own message already says "parse error".
+                    mermaid_svg::RenderError::Parse(p) => p.to_string(),
+                    other => other.to_string(),
+                })
             })
-        })
-    });
+        },
+    );
     let svg = match drawn {
         Ok(result) => result?,
         Err(Overrun::Time(t)) => {
             return Err(DiagramError::Overrun(format!(
                 "drawing took longer than {} ms",
                 t.as_millis()
+            )));
+        }
+        Err(Overrun::Memory(bytes)) => {
+            return Err(DiagramError::TooLarge(format!(
+                "drawing needed more than {} MiB of memory",
+                bytes / (1024 * 1024)
             )));
         }
         Err(Overrun::Busy) => {

@@ -5,6 +5,7 @@
 //! rather than piling up threads and CPU. Drawing threads are kept and reused (a new one
 //! is started only when none is idle), so a drawing costs no thread start.
 
+use super::memory;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::Duration;
@@ -88,6 +89,8 @@ const GAVE_UP: u8 = 2;
 pub enum Overrun {
     /// It did not finish within the budget (and was abandoned).
     Time(Duration),
+    /// It went over its memory budget and was stopped.
+    Memory(usize),
     /// Earlier drawings overran and still run; nothing new is started.
     Busy,
     /// The thread could not be started, or the drawing panicked.
@@ -100,8 +103,12 @@ pub fn abandoned() -> usize {
 }
 
 /// Runs `work` on a drawing thread and waits at most `budget` for it.
-pub fn run<T: Send + 'static>(budget: Duration, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Overrun> {
-    if ABANDONED.load(Ordering::SeqCst) >= MAX_ABANDONED {
+pub fn run<T: Send + 'static>(
+    budget: Duration,
+    memory_budget: usize,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Overrun> {
+    if ABANDONED.load(Ordering::SeqCst) >= MAX_ABANDONED || memory::parked() >= memory::MAX_PARKED {
         return Err(Overrun::Busy);
     }
     let state = Arc::new(AtomicU8::new(RUNNING));
@@ -114,7 +121,9 @@ pub fn run<T: Send + 'static>(budget: Duration, work: impl FnOnce() -> T + Send 
                 ABANDONED.fetch_sub(1, Ordering::SeqCst);
                 return;
             }
+            memory::start(memory_budget, &thread_state);
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            memory::stop();
             if thread_state
                 .compare_exchange(RUNNING, DONE, Ordering::SeqCst, Ordering::SeqCst)
                 .is_err()
@@ -128,7 +137,25 @@ pub fn run<T: Send + 'static>(budget: Duration, work: impl FnOnce() -> T + Send 
             send.send(result).ok();
         }))
         .map_err(Overrun::Failed)?;
-    match receive.recv_timeout(budget) {
+    // Waited for in short steps, so a drawing stopped for memory is reported at once.
+    let deadline = std::time::Instant::now() + budget;
+    let received = loop {
+        let step = deadline
+            .saturating_duration_since(std::time::Instant::now())
+            .min(Duration::from_millis(25));
+        match receive.recv_timeout(step) {
+            Err(mpsc::RecvTimeoutError::Timeout) if std::time::Instant::now() < deadline => {
+                if state.load(Ordering::SeqCst) == memory::TRIPPED {
+                    return Err(Overrun::Memory(memory_budget));
+                }
+            }
+            other => break other,
+        }
+    };
+    if state.load(Ordering::SeqCst) == memory::TRIPPED {
+        return Err(Overrun::Memory(memory_budget));
+    }
+    match received {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(_)) => Err(Overrun::Failed("the drawing library panicked".to_string())),
         Err(_) => {
@@ -142,7 +169,11 @@ pub fn run<T: Send + 'static>(budget: Duration, work: impl FnOnce() -> T + Send 
                 return Err(Overrun::Time(budget));
             }
             ABANDONED.fetch_sub(1, Ordering::SeqCst);
-            // It finished just as the budget ran out: the result is on its way.
+            // Stopped for memory just now (it will never send), or finished just as the
+            // budget ran out (the result is on its way).
+            if state.load(Ordering::SeqCst) == memory::TRIPPED {
+                return Err(Overrun::Memory(memory_budget));
+            }
             match receive.recv() {
                 Ok(Ok(value)) => Ok(value),
                 _ => Err(Overrun::Failed("the drawing library panicked".to_string())),
@@ -167,19 +198,19 @@ mod tests {
                 1 + depth(n - 1)
             }
         }
-        assert_eq!(run(Duration::from_secs(5), || depth(100_000)), Ok(100_000));
+        assert_eq!(run(Duration::from_secs(5), 0, || depth(100_000)), Ok(100_000));
     }
 
     #[test]
     fn panics_are_failures_not_crashes() {
-        let r: Result<(), _> = run(Duration::from_secs(5), || panic!("boom"));
+        let r: Result<(), _> = run(Duration::from_secs(5), 0, || panic!("boom"));
         assert_eq!(r, Err(Overrun::Failed("the drawing library panicked".to_string())));
     }
 
     #[test]
     fn overruns_are_abandoned_and_bounded() {
         let before = abandoned();
-        let r = run(Duration::from_millis(20), || {
+        let r = run(Duration::from_millis(20), 0, || {
             std::thread::sleep(Duration::from_millis(400))
         });
         assert_eq!(r, Err(Overrun::Time(Duration::from_millis(20))));
