@@ -71,6 +71,18 @@ impl Drop for Admitted {
     }
 }
 
+/// The unit connections are counted by: an IPv4 address, or an IPv6 /64 (one host usually
+/// holds a whole /64).
+fn client_block(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
+        v4 => v4,
+    }
+}
+
 fn admit(open: &Arc<Mutex<Open>>, client: IpAddr, limits: &Limits, exempt: bool) -> Option<Admitted> {
     let mut o = open.lock().unwrap_or_else(|p| p.into_inner());
     let mine = o.by_client.get(&client).copied().unwrap_or(0);
@@ -119,7 +131,7 @@ pub async fn serve(
             }
         };
         let exempt = proxies.trusts(peer.ip());
-        let Some(admitted) = admit(&open, peer.ip(), &limits, exempt) else {
+        let Some(admitted) = admit(&open, client_block(peer.ip()), &limits, exempt) else {
             refused();
             drop(stream);
             continue;
@@ -164,6 +176,15 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_per_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().expect("ip");
+        assert_eq!(client_block(a), client_block(b));
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().expect("ip");
+        assert_eq!(client_block(mapped), "192.0.2.1".parse::<IpAddr>().expect("ip"));
+    }
 
     #[test]
     fn connections_are_limited_overall_and_per_client() {
