@@ -582,6 +582,9 @@ fn tokens_made_on_the_account_page_work_until_revoked() {
         .expect("token shown once")
         .to_string();
     let token = Who::Token(secret.clone());
+    // People publish into spaces that exist: not yet, so it answers like a hidden space.
+    assert_eq!(hub.publish(&token, "team", "a.md", "# A\n"), 404);
+    hub.cli(&["user", "grant", "aldo", "author", "--space", "team"]);
     assert_eq!(hub.publish(&token, "team", "a.md", "# A\n"), 200);
     let (_, page) = hub.get("/account", &aldo);
     assert!(!page.contains(&secret), "the secret is shown only once");
@@ -929,6 +932,39 @@ fn throttling_does_not_tell_which_user_names_exist() {
 }
 
 #[test]
+fn authors_cannot_probe_which_spaces_exist() {
+    let (_tmp, hub) = sqlite_hub();
+    let boss_pw = hub.cli(&["user", "add", "boss2", "--admin"]);
+    let boss = hub.login("boss2", &boss_pw);
+    let (status, _) = hub.post_form(
+        "/admin/spaces",
+        &boss,
+        &[("space", "hidden"), ("visibility", "private")],
+        &[],
+    );
+    assert!(status == 200 || status == 303, "make private: {status}");
+    let pw = hub.cli(&["user", "add", "pia", "--role", "author"]);
+    let pia = hub.login("pia", &pw);
+    let (_, page) = hub.post_form("/account/tokens", &pia, &[("name", "cli")], &[]);
+    let token = Who::Token(new_token(&page));
+    let body =
+        |space: &str| serde_json::json!({"space": space, "docs": [{"path": "a.md", "content": "# A\n"}]}).to_string();
+    let answer = |space: &str| {
+        let (status, _, text) = hub.request(
+            "POST",
+            "/api/v1/publish",
+            &token,
+            &[("Content-Type", "application/json")],
+            &body(space),
+        );
+        (status, text)
+    };
+    // A private space and one that does not exist look the same.
+    assert_eq!(answer("hidden"), answer("no-such-space"));
+    assert_eq!(answer("hidden").0, 404);
+}
+
+#[test]
 fn forwarded_headers_from_an_untrusted_peer_are_ignored() {
     let (_tmp, hub) = sqlite_hub();
     let password = hub.cli(&["user", "add", "root2", "--admin"]);
@@ -959,6 +995,7 @@ fn password_changes_are_throttled_audited_and_end_tokens() {
     let nina = hub.login("nina", &password);
     let (_, page) = hub.post_form("/account/tokens", &nina, &[("name", "laptop")], &[]);
     let token = Who::Token(new_token(&page));
+    hub.cli(&["user", "grant", "nina", "author", "--space", "team"]);
     assert_eq!(hub.publish(&token, "team", "a.md", "# A\n"), 200);
     // A stolen session guessing the current password is throttled like signing in.
     for _ in 0..5 {
@@ -1013,6 +1050,7 @@ fn password_changes_are_throttled_audited_and_end_tokens() {
     let omar = hub2.login("omar", &pw);
     let (_, page) = hub2.post_form("/account/tokens", &omar, &[("name", "ci")], &[]);
     let token = Who::Token(new_token(&page));
+    hub2.cli(&["user", "grant", "omar", "author", "--space", "team"]);
     assert_eq!(hub2.publish(&token, "team", "b.md", "# B\n"), 200);
     let (status, _) = hub2.post_form(
         "/account/password",

@@ -343,6 +343,18 @@ pub async fn publish(
     if let Err(d) = caller.require(&req.space, Role::Author) {
         return d.api().into_response();
     }
+    // People publish into spaces that exist; only admins (and service tokens, made by the
+    // operator for named spaces) create one by publishing. A space that does not exist
+    // answers exactly like a private one the caller cannot see, so whether a space exists
+    // cannot be probed.
+    let admin = caller.require_admin().is_ok();
+    if caller.user.is_some() && !admin {
+        match hub.store.spaces(&caller.visibility).await {
+            Ok(spaces) if spaces.iter().any(|s| s.name == req.space) => {}
+            Ok(_) => return Denied::Hidden.api().into_response(),
+            Err(e) => return ApiError::store(&hub, e).into_response(),
+        }
+    }
     let by = caller.actor();
     let paths: Vec<String> = req.docs.iter().map(|d| d.path.clone()).collect();
     let incoming = req
