@@ -123,6 +123,40 @@ pub fn file_slug(title: &str) -> String {
     out
 }
 
+/// The Markdown text as GitHub reads it, where pulldown-cmark reads it differently,
+/// rewritten without changing any byte offset (every span stays valid for the original).
+///
+/// - A fence line followed by tabs (```` ``` ```` then TAB) closes its block on GitHub and in
+///   CommonMark; pulldown-cmark 0.13 takes it for content and the block swallows the rest
+///   of the document. Trailing tabs on a line that is only a fence become spaces.
+pub fn github_compatible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out: Option<String> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start_matches(' ').len();
+        let rest = &body[indent..];
+        let fence_len = rest
+            .chars()
+            .take_while(|&c| c == '`')
+            .count()
+            .max(rest.chars().take_while(|&c| c == '~').count());
+        let after = &rest[fence_len..];
+        if indent <= 3 && fence_len >= 3 && after.contains('\t') && after.chars().all(|c| c == ' ' || c == '\t') {
+            let fixed = out.get_or_insert_with(|| text.to_string());
+            let start = offset + indent + fence_len;
+            // Tabs and spaces are one byte each: offsets do not move.
+            let replaced: String = after.chars().map(|_| ' ').collect();
+            fixed.replace_range(start..start + after.len(), &replaced);
+        }
+        offset += line.len();
+    }
+    out.map_or(std::borrow::Cow::Borrowed(text), std::borrow::Cow::Owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +198,26 @@ mod tests {
         assert_eq!(slug("A. Performance Analysis"), "a-performance-analysis");
         assert_eq!(file_slug("Rate limiter v2!"), "rate-limiter-v2");
         assert_eq!(file_slug("!!!"), "untitled");
+    }
+
+    #[test]
+    fn fences_followed_by_tabs_close_as_on_github() {
+        let doc = "# T\n\n```sh\n# comment\n```\t\n\n## Next\n";
+        let fixed = github_compatible(doc);
+        assert_eq!(fixed.len(), doc.len(), "offsets must not move");
+        assert_eq!(fixed, "# T\n\n```sh\n# comment\n``` \n\n## Next\n");
+        // Only fence lines change; tabs elsewhere stay.
+        assert_eq!(github_compatible("a\tb\n  ~~~~ \t\n"), "a\tb\n  ~~~~  \n");
+        assert!(
+            matches!(github_compatible("    ```\t\n"), std::borrow::Cow::Borrowed(_)),
+            "indented code"
+        );
+        assert!(
+            matches!(github_compatible("```rust\t\n"), std::borrow::Cow::Borrowed(_)),
+            "an info string"
+        );
+        let (parsed, _) = crate::parse(doc);
+        let titles: Vec<&str> = parsed.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["T", "Next"]);
     }
 }

@@ -94,7 +94,8 @@ pub(crate) fn parse(source: &str) -> (Document, Vec<ParseError>) {
         current_section: None,
         section_stack: Vec::new(),
     };
-    for (event, range) in Parser::new_ext(body, opts).into_offset_iter() {
+    let read_as = crate::normalize::github_compatible(body);
+    for (event, range) in Parser::new_ext(&read_as, opts).into_offset_iter() {
         let span = Span::new(range.start + body_start, range.end + body_start);
         walker.event(event, span);
     }

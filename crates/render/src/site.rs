@@ -400,6 +400,7 @@ pub fn body_html_checked(p: &PageInput, budget: &RenderBudget) -> (String, bool)
     // again with raw HTML shown as text (diagrams drawn the first time are kept).
     let mut raw_as_text = false;
     let mut drawn_before: Vec<String> = Vec::new();
+    let read_as = designdoc_model::github_compatible(body);
     let (html, diagrams) = loop {
         let mut diagrams: Vec<String> = Vec::new();
         let mut events: Vec<Event> = Vec::new();
@@ -408,7 +409,7 @@ pub fn body_html_checked(p: &PageInput, budget: &RenderBudget) -> (String, bool)
         let mut heading: Option<(pulldown_cmark::HeadingLevel, Vec<Event>)> = None;
         let mut seen: HashMap<String, usize> = HashMap::new();
         let events_in = DepthLimited {
-            inner: Parser::new_ext(body, opts),
+            inner: Parser::new_ext(&read_as, opts),
             open: Vec::new(),
             raw_open: 0,
             raw_as_text,
