@@ -1,8 +1,9 @@
 //! The hub's HTTP listener: hyper's HTTP/1 server with the limits a public service needs,
 //! so that idle or slow clients cannot exhaust file descriptors or hold requests open:
 //! a connection limit overall and per client address, a timeout for reading a request's
-//! head (which also closes idle keep-alive connections), and a timeout for each request
-//! as a whole (body included). Shutdown is graceful: in-flight requests finish.
+//! head (which also closes idle keep-alive connections), a timeout for each request as a
+//! whole (body included), and a bound on how long an answer may wait for a client that
+//! does not read it. Shutdown is graceful: in-flight requests finish.
 
 use super::client::TrustedProxies;
 use axum::Router;
@@ -40,6 +41,72 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
         }
+    }
+}
+
+/// A connection whose writes must make progress: a write that stays pending (the client
+/// does not read) for longer than `stall` fails, and hyper closes the connection. Without
+/// it a client reading an answer a byte a minute would hold its slot for hours.
+struct WriteDeadline<T> {
+    inner: T,
+    stall: Duration,
+    /// Running while a write is pending; reset whenever one completes.
+    timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<T> WriteDeadline<T> {
+    fn poll_stalled(&mut self, cx: &mut std::task::Context<'_>) -> bool {
+        let stall = self.stall;
+        let timer = self.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(stall)));
+        timer.as_mut().poll(cx).is_ready()
+    }
+}
+
+impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for WriteDeadline<T> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for WriteDeadline<T> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match std::pin::Pin::new(&mut self.inner).poll_write(cx, data) {
+            std::task::Poll::Pending => {
+                if self.poll_stalled(cx) {
+                    return std::task::Poll::Ready(Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the client stopped reading",
+                    )));
+                }
+                std::task::Poll::Pending
+            }
+            ready => {
+                self.timer = None;
+                ready
+            }
+        }
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -157,6 +224,11 @@ pub async fn serve(
                 }
             }
         });
+        let stream = WriteDeadline {
+            inner: stream,
+            stall: limits.header_timeout,
+            timer: None,
+        };
         let connection = http.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -176,6 +248,38 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn writes_to_a_client_that_does_not_read_fail_after_the_stall_bound() {
+        use tokio::io::AsyncWriteExt;
+        // A peer that never reads, with room for 64 bytes in flight.
+        let (near, _far) = tokio::io::duplex(64);
+        let mut conn = WriteDeadline {
+            inner: near,
+            stall: Duration::from_millis(200),
+            timer: None,
+        };
+        let started = std::time::Instant::now();
+        let result = conn.write_all(&[b'x'; 10_000]).await;
+        assert_eq!(result.map_err(|e| e.kind()), Err(std::io::ErrorKind::TimedOut));
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        // A reader that keeps up is never cut off.
+        let (near, mut far) = tokio::io::duplex(64);
+        let mut conn = WriteDeadline {
+            inner: near,
+            stall: Duration::from_millis(200),
+            timer: None,
+        };
+        let reader = tokio::spawn(async move {
+            let mut sink = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut far, &mut sink)
+                .await
+                .map(|_| sink.len())
+        });
+        conn.write_all(&[b'y'; 10_000]).await.expect("written");
+        conn.shutdown().await.expect("shut down");
+        assert_eq!(reader.await.expect("reader").expect("read"), 10_000);
+    }
 
     #[test]
     fn ipv6_clients_are_counted_per_64() {
