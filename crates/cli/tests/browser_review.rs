@@ -272,6 +272,9 @@ fn cli(dir: &Path, db: &str, args: &[&str]) -> String {
 
 #[test]
 fn review_in_a_browser() {
+    if !common::have("review_in_a_browser", &["chromium", "chromedriver"]) {
+        return;
+    }
     let tmp = tempfile::tempdir().expect("tempdir");
     let db = format!("sqlite://{}", tmp.path().join("hub.db").display());
     let mut pw = std::collections::HashMap::new();

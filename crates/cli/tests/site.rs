@@ -30,6 +30,9 @@ fn url(path: &Path, query: &str) -> String {
 
 #[test]
 fn site_in_a_browser() {
+    if !common::have("site_in_a_browser", &["chromium"]) {
+        return;
+    }
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("site");
     build(&root().join("examples"), &out);
@@ -90,6 +93,9 @@ fn site_in_a_browser() {
 
 #[test]
 fn injected_script_never_runs() {
+    if !common::have("injected_script_never_runs", &["chromium"]) {
+        return;
+    }
     let tmp = tempfile::tempdir().expect("tempdir");
     let docs = tmp.path().join("docs");
     std::fs::create_dir_all(&docs).expect("mkdir");

@@ -111,7 +111,9 @@ fn check(name: &str, source: &str) {
 fn seed_template() {
     check(
         "seed_template",
-        include_str!("../../../../shared/seed/design-doc-template.md"),
+        // The seed template as the repository embeds it (a copy of ../shared/seed, so the
+        // tests compile on a fresh clone; check's template tests keep the two equal).
+        include_str!("../../check/templates/default.md"),
     );
 }
 
@@ -146,5 +148,19 @@ fn mermaid_content_position() {
     check(
         "mermaid",
         "## Design\n\n```mermaid\ngraph TD\n  A --> B\n```\n\n```mermaid\n```\n",
+    );
+}
+
+#[test]
+fn embedded_seed_is_the_shared_seed() {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seed/design-doc-template.md");
+    let Ok(seed) = std::fs::read_to_string(&shared) else {
+        println!("skipped: embedded_seed_is_the_shared_seed needs ../shared beside the repository");
+        return;
+    };
+    assert_eq!(
+        seed,
+        include_str!("../../check/templates/default.md"),
+        "crates/check/templates/default.md differs from ../shared/seed"
     );
 }

@@ -94,13 +94,41 @@ pub fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u1
     (status, body)
 }
 
+/// Debian's chromium, if installed.
 pub fn chromium() -> &'static str {
-    for c in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
-        if Path::new(c).exists() {
-            return c;
+    find_chromium().unwrap_or("/usr/bin/chromium")
+}
+
+fn find_chromium() -> Option<&'static str> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|c| Path::new(c).exists())
+}
+
+/// Whether a program runs here (`PROGRAM --version` succeeds).
+pub fn runs(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// True when every part `test` needs is here; otherwise prints one line naming the
+/// missing part (CI, which installs them all, fails on such a line) and returns false.
+pub fn have(test: &str, parts: &[&str]) -> bool {
+    for part in parts {
+        let present = match *part {
+            "chromium" => find_chromium().is_some(),
+            program => runs(program),
+        };
+        if !present {
+            println!(
+                "skipped: {test} needs {part} (Debian packages: chromium, chromium-driver, sqlite3, postgresql-client; .ci/run installs them)"
+            );
+            return false;
         }
     }
-    panic!("Debian's chromium is required (apt-get install chromium; .ci/run installs it)");
+    true
 }
 
 pub fn browser(profile: &Path, args: &[&str]) -> String {
