@@ -965,6 +965,42 @@ fn authors_cannot_probe_which_spaces_exist() {
 }
 
 #[test]
+fn reviewer_names_cannot_be_probed() {
+    let (_tmp, hub) = sqlite_hub();
+    let boss_pw = hub.cli(&["user", "add", "boss3", "--admin"]);
+    let boss = hub.login("boss3", &boss_pw);
+    let (status, _) = hub.post_form(
+        "/admin/spaces",
+        &boss,
+        &[("space", "vault"), ("visibility", "private")],
+        &[],
+    );
+    assert!(status == 200 || status == 303, "make private: {status}");
+    let pw = hub.cli(&["user", "add", "ria", "--role", "author"]);
+    hub.cli(&["user", "grant", "ria", "author", "--space", "vault"]);
+    hub.cli(&["user", "add", "outsider", "--role", "reviewer"]);
+    let ria = hub.login("ria", &pw);
+    let (_, page) = hub.post_form("/account/tokens", &ria, &[("name", "cli")], &[]);
+    let token = Who::Token(new_token(&page));
+    assert_eq!(hub.publish(&token, "vault", "d.md", "# D\n"), 200);
+    let ask = |name: &str| {
+        let body = serde_json::json!({"action": "request-review", "reviewers": name}).to_string();
+        let (status, _, text) = hub.request(
+            "POST",
+            "/api/v1/review/vault/d.md",
+            &token,
+            &[("Content-Type", "application/json")],
+            &body,
+        );
+        (status, text.replace(name, "NAME"))
+    };
+    // A user who cannot see the space and a name nobody has: the same answer.
+    let (status, text) = ask("outsider");
+    assert_eq!(status, 400, "{text}");
+    assert_eq!(ask("no-such-user"), (status, text));
+}
+
+#[test]
 fn forwarded_headers_from_an_untrusted_peer_are_ignored() {
     let (_tmp, hub) = sqlite_hub();
     let password = hub.cli(&["user", "add", "root2", "--admin"]);
