@@ -7,21 +7,11 @@
 
 mod common;
 
-use common::{form, get, input_value, send, set_cookie, start_hub};
+use common::{designdoc, form, get, input_value, send, set_cookie, start_hub};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
-
-fn designdoc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_designdoc"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("DESIGNDOC_DATABASE_URL")
-        .output()
-        .expect("run designdoc")
-}
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()

@@ -7,9 +7,8 @@
 
 mod common;
 
-use common::{get, post, start_hub};
+use common::{designdoc, get, post, start_hub};
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn fenced(kind_src: &str) -> String {
@@ -97,15 +96,6 @@ fn hostile_docs() -> Vec<(&'static str, String, bool)> {
             true,
         ),
     ]
-}
-
-fn designdoc(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_designdoc"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("DESIGNDOC_DATABASE_URL")
-        .output()
-        .expect("run designdoc")
 }
 
 /// Peak resident memory of a process, from /proc (Linux), in MiB.

@@ -931,22 +931,35 @@ fn throttling_does_not_tell_which_user_names_exist() {
     assert_eq!(hub.try_login("real", &password, "", "").0, 303);
 }
 
+impl Hub {
+    /// Makes `space` private, as a fresh admin would on the admin page.
+    fn make_private(&self, space: &str) {
+        let name = format!("admin-{space}");
+        let password = self.cli(&["user", "add", &name, "--admin"]);
+        let admin = self.login(&name, &password);
+        let (status, _) = self.post_form(
+            "/admin/spaces",
+            &admin,
+            &[("space", space), ("visibility", "private")],
+            &[],
+        );
+        assert!(status == 200 || status == 303, "make {space} private: {status}");
+    }
+
+    /// A new user with `role`, signed in, and an API token made on their account page.
+    fn user_token(&self, name: &str, role: &str) -> Who {
+        let password = self.cli(&["user", "add", name, "--role", role]);
+        let who = self.login(name, &password);
+        let (_, page) = self.post_form("/account/tokens", &who, &[("name", "cli")], &[]);
+        Who::Token(new_token(&page))
+    }
+}
+
 #[test]
 fn authors_cannot_probe_which_spaces_exist() {
     let (_tmp, hub) = sqlite_hub();
-    let boss_pw = hub.cli(&["user", "add", "boss2", "--admin"]);
-    let boss = hub.login("boss2", &boss_pw);
-    let (status, _) = hub.post_form(
-        "/admin/spaces",
-        &boss,
-        &[("space", "hidden"), ("visibility", "private")],
-        &[],
-    );
-    assert!(status == 200 || status == 303, "make private: {status}");
-    let pw = hub.cli(&["user", "add", "pia", "--role", "author"]);
-    let pia = hub.login("pia", &pw);
-    let (_, page) = hub.post_form("/account/tokens", &pia, &[("name", "cli")], &[]);
-    let token = Who::Token(new_token(&page));
+    hub.make_private("hidden");
+    let token = hub.user_token("pia", "author");
     let body =
         |space: &str| serde_json::json!({"space": space, "docs": [{"path": "a.md", "content": "# A\n"}]}).to_string();
     let answer = |space: &str| {
@@ -967,21 +980,10 @@ fn authors_cannot_probe_which_spaces_exist() {
 #[test]
 fn reviewer_names_cannot_be_probed() {
     let (_tmp, hub) = sqlite_hub();
-    let boss_pw = hub.cli(&["user", "add", "boss3", "--admin"]);
-    let boss = hub.login("boss3", &boss_pw);
-    let (status, _) = hub.post_form(
-        "/admin/spaces",
-        &boss,
-        &[("space", "vault"), ("visibility", "private")],
-        &[],
-    );
-    assert!(status == 200 || status == 303, "make private: {status}");
-    let pw = hub.cli(&["user", "add", "ria", "--role", "author"]);
+    hub.make_private("vault");
+    let token = hub.user_token("ria", "author");
     hub.cli(&["user", "grant", "ria", "author", "--space", "vault"]);
     hub.cli(&["user", "add", "outsider", "--role", "reviewer"]);
-    let ria = hub.login("ria", &pw);
-    let (_, page) = hub.post_form("/account/tokens", &ria, &[("name", "cli")], &[]);
-    let token = Who::Token(new_token(&page));
     assert_eq!(hub.publish(&token, "vault", "d.md", "# D\n"), 200);
     let ask = |name: &str| {
         let body = serde_json::json!({"action": "request-review", "reviewers": name}).to_string();

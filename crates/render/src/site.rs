@@ -305,6 +305,9 @@ struct DepthLimited<'a, I: Iterator<Item = Event<'a>>> {
     raw_open: usize,
     /// Every piece of raw HTML is shown as text.
     raw_as_text: bool,
+    /// Whether any raw HTML was passed on (without it, nesting is already bounded here
+    /// and the page need not be measured again).
+    saw_raw_html: bool,
 }
 
 /// The deepest element nesting a page may reach as a browser parses it (Markdown nesting is
@@ -358,6 +361,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for DepthLimited<'a, I> {
                         return Some(Event::Text(h.clone()));
                     }
                     self.raw_open = depth;
+                    self.saw_raw_html = true;
                     return Some(event);
                 }
                 other => return Some(other),
@@ -408,13 +412,14 @@ pub fn body_html_checked(p: &PageInput, budget: &RenderBudget) -> (String, bool)
         let mut in_code: Option<(String, String)> = None;
         let mut heading: Option<(pulldown_cmark::HeadingLevel, Vec<Event>)> = None;
         let mut seen: HashMap<String, usize> = HashMap::new();
-        let events_in = DepthLimited {
+        let mut events_in = DepthLimited {
             inner: Parser::new_ext(&read_as, opts),
             open: Vec::new(),
             raw_open: 0,
             raw_as_text,
+            saw_raw_html: false,
         };
-        for event in events_in {
+        for event in events_in.by_ref() {
             if let Some(code) = &mut in_mermaid {
                 match event {
                     Event::Text(t) => code.push_str(&t),
@@ -534,7 +539,7 @@ pub fn body_html_checked(p: &PageInput, budget: &RenderBudget) -> (String, bool)
         }
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, events.into_iter());
-        if !raw_as_text && crate::diagram::max_open_depth(&html) > MAX_HTML_DEPTH {
+        if !raw_as_text && events_in.saw_raw_html && crate::diagram::max_open_depth(&html) > MAX_HTML_DEPTH {
             raw_as_text = true;
             drawn_before = diagrams;
             continue;

@@ -2,8 +2,8 @@
 
 use super::{Context, declare_rule};
 use crate::diagnostic::Diagnostic;
+use designdoc_model::BlockKind;
 use designdoc_model::mermaid::limits::{DiagramLimits, check_source};
-use designdoc_model::{BlockKind, Span};
 
 declare_rule! {
     /// Reports a mermaid block too large or too deeply nested to be drawn.
@@ -41,13 +41,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let BlockKind::Code(code) = &block.kind else { continue };
         if let Err(too_large) = check_source(&code.content, &d.parsed, &limits) {
-            let first_line_end = ctx.source[block.span.start..block.span.end]
-                .find('\n')
-                .map_or(block.span.end, |i| block.span.start + i);
             out.push(
                 ctx.diag(
                     &DiagramTooLarge::META,
-                    Span::new(block.span.start, first_line_end),
+                    ctx.first_line(block.span),
                     format!("diagram too large to draw: {too_large}"),
                 )
                 .with_label("shown as source, not drawn")

@@ -105,6 +105,15 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The first line of `span` (a fenced block's opening line, where a finding about the
+    /// whole block points).
+    pub fn first_line(&self, span: Span) -> Span {
+        let end = self.source[span.start..span.end]
+            .find('\n')
+            .map_or(span.end, |i| span.start + i);
+        Span::new(span.start, end)
+    }
+
     /// The level this rule reports at for this document, after configuration and
     /// lifecycle.
     pub fn level(&self, meta: &RuleMeta) -> Level {

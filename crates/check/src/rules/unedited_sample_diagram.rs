@@ -3,7 +3,7 @@
 use super::{Context, declare_rule};
 use crate::diagnostic::Diagnostic;
 use crate::schema::{DiagramKind, diagram_tokens};
-use designdoc_model::{BlockKind, Span};
+use designdoc_model::BlockKind;
 
 declare_rule! {
     /// Reports the template's sample diagram left in the document.
@@ -43,13 +43,10 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .iter()
             .any(|s| s.kind == kind && tokens.iter().all(|t| s.tokens.binary_search(t).is_ok()));
         if unedited {
-            let first_line_end = ctx.source[block.span.start..block.span.end]
-                .find('\n')
-                .map_or(block.span.end, |i| block.span.start + i);
             out.push(
                 ctx.diag(
                     &UneditedSampleDiagram::META,
-                    Span::new(block.span.start, first_line_end),
+                    ctx.first_line(block.span),
                     "the template's sample diagram is unedited",
                 )
                 .with_label("this diagram only uses the template's sample names")

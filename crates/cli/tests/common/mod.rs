@@ -39,22 +39,46 @@ impl Killed {
     }
 }
 
-/// Starts `designdoc serve ARGS --addr 127.0.0.1:0` in `dir` (its log discarded); the
-/// process and the address it listens on.
-pub fn start_hub(dir: &Path, args: &[&str]) -> (Killed, String) {
+/// Runs `designdoc ARGS` in `dir` to the end (no database URL from the environment).
+pub fn designdoc(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_designdoc"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("DESIGNDOC_DATABASE_URL")
+        .output()
+        .expect("run designdoc")
+}
+
+/// Starts a `designdoc` server (`serve` or `preview` with its arguments) in `dir`, its log
+/// discarded; the process and the address it prints.
+fn start_server(dir: &Path, args: &[&str]) -> (Killed, String) {
     let child = Command::new(env!("CARGO_BIN_EXE_designdoc"))
         .current_dir(dir)
-        .arg("serve")
         .args(args)
-        .args(["--addr", "127.0.0.1:0"])
         .env_remove("DESIGNDOC_DATABASE_URL")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("start hub");
+        .expect("start designdoc");
     let mut child = Killed::new(child);
     let addr = child.address();
     (child, addr)
+}
+
+/// Starts `designdoc serve ARGS --addr 127.0.0.1:0` in `dir`.
+pub fn start_hub(dir: &Path, args: &[&str]) -> (Killed, String) {
+    let mut all = vec!["serve"];
+    all.extend_from_slice(args);
+    all.extend(["--addr", "127.0.0.1:0"]);
+    start_server(dir, &all)
+}
+
+/// Starts `designdoc preview ARGS --port 0` in `dir`.
+pub fn start_preview(dir: &Path, args: &[&str]) -> (Killed, String) {
+    let mut all = vec!["preview"];
+    all.extend_from_slice(args);
+    all.extend(["--port", "0"]);
+    start_server(dir, &all)
 }
 
 /// Drops a PostgreSQL schema a test made (with psql, which CI installs).
@@ -63,22 +87,6 @@ pub fn drop_pg_schema(url: &str, schema: &str) {
         .args([url, "-q", "-c", &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")])
         .output();
     assert!(dropped.is_ok_and(|o| o.status.success()), "drop schema {schema}");
-}
-
-/// Starts `designdoc preview ARGS --port 0` in `dir`; the process and its address.
-pub fn start_preview(dir: &Path, args: &[&str]) -> (Killed, String) {
-    let child = Command::new(env!("CARGO_BIN_EXE_designdoc"))
-        .current_dir(dir)
-        .arg("preview")
-        .args(args)
-        .args(["--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start preview");
-    let mut child = Killed::new(child);
-    let addr = child.address();
-    (child, addr)
 }
 
 /// GET over a fresh connection; returns status code, head and body.
