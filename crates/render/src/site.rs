@@ -361,7 +361,12 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for DepthLimited<'a, I> {
                         return Some(Event::Text(h.clone()));
                     }
                     self.raw_open = depth;
-                    self.saw_raw_html = true;
+                    // Only markup that could open an element can nest (a comment cannot;
+                    // `<!--> <div>` holds a `<d` and counts).
+                    self.saw_raw_html |= h
+                        .as_bytes()
+                        .windows(2)
+                        .any(|w| w[0] == b'<' && w[1].is_ascii_alphabetic());
                     return Some(event);
                 }
                 other => return Some(other),

@@ -178,6 +178,14 @@ const TEXT_ATTRIBUTES: &[&str] = &[
 /// only to a fragment of this document), cannot escape its declaration and cannot run
 /// script.
 fn safe_value(value: &str) -> bool {
+    // Every pattern refused below needs one of these bytes (a scheme's `:`, a call's `(`,
+    // an escape, markup, a block, an at-rule, a declaration end, a comment's `/`) or a
+    // control character: most values (numbers, paths, colours) have none and are done.
+    if !value.bytes().any(|b| {
+        matches!(b, b':' | b'(' | b'\\' | b'<' | b'>' | b'{' | b'}' | b'@' | b';' | b'/') || b.is_ascii_control()
+    }) {
+        return true;
+    }
     let squashed: String = value
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
@@ -214,6 +222,10 @@ fn safe_value(value: &str) -> bool {
 /// what a browser could ever treat as a script URL or a resource: text attributes may hold
 /// any other character, escaped on output.
 fn inert_text(value: &str) -> bool {
+    // A script URL needs `:`, an `expression(` or `url(` needs `(`.
+    if !value.bytes().any(|b| b == b':' || b == b'(') {
+        return true;
+    }
     let squashed: String = value
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
