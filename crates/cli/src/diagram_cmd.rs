@@ -194,7 +194,9 @@ pub fn export(args: ExportArgs) -> Result<Outcome> {
             },
         ),
         DiagramModel::Flowchart(f) => flowchart_to_dot(f),
-        DiagramModel::Other => bail!("`{}`: the diagram has no model to export", args.doc.display()),
+        DiagramModel::Sequence(_) | DiagramModel::Class(_) | DiagramModel::State(_) | DiagramModel::Other => {
+            bail!("`{}`: the diagram has no model to export", args.doc.display())
+        }
     };
     write_out(args.output.as_deref(), &text)?;
     Ok(Outcome::Clean)

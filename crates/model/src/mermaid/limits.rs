@@ -122,6 +122,18 @@ pub fn check_source(src: &str, parsed: &ParsedDiagram, limits: &DiagramLimits) -
             over(er.entities.len(), "entities", limits.max_elements)?;
             over(er.relationships.len(), "relationships", limits.max_elements)?;
         }
+        DiagramModel::Sequence(sq) => {
+            over(sq.participants.len(), "participants", limits.max_elements)?;
+            over(sq.messages.len(), "messages", limits.max_elements)?;
+        }
+        DiagramModel::Class(c) => {
+            over(c.classes.len(), "classes", limits.max_elements)?;
+            over(c.relations.len(), "relations", limits.max_elements)?;
+        }
+        DiagramModel::State(st) => {
+            over(st.states.len(), "states", limits.max_elements)?;
+            over(st.transitions.len(), "transitions", limits.max_elements)?;
+        }
         DiagramModel::Other if keyword.starts_with("packet") => {
             // 2,000 elements of 4 bits; a 32-bit row per 16 elements.
             over(packet_bits(src), "bits", limits.max_elements.saturating_mul(4))?;

@@ -2,13 +2,19 @@
 //! small parsers (exact error positions, microseconds per diagram); other kinds are only
 //! classified. Parsing never fails: a diagram comes back with its errors.
 
+mod class;
 mod er;
 mod flowchart;
 mod lex;
 pub mod limits;
+mod sequence;
+mod state;
 
+pub use class::{Class, ClassDiagram, Relation};
 pub use er::{Attribute, Cardinality, Entity, ErDiagram, KeyKind, Relationship};
 pub use flowchart::{Edge, Flowchart, Node, Shape, Subgraph};
+pub use sequence::{Message, Participant, SequenceDiagram};
+pub use state::{State, StateDiagram, Transition};
 
 use serde::Serialize;
 use std::ops::Range;
@@ -96,6 +102,9 @@ pub struct MermaidError {
 pub enum DiagramModel {
     Flowchart(Flowchart),
     Er(ErDiagram),
+    Sequence(SequenceDiagram),
+    Class(ClassDiagram),
+    State(StateDiagram),
     /// A kind we classify but do not model.
     Other,
 }
@@ -115,6 +124,9 @@ pub fn parse_diagram(src: &str) -> ParsedDiagram {
     let model = match kind {
         Some(DiagramKind::Flowchart) => DiagramModel::Flowchart(flowchart::parse(src, &mut errors)),
         Some(DiagramKind::Er) => DiagramModel::Er(er::parse(src, &mut errors)),
+        Some(DiagramKind::Sequence) => DiagramModel::Sequence(sequence::parse(src, &mut errors)),
+        Some(DiagramKind::Class) => DiagramModel::Class(class::parse(src, &mut errors)),
+        Some(DiagramKind::State) => DiagramModel::State(state::parse(src, &mut errors)),
         Some(_) => DiagramModel::Other,
         None => {
             errors.push(MermaidError {
