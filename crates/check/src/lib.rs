@@ -11,6 +11,7 @@ pub mod project;
 pub mod registers;
 pub mod rules;
 pub mod schema;
+pub mod suppress;
 pub mod template;
 
 pub use config::{Config, HubConfig, RuleConfig};
@@ -101,6 +102,7 @@ impl Checker {
                 run(&ctx, &mut out);
             }
         }
+        suppress::apply(source, doc, &self.config, &mut out);
         sort(&mut out);
         cap_per_rule(&mut out, MAX_PER_RULE);
         out

@@ -11,6 +11,13 @@ use std::path::{Component, Path, PathBuf};
 /// Answers whether a path exists. The CLI asks the file system; tests use a set.
 pub trait FileLookup: Sync {
     fn exists(&self, path: &Path) -> bool;
+
+    /// The repository root that root-relative links (`/docs/x.md`) start from, as GitHub
+    /// resolves them: the git root or the configuration's folder. `None` when unknown;
+    /// such links are then not checked.
+    fn root(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// What the project rules need of one document: small, so a large folder can be
@@ -126,13 +133,20 @@ pub fn check_project(docs: &[DocSummary], files: &dyn FileLookup, config: &RuleC
         }
     }
     if config.level(&BrokenRelativeLink::META) != Level::Off {
+        let root = files.root();
         for (i, d) in docs.iter().enumerate() {
             let dir = d.path.parent().unwrap_or(Path::new(""));
             for (dest, span) in &d.links {
                 let Some((target, anchor)) = relative_target(dest) else {
                     continue;
                 };
-                let path = lexical_normalize(&dir.join(&target));
+                let path = match target.strip_prefix('/') {
+                    Some(in_root) => match &root {
+                        Some(root) => lexical_normalize(&root.join(in_root)),
+                        None => continue,
+                    },
+                    None => lexical_normalize(&dir.join(&target)),
+                };
                 if let Some(&j) = by_path.get(&path) {
                     if let Some(anchor) = anchor
                         && !docs[j].anchors.contains(&anchor)
@@ -177,16 +191,12 @@ fn resolves(value: &str, by_id: &HashMap<&str, usize>, docs: &[DocSummary]) -> b
     })
 }
 
-/// A link destination that names a local file: no scheme, not absolute, not only an
-/// anchor. Returns the decoded path and the anchor.
+/// A link destination that names a local file: no scheme, not only an anchor; relative
+/// to the document or, starting with one `/`, to the repository root. Returns the decoded
+/// path (keeping that `/`) and the anchor.
 fn relative_target(dest: &str) -> Option<(String, Option<String>)> {
     let dest = dest.trim();
-    if dest.is_empty()
-        || dest.starts_with('#')
-        || dest.starts_with('/')
-        || dest.starts_with('\\')
-        || dest.starts_with("//")
-    {
+    if dest.is_empty() || dest.starts_with('#') || dest.starts_with('\\') || dest.starts_with("//") {
         return None;
     }
     let scheme_end = dest.find(':');
@@ -256,7 +266,45 @@ mod tests {
         assert_eq!(relative_target("https://x.y/a.md"), None);
         assert_eq!(relative_target("mailto:a@b"), None);
         assert_eq!(relative_target("#local"), None);
-        assert_eq!(relative_target("/abs/path"), None);
+        assert_eq!(
+            relative_target("/docs/a.md#x"),
+            Some(("/docs/a.md".into(), Some("x".into())))
+        );
+        assert_eq!(relative_target("//host/a.md"), None);
+    }
+
+    struct Files {
+        present: Vec<PathBuf>,
+        root: Option<PathBuf>,
+    }
+
+    impl FileLookup for Files {
+        fn exists(&self, path: &Path) -> bool {
+            self.present.iter().any(|p| p == path)
+        }
+        fn root(&self) -> Option<PathBuf> {
+            self.root.clone()
+        }
+    }
+
+    #[test]
+    fn root_relative_links() {
+        let src = "# A\n\n[ok](/docs/b.md) [gone](/docs/missing.md) [rel](b.md)\n";
+        let (doc, _) = designdoc_model::parse(src);
+        let docs = vec![DocSummary::new(Path::new("repo/docs/a.md"), &doc)];
+        let check = |root: Option<&str>| {
+            let files = Files {
+                present: vec![PathBuf::from("repo/docs/b.md")],
+                root: root.map(PathBuf::from),
+            };
+            check_project(&docs, &files, &RuleConfig::default())
+                .into_iter()
+                .map(|(_, d)| d.message)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(check(Some("repo")), ["link target `/docs/missing.md` does not exist"]);
+        // Without a known root, root-relative links are not judged.
+        assert!(check(None).is_empty());
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub struct Schema {
     pub sections: Vec<SectionSpec>,
     /// Placeholder texts of the template, normalised (lowercase, counters as `n`).
     pub placeholders: Vec<String>,
+    /// Unbracketed sample list items of the template ("Goal 1", "Risk 1"), normalised
+    /// like `placeholders`: a document item that is one of them was never written.
+    pub sample_items: Vec<String>,
     /// Sample diagrams left in the template, to detect unedited copies.
     pub samples: Vec<SampleDiagram>,
 }

@@ -19,6 +19,11 @@ fn checker_for(rule: &str) -> Checker {
     } else {
         fixtures().join("template.md")
     };
+    checker_from(rule, &path)
+}
+
+/// A checker for `template`, with the folder's rule switched on if it is off by default.
+fn checker_from(rule: &str, path: &Path) -> Checker {
     let template = std::fs::read_to_string(path).expect("fixture template");
     let mut config = RuleConfig::default();
     // Rules that are off by default are switched on for their own fixtures.
@@ -63,13 +68,17 @@ fn rule_fixtures() {
             .expect("case dir")
             .flatten()
             .map(|e| e.path())
+            .filter(|p| !p.to_string_lossy().ends_with("template.md"))
             .collect();
         cases.sort();
         for case in cases {
             let name = case.file_stem().unwrap_or_default().to_string_lossy().into_owned();
             let source = std::fs::read_to_string(&case).expect("fixture");
             let shown = format!("{rule}/{name}.md");
-            let (text, diagnostics) = report(&checker, &shown, &source);
+            // A case may bring its own template: `<case>.template.md` beside it.
+            let own = case.with_file_name(format!("{name}.template.md"));
+            let own_checker = own.is_file().then(|| checker_from(&rule, &own));
+            let (text, diagnostics) = report(own_checker.as_ref().unwrap_or(&checker), &shown, &source);
             let raised = diagnostics.iter().any(|d| d.code == meta.code);
             if name.starts_with("ok-") {
                 assert!(!raised, "{shown} must not raise {}:\n{text}", meta.name);

@@ -36,11 +36,28 @@ pub const DEFAULT_EXEMPT: &[&str] = &[
     "database", "db", "user", "users", "client", "clients", "browser", "external", "internet", "end user", "customer",
 ];
 
-fn same_name(a: &str, b: &str) -> bool {
+/// Two name keys name the same thing: equal, or the longer starts with the shorter as a
+/// whole word (`parser model` and `parser`).
+pub(super) fn same_name(a: &str, b: &str) -> bool {
     let prefix = |long: &str, short: &str| {
         long.len() > short.len() && long.starts_with(short) && long.as_bytes()[short.len()] == b' '
     };
     a == b || prefix(a, b) || prefix(b, a)
+}
+
+/// The document sections that describe one component each: instances of the repeatable
+/// section under the template's Components section.
+pub(super) fn component_sections(ctx: &Context) -> Vec<usize> {
+    let entries = &ctx.alignment.entries;
+    entries
+        .iter()
+        .filter(|e| {
+            e.spec.repeat.is_some()
+                && e.parent_entry
+                    .is_some_and(|p| entries[p].spec.key.starts_with("component"))
+        })
+        .flat_map(|e| e.instances.iter().copied())
+        .collect()
 }
 
 pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -51,16 +68,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     else {
         return;
     };
-    let components: Vec<usize> = entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            e.spec.repeat.is_some()
-                && e.parent_entry
-                    .is_some_and(|p| entries[p].spec.key.starts_with("component"))
-        })
-        .flat_map(|(_, e)| e.instances.iter().copied())
-        .collect();
+    let components = component_sections(ctx);
     if components.is_empty() {
         return;
     }

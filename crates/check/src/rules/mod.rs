@@ -24,10 +24,12 @@ mod missing_section;
 mod missing_table_column;
 mod section_out_of_order;
 mod section_wrong_level;
+mod sequence_participant_undocumented;
 mod supersedes_not_found;
 mod unedited_sample_diagram;
 mod unexpected_section;
 mod unfilled_placeholder;
+mod unused_suppression;
 mod value_not_allowed;
 
 pub use broken_relative_link::BrokenRelativeLink;
@@ -36,6 +38,7 @@ pub use duplicate_doc_id::DuplicateDocId;
 pub use front_matter::{InvalidDate, InvalidFrontMatter, MissingAuthors, MissingMetadata, MissingTitle, UnknownStatus};
 pub use invalid_input::InvalidInput;
 pub use supersedes_not_found::SupersedesNotFound;
+pub use unused_suppression::UnusedSuppression;
 
 /// What every rule declares about itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,6 +198,10 @@ pub const DOCUMENT_RULES: &[(RuleMeta, CheckFn)] = &[
     ),
     (er_entity_undefined::ErEntityUndefined::META, er_entity_undefined::check),
     (
+        sequence_participant_undocumented::SequenceParticipantUndocumented::META,
+        sequence_participant_undocumented::check,
+    ),
+    (
         broken_relative_link::BrokenRelativeLink::META,
         broken_relative_link::check_anchors,
     ),
@@ -212,6 +219,7 @@ pub fn all() -> Vec<RuleMeta> {
         BrokenRelativeLink::META,
         SupersedesNotFound::META,
         InvalidInput::META,
+        UnusedSuppression::META,
     ]);
     all.sort_by_key(|m| m.code);
     all
