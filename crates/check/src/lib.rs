@@ -6,6 +6,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod fix;
 pub mod lifecycle;
+pub mod metadata;
 pub mod output;
 pub mod project;
 pub mod registers;
@@ -85,7 +86,11 @@ impl Checker {
 
     pub fn check_parsed(&self, source: &str, doc: &Document, parse_errors: &[ParseError]) -> Vec<Diagnostic> {
         let alignment = align::align(doc, &self.schema);
-        let status = doc.status();
+        // A status still the template's choice list (`Draft | In Review`) is no status yet.
+        let status = doc
+            .meta("status")
+            .filter(|f| !metadata::is_placeholder(f))
+            .and_then(|_| doc.status());
         let ctx = rules::Context {
             source,
             doc,

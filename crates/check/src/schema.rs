@@ -17,6 +17,8 @@ pub struct Schema {
     pub sample_items: Vec<String>,
     /// Sample diagrams left in the template, to detect unedited copies.
     pub samples: Vec<SampleDiagram>,
+    /// The metadata (status, authors, dates, ...) the template asks documents to declare.
+    pub metadata: MetadataSpec,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -75,6 +77,7 @@ pub struct ListSpec {
     pub min_items: usize,
 }
 
+pub use crate::metadata::MetadataSpec;
 pub use designdoc_model::mermaid::DiagramKind;
 
 #[derive(Clone, Debug, Serialize)]

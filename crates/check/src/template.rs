@@ -145,6 +145,15 @@ pub fn compile(template: &str) -> (Schema, Vec<TemplateError>) {
             });
         }
     }
+    schema.metadata = MetadataSpec::of_template(&doc);
+    if template == DEFAULT_TEMPLATE {
+        // The seed template writes no metadata, yet designdoc's own lifecycle is built on
+        // it: `designdoc new` scaffolds front matter with status and authors, and the hub
+        // keys its workflow on the status. Documents of the built-in template keep
+        // being asked for both.
+        schema.metadata.status = true;
+        schema.metadata.authors = true;
+    }
     (schema, errors)
 }
 

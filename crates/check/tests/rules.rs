@@ -1,11 +1,49 @@
 //! Per-rule fixtures: `tests/fixtures/<rule-name>/<case>.md`, checked against
+//! `<case>.template.md` beside it if there is one, else the folder's `template.md`, else
 //! `tests/fixtures/template.md`. Each case's full report is a snapshot; a case must raise
-//! its directory's rule unless its name starts with `ok-`, and then it must not.
+//! its directory's rule unless its name starts with `ok-`, and then it must not. A
+//! folder's `template.md` is checked against itself as a case too (it is a document of
+//! its own template) but need not raise the rule; `<case>.template.md` files are not cases.
+//! The cases of a cross-document rule's folder are checked together as one project, and
+//! each case's report holds that rule's findings too.
 
 use designdoc_check::output::{FileReport, human};
-use designdoc_check::rules::by_name_or_code;
-use designdoc_check::{Checker, Level, RuleConfig};
-use std::path::Path;
+use designdoc_check::project::{DocSummary, FileLookup, check_project};
+use designdoc_check::rules::{RuleMeta, SupersedesNotFound, by_name_or_code};
+use designdoc_check::{Checker, Diagnostic, Level, RuleConfig};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Cross-document rules whose fixture folders are checked as a project.
+const PROJECT_RULES: &[RuleMeta] = &[SupersedesNotFound::META];
+
+/// Files of the fixtures folder, looked up by their path below it.
+struct FixtureFiles;
+
+impl FileLookup for FixtureFiles {
+    fn exists(&self, path: &Path) -> bool {
+        fixtures().join(path).exists()
+    }
+}
+
+/// The project findings of `meta` for each case (keyed by the path shown in reports).
+fn project_findings(checker: &Checker, meta: &RuleMeta, cases: &[PathBuf]) -> HashMap<String, Vec<Diagnostic>> {
+    let summaries: Vec<DocSummary> = cases
+        .iter()
+        .map(|case| {
+            let source = std::fs::read_to_string(case).expect("fixture");
+            let shown = case.strip_prefix(fixtures()).expect("below fixtures");
+            DocSummary::new(shown, &checker.check(&source).doc)
+        })
+        .collect();
+    let mut out: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+    for (i, d) in check_project(&summaries, &FixtureFiles, &checker.config) {
+        if d.code == meta.code {
+            out.entry(summaries[i].path.display().to_string()).or_default().push(d);
+        }
+    }
+    out
+}
 
 fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
@@ -19,12 +57,12 @@ fn checker_for(rule: &str) -> Checker {
     } else {
         fixtures().join("template.md")
     };
-    checker_from(rule, &path)
+    checker_with(rule, &path)
 }
 
-/// A checker for `template`, with the folder's rule switched on if it is off by default.
-fn checker_from(rule: &str, path: &Path) -> Checker {
-    let template = std::fs::read_to_string(path).expect("fixture template");
+/// A checker for `template` with the levels the fixtures of `rule` run at.
+fn checker_with(rule: &str, template: &Path) -> Checker {
+    let template = std::fs::read_to_string(template).expect("fixture template");
     let mut config = RuleConfig::default();
     // Rules that are off by default are switched on for their own fixtures.
     if let Some(meta) = by_name_or_code(rule)
@@ -37,14 +75,20 @@ fn checker_from(rule: &str, path: &Path) -> Checker {
     checker
 }
 
-fn report(checker: &Checker, path: &str, source: &str) -> (String, Vec<designdoc_check::Diagnostic>) {
-    let checked = checker.check(source);
-    let diagnostics = checked.diagnostics.clone();
+fn report(checker: &Checker, path: &str, source: &str) -> (String, Vec<Diagnostic>) {
+    report_with(checker, path, source, Vec::new())
+}
+
+/// The report of one case, with findings made outside [`Checker::check`] added.
+fn report_with(checker: &Checker, path: &str, source: &str, extra: Vec<Diagnostic>) -> (String, Vec<Diagnostic>) {
+    let mut diagnostics = checker.check(source).diagnostics;
+    diagnostics.extend(extra);
+    designdoc_check::sort(&mut diagnostics);
     let text = human(
         &[FileReport::new(
             path.to_string(),
             source.to_string(),
-            checked.diagnostics,
+            diagnostics.clone(),
         )],
         false,
     );
@@ -63,26 +107,32 @@ fn rule_fixtures() {
     for dir in dirs {
         let rule = dir.file_name().to_string_lossy().into_owned();
         let meta = by_name_or_code(&rule).unwrap_or_else(|| panic!("fixture folder `{rule}` names no rule"));
-        let checker = checker_for(&rule);
+        let folder_checker = checker_for(&rule);
         let mut cases: Vec<_> = std::fs::read_dir(dir.path())
             .expect("case dir")
             .flatten()
             .map(|e| e.path())
-            .filter(|p| !p.to_string_lossy().ends_with("template.md"))
+            .filter(|p| !p.to_string_lossy().ends_with(".template.md"))
             .collect();
         cases.sort();
+        let mut project = PROJECT_RULES
+            .iter()
+            .find(|m| m.code == meta.code)
+            .map(|m| project_findings(&folder_checker, m, &cases))
+            .unwrap_or_default();
         for case in cases {
             let name = case.file_stem().unwrap_or_default().to_string_lossy().into_owned();
             let source = std::fs::read_to_string(&case).expect("fixture");
             let shown = format!("{rule}/{name}.md");
-            // A case may bring its own template: `<case>.template.md` beside it.
-            let own = case.with_file_name(format!("{name}.template.md"));
-            let own_checker = own.is_file().then(|| checker_from(&rule, &own));
-            let (text, diagnostics) = report(own_checker.as_ref().unwrap_or(&checker), &shown, &source);
+            let own_template = case.with_extension("template.md");
+            let own_checker = own_template.is_file().then(|| checker_with(&rule, &own_template));
+            let checker = own_checker.as_ref().unwrap_or(&folder_checker);
+            let extra = project.remove(&shown).unwrap_or_default();
+            let (text, diagnostics) = report_with(checker, &shown, &source, extra);
             let raised = diagnostics.iter().any(|d| d.code == meta.code);
             if name.starts_with("ok-") {
                 assert!(!raised, "{shown} must not raise {}:\n{text}", meta.name);
-            } else {
+            } else if name != "template" {
                 assert!(raised, "{shown} must raise {}:\n{text}", meta.name);
             }
             insta::assert_snapshot!(format!("{rule}__{name}"), text);
@@ -105,6 +155,11 @@ fn fixes_address_their_findings() {
     let mut fixed_any = 0;
     for rule in ["missing-section", "missing-metadata", "section-out-of-order"] {
         for case in std::fs::read_dir(fixtures().join(rule)).expect("dir").flatten() {
+            // Cases of another template (and those templates) are not this checker's.
+            let path = case.path();
+            if path.to_string_lossy().ends_with(".template.md") || path.with_extension("template.md").is_file() {
+                continue;
+            }
             let source = std::fs::read_to_string(case.path()).expect("fixture");
             let before = checker.check(&source).diagnostics;
             let (fixed, applied) = checker.fix(&source, false);
@@ -174,4 +229,32 @@ fn seed_template_reports_itself_as_unfilled() {
     assert_eq!(count("unedited-sample-diagram"), 2);
     assert_eq!(count("missing-section"), 0);
     assert!(d.iter().any(|x| x.message.contains("[Design Document Title]")));
+}
+
+/// A template without metadata asks for none, unless `[rules]` names the rules: then they
+/// run as before, whatever the template.
+#[test]
+fn config_switches_metadata_rules_on() {
+    let dir = fixtures().join("missing-metadata");
+    let template = std::fs::read_to_string(dir.join("ok-template-without-status.template.md")).expect("template");
+    let source = std::fs::read_to_string(dir.join("ok-template-without-status.md")).expect("case");
+    let codes = |config: RuleConfig| -> Vec<&'static str> {
+        let (checker, _) = Checker::new(&template, config);
+        checker.check(&source).diagnostics.iter().map(|d| d.code).collect()
+    };
+    assert!(!codes(RuleConfig::default()).contains(&"DD025"));
+    let on = RuleConfig::from_map([("missing-metadata", "warning")]).expect("config");
+    assert!(codes(on).contains(&"DD025"));
+    let off = RuleConfig::from_map([("missing-metadata", "off")]).expect("config");
+    assert!(!codes(off).contains(&"DD025"));
+    let authors = RuleConfig::from_map([("DD023", "error")]).expect("config");
+    let with_status = source.replace("- Start Date", "- Status: review\n- Start Date");
+    let (checker, _) = Checker::new(&template, authors);
+    assert!(
+        checker
+            .check(&with_status)
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "DD023")
+    );
 }

@@ -1,6 +1,7 @@
 //! DD041 component-graph-mismatch.
 
-use super::{Context, declare_rule};
+use super::unedited_sample_diagram::is_unedited_sample;
+use super::{Context, declare_rule, diagram_source};
 use crate::diagnostic::Diagnostic;
 use crate::schema::DiagramKind;
 use designdoc_model::heading_key;
@@ -15,7 +16,8 @@ declare_rule! {
     /// section, and matches names tolerantly (case, punctuation, a longer name starting
     /// with the shorter: `Parser (model)` matches `Parser`). Database-shaped nodes
     /// (`[(...)]`) and names listed in `designdoc.toml` under `[components] exempt`
-    /// (default: database, user, client, browser and the like) need no subsection.
+    /// (default: database, user, client, browser and the like) need no subsection. The
+    /// template's sample graph left unedited is `unedited-sample-diagram`'s finding alone.
     ///
     /// **Why.** When the picture and the text disagree, one of them is out of date, and a
     /// reviewer cannot tell which.
@@ -83,6 +85,9 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }) else {
         return;
     };
+    if diagram_source(ctx, diagram).is_some_and(|src| is_unedited_sample(ctx, src)) {
+        return;
+    }
     let exempt: Vec<String> = ctx.options.exempt_nodes.iter().map(|n| heading_key(n)).collect();
     let component_keys: Vec<(usize, String)> = components
         .iter()

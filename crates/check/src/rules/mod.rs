@@ -231,6 +231,14 @@ pub fn by_name_or_code(key: &str) -> Option<RuleMeta> {
         .find(|m| m.code.eq_ignore_ascii_case(key) || m.name == key)
 }
 
+/// The mermaid source of a document diagram (its fenced block's content).
+pub(crate) fn diagram_source<'a>(ctx: &Context<'a>, diagram: &designdoc_model::Diagram) -> Option<&'a str> {
+    match &ctx.doc.blocks.get(diagram.block)?.kind {
+        designdoc_model::BlockKind::Code(code) => Some(code.content.as_str()),
+        _ => None,
+    }
+}
+
 /// Heading-level-adjusted skeleton for inserting a template section.
 pub(crate) fn relevel(skeleton: &str, delta: i32) -> String {
     let mut out = String::with_capacity(skeleton.len());
