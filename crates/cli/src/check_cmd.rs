@@ -105,9 +105,18 @@ pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
         args.paths.clone()
     };
     let mut files = files::collect(&paths, &settings.config.exclude, &settings.base)?;
-    // The template is not a design doc, even when it lives among them.
+    // The template is not a design doc, even when it lives among them; named on its own, it
+    // is checked against itself (what is left are its placeholders).
     if let Some(template) = settings::template_path(&args.common, &settings).map(|p| absolute(&p)) {
-        files.retain(|f| absolute(f) != template);
+        let named = args.paths.iter().any(|p| p.is_file() && absolute(p) == template);
+        if named {
+            eprintln!(
+                "note: `{}` is the template; checked against itself it reports only what an author fills in",
+                template.display()
+            );
+        } else {
+            files.retain(|f| absolute(f) != template);
+        }
     }
     if files.is_empty() {
         eprintln!(

@@ -377,6 +377,47 @@ fn rust_rfc_corpus_against_its_template() {
             .any(|d| d["message"] == "missing section `Summary`" || d["message"] == "missing section `Motivation`")
     );
     assert!(!counts.keys().any(|k| k.starts_with("DD099")), "no RFC is unreadable");
+    // The RFC template asks for no status, authors or front matter: none is demanded.
+    for code in ["DD025", "DD023", "DD022"] {
+        assert!(!counts.keys().any(|k| k.starts_with(code)), "{code} on RFCs: {top:?}");
+    }
+}
+
+#[test]
+fn a_template_named_alone_is_checked_against_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("template.md"),
+        "# [Feature Name]\n\n**Status:** Draft | In Review | Approved\n\n## Summary\n[One paragraph]\n\n## Design\nHow it works.\n",
+    )
+    .expect("write template");
+    std::fs::write(
+        d.join("doc.md"),
+        "# Search\n\n**Status:** Draft\n\n## Summary\nText.\n\n## Design\nText.\n",
+    )
+    .expect("write doc");
+    // In a folder the template is skipped; named alone it is checked, and only its blanks remain.
+    let folder = run(d, &["check", "--template", "template.md", "."]);
+    assert_eq!(folder.code, 0, "{}{}", folder.stdout, folder.stderr);
+    assert!(folder.stdout.contains("checked 1 file"), "{}", folder.stdout);
+    let alone = run(
+        d,
+        &["check", "--template", "template.md", "--format", "json", "template.md"],
+    );
+    assert!(alone.stderr.contains("is the template"), "{}", alone.stderr);
+    let v = json(&alone);
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|x| x["code"].as_str())
+        .collect();
+    assert!(
+        !codes.is_empty() && codes.iter().all(|c| *c == "DD010"),
+        "{codes:?}\n{}",
+        alone.stdout
+    );
 }
 
 #[test]
