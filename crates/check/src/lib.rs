@@ -6,6 +6,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod fix;
 pub mod lifecycle;
+pub mod matching;
 pub mod output;
 pub mod project;
 pub mod registers;
@@ -83,7 +84,7 @@ impl Checker {
     }
 
     pub fn check_parsed(&self, source: &str, doc: &Document, parse_errors: &[ParseError]) -> Vec<Diagnostic> {
-        let alignment = align::align(doc, &self.schema);
+        let alignment = align::align_source(doc, source, &self.schema);
         let status = doc.status();
         let ctx = rules::Context {
             source,

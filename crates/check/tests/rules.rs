@@ -1,6 +1,8 @@
 //! Per-rule fixtures: `tests/fixtures/<rule-name>/<case>.md`, checked against
-//! `tests/fixtures/template.md`. Each case's full report is a snapshot; a case must raise
-//! its directory's rule unless its name starts with `ok-`, and then it must not.
+//! `tests/fixtures/template.md` (or the folder's own `template.md`). A subfolder
+//! `<rule-name>/<group>/` holds cases checked against its own `template.md` (which is not a
+//! case). Each case's full report is a snapshot; a case must raise its directory's rule
+//! unless its name starts with `ok-`, and then it must not.
 
 use designdoc_check::output::{FileReport, human};
 use designdoc_check::rules::by_name_or_code;
@@ -19,6 +21,10 @@ fn checker_for(rule: &str) -> Checker {
     } else {
         fixtures().join("template.md")
     };
+    checker_with(rule, &path)
+}
+
+fn checker_with(rule: &str, path: &Path) -> Checker {
     let template = std::fs::read_to_string(path).expect("fixture template");
     let mut config = RuleConfig::default();
     // Rules that are off by default are switched on for their own fixtures.
@@ -65,13 +71,34 @@ fn rule_fixtures() {
             .map(|e| e.path())
             .collect();
         cases.sort();
+        let mut runs: Vec<(Checker, String, std::path::PathBuf)> = Vec::new();
         for case in cases {
+            if case.is_dir() {
+                let group = case.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                let group_checker = checker_with(&rule, &case.join("template.md"));
+                let mut inner: Vec<_> = std::fs::read_dir(&case)
+                    .expect("group dir")
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.file_name().is_some_and(|n| n != "template.md"))
+                    .collect();
+                inner.sort();
+                for c in inner {
+                    runs.push((group_checker.clone(), format!("{group}/"), c));
+                }
+            } else {
+                runs.push((checker.clone(), String::new(), case));
+            }
+        }
+        for (checker, group, case) in runs {
             let name = case.file_stem().unwrap_or_default().to_string_lossy().into_owned();
             let source = std::fs::read_to_string(&case).expect("fixture");
-            let shown = format!("{rule}/{name}.md");
+            let shown = format!("{rule}/{group}{name}.md");
+            let ok = name.starts_with("ok-");
+            let name = format!("{}{name}", group.replace('/', "__"));
             let (text, diagnostics) = report(&checker, &shown, &source);
             let raised = diagnostics.iter().any(|d| d.code == meta.code);
-            if name.starts_with("ok-") {
+            if ok {
                 assert!(!raised, "{shown} must not raise {}:\n{text}", meta.name);
             } else {
                 assert!(raised, "{shown} must raise {}:\n{text}", meta.name);
@@ -96,6 +123,9 @@ fn fixes_address_their_findings() {
     let mut fixed_any = 0;
     for rule in ["missing-section", "missing-metadata", "section-out-of-order"] {
         for case in std::fs::read_dir(fixtures().join(rule)).expect("dir").flatten() {
+            if case.path().is_dir() {
+                continue;
+            }
             let source = std::fs::read_to_string(case.path()).expect("fixture");
             let before = checker.check(&source).diagnostics;
             let (fixed, applied) = checker.fix(&source, false);

@@ -25,6 +25,7 @@ mod missing_table_column;
 mod section_out_of_order;
 mod section_wrong_level;
 mod supersedes_not_found;
+mod unclosed_code_fence;
 mod unedited_sample_diagram;
 mod unexpected_section;
 mod unfilled_placeholder;
@@ -163,6 +164,7 @@ pub const DOCUMENT_RULES: &[(RuleMeta, CheckFn)] = &[
     ),
     (section_wrong_level::SectionWrongLevel::META, section_wrong_level::check),
     (unexpected_section::UnexpectedSection::META, unexpected_section::check),
+    (unclosed_code_fence::UnclosedCodeFence::META, unclosed_code_fence::check),
     (empty_section::EmptySection::META, empty_section::check),
     (
         unfilled_placeholder::UnfilledPlaceholder::META,
