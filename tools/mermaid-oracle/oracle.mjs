@@ -37,7 +37,7 @@ define('document', window.document);
 define('navigator', window.navigator);
 for (const name of [
   'Element', 'HTMLElement', 'SVGElement', 'Node', 'NodeFilter', 'DocumentFragment',
-  'DOMParser', 'XMLSerializer', 'MutationObserver', 'getComputedStyle',
+  'DOMParser', 'XMLSerializer', 'MutationObserver', 'getComputedStyle', 'Option',
   'requestAnimationFrame', 'cancelAnimationFrame',
 ]) {
   if (!(name in globalThis) && window[name] !== undefined) {

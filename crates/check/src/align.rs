@@ -586,7 +586,12 @@ impl<'d, 's> Aligner<'d, 's> {
             Some(section) => {
                 self.a.taken[section] = true;
                 self.a.entries[entry].instances.push(section);
-                self.a.entries[entry].wrong_level.push(section);
+                // Found by its name where it belongs (the in-place pass may miss a heading
+                // that is only a placeholder): not at a wrong level.
+                let in_place = self.doc.sections[section].parent == self.a.entries[entry].parent_section;
+                if !in_place {
+                    self.a.entries[entry].wrong_level.push(section);
+                }
                 let children = self.doc.sections[section].children.clone();
                 self.align_level(&spec.children, &children, Some(entry), Some(section));
             }

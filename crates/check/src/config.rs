@@ -107,6 +107,13 @@ impl RuleConfig {
         self.levels.get(meta.code).copied().unwrap_or(meta.default_level)
     }
 
+    /// The level configuration gives this rule, if it names it at all. Rules that
+    /// depend on the template (`missing-metadata`, `missing-authors`) run regardless of the
+    /// template when `[rules]` switches them on.
+    pub fn explicit(&self, meta: &RuleMeta) -> Option<Level> {
+        self.levels.get(meta.code).copied()
+    }
+
     pub fn set(&mut self, meta: &RuleMeta, level: Level) {
         self.levels.insert(meta.code, level);
     }

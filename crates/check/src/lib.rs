@@ -7,11 +7,13 @@ pub mod diagnostic;
 pub mod fix;
 pub mod lifecycle;
 pub mod matching;
+pub mod metadata;
 pub mod output;
 pub mod project;
 pub mod registers;
 pub mod rules;
 pub mod schema;
+pub mod suppress;
 pub mod template;
 
 pub use config::{Config, HubConfig, RuleConfig};
@@ -85,7 +87,11 @@ impl Checker {
 
     pub fn check_parsed(&self, source: &str, doc: &Document, parse_errors: &[ParseError]) -> Vec<Diagnostic> {
         let alignment = align::align_source(doc, source, &self.schema);
-        let status = doc.status();
+        // A status still the template's choice list (`Draft | In Review`) is no status yet.
+        let status = doc
+            .meta("status")
+            .filter(|f| !metadata::is_placeholder(f))
+            .and_then(|_| doc.status());
         let ctx = rules::Context {
             source,
             doc,
@@ -102,6 +108,7 @@ impl Checker {
                 run(&ctx, &mut out);
             }
         }
+        suppress::apply(source, doc, &self.config, &mut out);
         sort(&mut out);
         cap_per_rule(&mut out, MAX_PER_RULE);
         out

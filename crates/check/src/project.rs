@@ -11,6 +11,13 @@ use std::path::{Component, Path, PathBuf};
 /// Answers whether a path exists. The CLI asks the file system; tests use a set.
 pub trait FileLookup: Sync {
     fn exists(&self, path: &Path) -> bool;
+
+    /// The repository root that root-relative links (`/docs/x.md`) start from, as GitHub
+    /// resolves them: the git root or the configuration's folder. `None` when unknown;
+    /// such links are then not checked.
+    fn root(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// What the project rules need of one document: small, so a large folder can be
@@ -108,10 +115,15 @@ pub fn check_project(docs: &[DocSummary], files: &dyn FileLookup, config: &RuleC
     }
     if config.level(&SupersedesNotFound::META) != Level::Off {
         for (i, d) in docs.iter().enumerate() {
+            let dir = d.path.parent().unwrap_or(Path::new(""));
             for (key, values, span) in &d.supersession {
-                for value in values {
-                    let v = value.trim();
-                    if v.is_empty() || resolves(v, &by_id, docs) {
+                // `0001, 0002` on one line is two names.
+                for v in values.iter().flat_map(|v| split_names(v)) {
+                    if names_no_document(v)
+                        || candidate_names(v)
+                            .iter()
+                            .any(|n| resolves(n, dir, &by_id, &by_path, docs))
+                    {
                         continue;
                     }
                     let mut diag = diag(
@@ -126,13 +138,20 @@ pub fn check_project(docs: &[DocSummary], files: &dyn FileLookup, config: &RuleC
         }
     }
     if config.level(&BrokenRelativeLink::META) != Level::Off {
+        let root = files.root();
         for (i, d) in docs.iter().enumerate() {
             let dir = d.path.parent().unwrap_or(Path::new(""));
             for (dest, span) in &d.links {
                 let Some((target, anchor)) = relative_target(dest) else {
                     continue;
                 };
-                let path = lexical_normalize(&dir.join(&target));
+                let path = match target.strip_prefix('/') {
+                    Some(in_root) => match &root {
+                        Some(root) => lexical_normalize(&root.join(in_root)),
+                        None => continue,
+                    },
+                    None => lexical_normalize(&dir.join(&target)),
+                };
                 if let Some(&j) = by_path.get(&path) {
                     if let Some(anchor) = anchor
                         && !docs[j].anchors.contains(&anchor)
@@ -163,8 +182,112 @@ pub fn check_project(docs: &[DocSummary], files: &dyn FileLookup, config: &RuleC
     out
 }
 
-fn resolves(value: &str, by_id: &HashMap<&str, usize>, docs: &[DocSummary]) -> bool {
+/// Splits a supersession value into names at commas and semicolons, outside a Markdown
+/// link's brackets (a link text may hold a comma).
+fn split_names(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, c) in value.char_indices() {
+        match c {
+            '[' | '(' => depth += 1,
+            ']' | ')' => depth = depth.saturating_sub(1),
+            ',' | ';' if depth == 0 => {
+                out.push(value[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(value[start..].trim());
+    out.retain(|v| !v.is_empty());
+    out
+}
+
+/// Values that say "nothing is superseded" or are still the template's blank: `N/A`,
+/// `none`, `—`, `<ADR number>`, `ADR-NNNN`, `0000`, and URLs (documents outside the
+/// checked folders, which cannot be looked up).
+fn names_no_document(value: &str) -> bool {
+    let v = value.trim().trim_matches(['*', '_', '`', '"', '\'', '.']).trim();
+    let lower = v.to_lowercase();
+    if crate::rules::is_filler(v)
+        || matches!(
+            lower.as_str(),
+            "n/a"
+                | "na"
+                | "n.a"
+                | "none"
+                | "null"
+                | "nil"
+                | "no"
+                | "nothing"
+                | "-"
+                | "—"
+                | "–"
+                | "~"
+                | "not applicable"
+        )
+    {
+        return true;
+    }
+    let wrapped = |open: char, close: char| v.starts_with(open) && v.ends_with(close);
+    if wrapped('<', '>') || wrapped('{', '}') || (wrapped('[', ']') && !v.contains("](")) {
+        return true;
+    }
+    let url = lower.contains("://") && !lower.contains("](");
+    if lower.contains("nnn") || lower.contains("xxx") || url {
+        return true;
+    }
+    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+    !digits.is_empty() && digits.chars().all(|c| c == '0') && !v.chars().any(char::is_alphabetic)
+}
+
+/// The names a value offers, most specific first: a Markdown link `[ADR-0003](0003-x.md)`
+/// offers its target, then its text; `ADR-0003` also offers its number (docs known by the
+/// number their file name starts with).
+fn candidate_names(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let v = value.trim();
+    if let Some(rest) = v.strip_prefix('[')
+        && let Some((text, after)) = rest.split_once("](")
+        && let Some(target) = after.strip_suffix(')')
+    {
+        // `<0003-x.md>` and a title after the target: `(0003-x.md "ADR 3")`.
+        let target = target.split_whitespace().next().unwrap_or("").trim_matches(['<', '>']);
+        if let Some((path, _)) = relative_target(target) {
+            out.push(path);
+        }
+        out.push(text.trim().to_string());
+    } else {
+        out.push(v.to_string());
+    }
+    let numbered: Vec<String> = out.iter().filter_map(|n| trailing_number(n)).collect();
+    out.extend(numbered);
+    out
+}
+
+/// `ADR-0003`, `RFC 7`, `#12`, `KEP-1234` -> the number; `None` for anything else.
+fn trailing_number(name: &str) -> Option<String> {
+    let digits_start = name.find(|c: char| c.is_ascii_digit())?;
+    let (prefix, digits) = name.split_at(digits_start);
+    let prefix_ok = prefix
+        .trim_end_matches(['-', '_', ' ', '#', ':'])
+        .chars()
+        .all(char::is_alphabetic);
+    (prefix_ok && !prefix.is_empty() && digits.chars().all(|c| c.is_ascii_digit())).then(|| digits.to_string())
+}
+
+fn resolves(
+    value: &str,
+    dir: &Path,
+    by_id: &HashMap<&str, usize>,
+    by_path: &HashMap<PathBuf, usize>,
+    docs: &[DocSummary],
+) -> bool {
     if by_id.contains_key(normalize_id(value).as_str()) {
+        return true;
+    }
+    if by_path.contains_key(&lexical_normalize(&dir.join(value))) {
         return true;
     }
     let v = value.trim_start_matches("./");
@@ -177,16 +300,12 @@ fn resolves(value: &str, by_id: &HashMap<&str, usize>, docs: &[DocSummary]) -> b
     })
 }
 
-/// A link destination that names a local file: no scheme, not absolute, not only an
-/// anchor. Returns the decoded path and the anchor.
+/// A link destination that names a local file: no scheme, not only an anchor; relative
+/// to the document or, starting with one `/`, to the repository root. Returns the decoded
+/// path (keeping that `/`) and the anchor.
 fn relative_target(dest: &str) -> Option<(String, Option<String>)> {
     let dest = dest.trim();
-    if dest.is_empty()
-        || dest.starts_with('#')
-        || dest.starts_with('/')
-        || dest.starts_with('\\')
-        || dest.starts_with("//")
-    {
+    if dest.is_empty() || dest.starts_with('#') || dest.starts_with('\\') || dest.starts_with("//") {
         return None;
     }
     let scheme_end = dest.find(':');
@@ -256,7 +375,45 @@ mod tests {
         assert_eq!(relative_target("https://x.y/a.md"), None);
         assert_eq!(relative_target("mailto:a@b"), None);
         assert_eq!(relative_target("#local"), None);
-        assert_eq!(relative_target("/abs/path"), None);
+        assert_eq!(
+            relative_target("/docs/a.md#x"),
+            Some(("/docs/a.md".into(), Some("x".into())))
+        );
+        assert_eq!(relative_target("//host/a.md"), None);
+    }
+
+    struct Files {
+        present: Vec<PathBuf>,
+        root: Option<PathBuf>,
+    }
+
+    impl FileLookup for Files {
+        fn exists(&self, path: &Path) -> bool {
+            self.present.iter().any(|p| p == path)
+        }
+        fn root(&self) -> Option<PathBuf> {
+            self.root.clone()
+        }
+    }
+
+    #[test]
+    fn root_relative_links() {
+        let src = "# A\n\n[ok](/docs/b.md) [gone](/docs/missing.md) [rel](b.md)\n";
+        let (doc, _) = designdoc_model::parse(src);
+        let docs = vec![DocSummary::new(Path::new("repo/docs/a.md"), &doc)];
+        let check = |root: Option<&str>| {
+            let files = Files {
+                present: vec![PathBuf::from("repo/docs/b.md")],
+                root: root.map(PathBuf::from),
+            };
+            check_project(&docs, &files, &RuleConfig::default())
+                .into_iter()
+                .map(|(_, d)| d.message)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(check(Some("repo")), ["link target `/docs/missing.md` does not exist"]);
+        // Without a known root, root-relative links are not judged.
+        assert!(check(None).is_empty());
     }
 
     #[test]
@@ -273,6 +430,78 @@ mod tests {
         assert_eq!(
             doc_id(Path::new("docs/2024.md"), &doc).map(|x| x.0),
             Some("2024".into())
+        );
+    }
+
+    #[test]
+    fn supersession_values() {
+        for filler in [
+            "N/A",
+            "none",
+            "—",
+            "-",
+            "TBD",
+            "<ADR number>",
+            "ADR-NNNN",
+            "0000",
+            "https://x.y/adr/3",
+        ] {
+            assert!(names_no_document(filler), "{filler}");
+        }
+        assert!(!names_no_document("ADR-0003"));
+        assert!(!names_no_document("0007"));
+        assert_eq!(
+            candidate_names("[ADR-0003](0003-x.md)"),
+            ["0003-x.md", "ADR-0003", "0003"]
+        );
+        assert_eq!(candidate_names("RFC 7"), ["RFC 7", "7"]);
+        assert_eq!(candidate_names("0007-cache.md"), ["0007-cache.md"]);
+        assert_eq!(split_names("0001, [A, B](b.md); 3"), ["0001", "[A, B](b.md)", "3"]);
+    }
+
+    fn summary(path: &str, source: &str) -> DocSummary {
+        DocSummary::new(Path::new(path), &designdoc_model::parse(source).0)
+    }
+
+    struct NoFiles;
+    impl FileLookup for NoFiles {
+        fn exists(&self, _: &Path) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn supersedes_fillers_and_links() {
+        let docs = [
+            summary("adr/0003-old.md", "# Old\n"),
+            summary(
+                "adr/0004-new.md",
+                "# New\n\n**Supersedes:** [ADR-0003](0003-old.md)\n\n## A\n",
+            ),
+            summary(
+                "adr/0005-other.md",
+                "---\nsupersedes: N/A\nsuperseded_by: \"—\"\n---\n# Other\n",
+            ),
+            summary(
+                "adr/0006-next.md",
+                "# Next\n\n- Supersedes: ADR-0004, ADR-0005\n\n## A\n",
+            ),
+            summary(
+                "adr/0007-bad.md",
+                "# Bad\n\n- Supersedes: [ADR-0042](0042-gone.md)\n\n## A\n",
+            ),
+        ];
+        let found: Vec<String> = check_project(&docs, &NoFiles, &RuleConfig::default())
+            .into_iter()
+            .map(|(i, d)| format!("{}: {}", docs[i].path.display(), d.message))
+            .collect();
+        // The dangling link is also a broken link; the supersession chain is broken too.
+        assert_eq!(
+            found,
+            [
+                "adr/0007-bad.md: `supersedes` names `[ADR-0042](0042-gone.md)`, which is not a known document",
+                "adr/0007-bad.md: link target `0042-gone.md` does not exist"
+            ]
         );
     }
 

@@ -12,8 +12,13 @@ pub struct Schema {
     pub sections: Vec<SectionSpec>,
     /// Placeholder texts of the template, normalised (lowercase, counters as `n`).
     pub placeholders: Vec<String>,
+    /// Unbracketed sample list items of the template ("Goal 1", "Risk 1"), normalised
+    /// like `placeholders`: a document item that is one of them was never written.
+    pub sample_items: Vec<String>,
     /// Sample diagrams left in the template, to detect unedited copies.
     pub samples: Vec<SampleDiagram>,
+    /// The metadata (status, authors, dates, ...) the template asks documents to declare.
+    pub metadata: MetadataSpec,
     /// Content words of every section's names (key, then aliases), in [`Schema::walk`]
     /// order, computed on first use; see [`Schema::name_words`].
     #[serde(skip)]
@@ -79,6 +84,7 @@ pub struct ListSpec {
     pub min_items: usize,
 }
 
+pub use crate::metadata::MetadataSpec;
 pub use designdoc_model::mermaid::DiagramKind;
 
 #[derive(Clone, Debug, Serialize)]

@@ -134,6 +134,7 @@ pub fn compile(template: &str) -> (Schema, Vec<TemplateError>) {
     placeholders.sort();
     placeholders.dedup();
     schema.placeholders = placeholders;
+    schema.sample_items = sample_items(&doc);
     for block in &doc.blocks {
         if let BlockKind::Code(code) = &block.kind
             && code.lang == "mermaid"
@@ -144,7 +145,40 @@ pub fn compile(template: &str) -> (Schema, Vec<TemplateError>) {
             });
         }
     }
+    schema.metadata = MetadataSpec::of_template(&doc);
+    if template == DEFAULT_TEMPLATE {
+        // The seed template writes no metadata, yet designdoc's own lifecycle is built on
+        // it: `designdoc new` scaffolds front matter with status and authors, and the hub
+        // keys its workflow on the status. Documents of the built-in template keep
+        // being asked for both.
+        schema.metadata.status = true;
+        schema.metadata.authors = true;
+    }
     (schema, errors)
+}
+
+/// The template's list items that are a short name with a counter (`- Goal 1`,
+/// `- Non-goal 2`, `- Risk A`): samples the author is meant to replace.
+fn sample_items(doc: &Document) -> Vec<String> {
+    let mut out: Vec<String> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            BlockKind::List(list) => Some(list.items.iter()),
+            _ => None,
+        })
+        .flatten()
+        // Bracketed items (`- [Goal 1]`) are placeholders already.
+        .filter(|item| item.label.is_none() && !item.text.text.contains('['))
+        .filter_map(|item| {
+            let key = heading_key(item.text.text.trim());
+            let words = key.split(' ').count();
+            (words <= 4 && split_counter(&key).is_some()).then(|| normalize_placeholder(&key))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Lowercase, counters replaced by `n`: "Goal 2" and "goal 3" both read "goal n".

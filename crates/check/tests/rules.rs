@@ -1,13 +1,50 @@
 //! Per-rule fixtures: `tests/fixtures/<rule-name>/<case>.md`, checked against
-//! `tests/fixtures/template.md` (or the folder's own `template.md`). A subfolder
-//! `<rule-name>/<group>/` holds cases checked against its own `template.md` (which is not a
-//! case). Each case's full report is a snapshot; a case must raise its directory's rule
-//! unless its name starts with `ok-`, and then it must not.
+//! `<case>.template.md` beside it if there is one, else the folder's `template.md`, else
+//! `tests/fixtures/template.md`. Each case's full report is a snapshot; a case must raise
+//! its directory's rule unless its name starts with `ok-`, and then it must not. A
+//! folder's `template.md` is checked against itself as a case too (it is a document of
+//! its own template) but need not raise the rule; `<case>.template.md` files are not cases.
+//! The cases of a cross-document rule's folder are checked together as one project, and
+//! each case's report holds that rule's findings too. A subfolder `<rule-name>/<group>/`
+//! holds cases checked against its own `template.md` (which is not a case).
 
 use designdoc_check::output::{FileReport, human};
-use designdoc_check::rules::by_name_or_code;
-use designdoc_check::{Checker, Level, RuleConfig};
-use std::path::Path;
+use designdoc_check::project::{DocSummary, FileLookup, check_project};
+use designdoc_check::rules::{RuleMeta, SupersedesNotFound, by_name_or_code};
+use designdoc_check::{Checker, Diagnostic, Level, RuleConfig};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Cross-document rules whose fixture folders are checked as a project.
+const PROJECT_RULES: &[RuleMeta] = &[SupersedesNotFound::META];
+
+/// Files of the fixtures folder, looked up by their path below it.
+struct FixtureFiles;
+
+impl FileLookup for FixtureFiles {
+    fn exists(&self, path: &Path) -> bool {
+        fixtures().join(path).exists()
+    }
+}
+
+/// The project findings of `meta` for each case (keyed by the path shown in reports).
+fn project_findings(checker: &Checker, meta: &RuleMeta, cases: &[PathBuf]) -> HashMap<String, Vec<Diagnostic>> {
+    let summaries: Vec<DocSummary> = cases
+        .iter()
+        .map(|case| {
+            let source = std::fs::read_to_string(case).expect("fixture");
+            let shown = case.strip_prefix(fixtures()).expect("below fixtures");
+            DocSummary::new(shown, &checker.check(&source).doc)
+        })
+        .collect();
+    let mut out: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+    for (i, d) in check_project(&summaries, &FixtureFiles, &checker.config) {
+        if d.code == meta.code {
+            out.entry(summaries[i].path.display().to_string()).or_default().push(d);
+        }
+    }
+    out
+}
 
 fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
@@ -24,8 +61,9 @@ fn checker_for(rule: &str) -> Checker {
     checker_with(rule, &path)
 }
 
-fn checker_with(rule: &str, path: &Path) -> Checker {
-    let template = std::fs::read_to_string(path).expect("fixture template");
+/// A checker for `template` with the levels the fixtures of `rule` run at.
+fn checker_with(rule: &str, template: &Path) -> Checker {
+    let template = std::fs::read_to_string(template).expect("fixture template");
     let mut config = RuleConfig::default();
     // Rules that are off by default are switched on for their own fixtures.
     if let Some(meta) = by_name_or_code(rule)
@@ -38,14 +76,20 @@ fn checker_with(rule: &str, path: &Path) -> Checker {
     checker
 }
 
-fn report(checker: &Checker, path: &str, source: &str) -> (String, Vec<designdoc_check::Diagnostic>) {
-    let checked = checker.check(source);
-    let diagnostics = checked.diagnostics.clone();
+fn report(checker: &Checker, path: &str, source: &str) -> (String, Vec<Diagnostic>) {
+    report_with(checker, path, source, Vec::new())
+}
+
+/// The report of one case, with findings made outside [`Checker::check`] added.
+fn report_with(checker: &Checker, path: &str, source: &str, extra: Vec<Diagnostic>) -> (String, Vec<Diagnostic>) {
+    let mut diagnostics = checker.check(source).diagnostics;
+    diagnostics.extend(extra);
+    designdoc_check::sort(&mut diagnostics);
     let text = human(
         &[FileReport::new(
             path.to_string(),
             source.to_string(),
-            checked.diagnostics,
+            diagnostics.clone(),
         )],
         false,
     );
@@ -64,14 +108,23 @@ fn rule_fixtures() {
     for dir in dirs {
         let rule = dir.file_name().to_string_lossy().into_owned();
         let meta = by_name_or_code(&rule).unwrap_or_else(|| panic!("fixture folder `{rule}` names no rule"));
-        let checker = checker_for(&rule);
+        let folder_checker = checker_for(&rule);
         let mut cases: Vec<_> = std::fs::read_dir(dir.path())
             .expect("case dir")
             .flatten()
             .map(|e| e.path())
+            .filter(|p| !p.to_string_lossy().ends_with(".template.md"))
             .collect();
         cases.sort();
-        let mut runs: Vec<(Checker, String, std::path::PathBuf)> = Vec::new();
+        let files: Vec<PathBuf> = cases.iter().filter(|c| c.is_file()).cloned().collect();
+        let mut project = PROJECT_RULES
+            .iter()
+            .find(|m| m.code == meta.code)
+            .map(|m| project_findings(&folder_checker, m, &files))
+            .unwrap_or_default();
+        // `(checker for a group, group prefix, case)`; ungrouped cases use their own or the
+        // folder's template.
+        let mut runs: Vec<(Option<Checker>, String, PathBuf)> = Vec::new();
         for case in cases {
             if case.is_dir() {
                 let group = case.file_name().unwrap_or_default().to_string_lossy().into_owned();
@@ -84,25 +137,33 @@ fn rule_fixtures() {
                     .collect();
                 inner.sort();
                 for c in inner {
-                    runs.push((group_checker.clone(), format!("{group}/"), c));
+                    runs.push((Some(group_checker.clone()), format!("{group}/"), c));
                 }
             } else {
-                runs.push((checker.clone(), String::new(), case));
+                runs.push((None, String::new(), case));
             }
         }
-        for (checker, group, case) in runs {
+        for (group_checker, group, case) in runs {
             let name = case.file_stem().unwrap_or_default().to_string_lossy().into_owned();
             let source = std::fs::read_to_string(&case).expect("fixture");
             let shown = format!("{rule}/{group}{name}.md");
             let ok = name.starts_with("ok-");
-            let name = format!("{}{name}", group.replace('/', "__"));
-            let (text, diagnostics) = report(&checker, &shown, &source);
+            let is_template = group.is_empty() && name == "template";
+            let own_template = case.with_extension("template.md");
+            let own_checker = own_template.is_file().then(|| checker_with(&rule, &own_template));
+            let checker = group_checker
+                .as_ref()
+                .or(own_checker.as_ref())
+                .unwrap_or(&folder_checker);
+            let extra = project.remove(&shown).unwrap_or_default();
+            let (text, diagnostics) = report_with(checker, &shown, &source, extra);
             let raised = diagnostics.iter().any(|d| d.code == meta.code);
             if ok {
                 assert!(!raised, "{shown} must not raise {}:\n{text}", meta.name);
-            } else {
+            } else if !is_template {
                 assert!(raised, "{shown} must raise {}:\n{text}", meta.name);
             }
+            let name = format!("{}{name}", group.replace('/', "__"));
             insta::assert_snapshot!(format!("{rule}__{name}"), text);
         }
     }
@@ -123,7 +184,13 @@ fn fixes_address_their_findings() {
     let mut fixed_any = 0;
     for rule in ["missing-section", "missing-metadata", "section-out-of-order"] {
         for case in std::fs::read_dir(fixtures().join(rule)).expect("dir").flatten() {
-            if case.path().is_dir() {
+            // Cases of another template (and those templates, and groups) are not this
+            // checker's.
+            let path = case.path();
+            if path.is_dir()
+                || path.to_string_lossy().ends_with(".template.md")
+                || path.with_extension("template.md").is_file()
+            {
                 continue;
             }
             let source = std::fs::read_to_string(case.path()).expect("fixture");
@@ -195,4 +262,32 @@ fn seed_template_reports_itself_as_unfilled() {
     assert_eq!(count("unedited-sample-diagram"), 2);
     assert_eq!(count("missing-section"), 0);
     assert!(d.iter().any(|x| x.message.contains("[Design Document Title]")));
+}
+
+/// A template without metadata asks for none, unless `[rules]` names the rules: then they
+/// run as before, whatever the template.
+#[test]
+fn config_switches_metadata_rules_on() {
+    let dir = fixtures().join("missing-metadata");
+    let template = std::fs::read_to_string(dir.join("ok-template-without-status.template.md")).expect("template");
+    let source = std::fs::read_to_string(dir.join("ok-template-without-status.md")).expect("case");
+    let codes = |config: RuleConfig| -> Vec<&'static str> {
+        let (checker, _) = Checker::new(&template, config);
+        checker.check(&source).diagnostics.iter().map(|d| d.code).collect()
+    };
+    assert!(!codes(RuleConfig::default()).contains(&"DD025"));
+    let on = RuleConfig::from_map([("missing-metadata", "warning")]).expect("config");
+    assert!(codes(on).contains(&"DD025"));
+    let off = RuleConfig::from_map([("missing-metadata", "off")]).expect("config");
+    assert!(!codes(off).contains(&"DD025"));
+    let authors = RuleConfig::from_map([("DD023", "error")]).expect("config");
+    let with_status = source.replace("- Start Date", "- Status: review\n- Start Date");
+    let (checker, _) = Checker::new(&template, authors);
+    assert!(
+        checker
+            .check(&with_status)
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "DD023")
+    );
 }

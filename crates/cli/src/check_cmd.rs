@@ -56,12 +56,38 @@ struct FileResult {
     fixes_applied: usize,
 }
 
-struct Fs;
+struct Fs {
+    /// Where root-relative links start: the git root above the current folder, else the
+    /// folder of designdoc.toml; a path relative to the current folder, like the
+    /// documents' own paths.
+    root: Option<PathBuf>,
+}
 
 impl FileLookup for Fs {
     fn exists(&self, path: &Path) -> bool {
         path.exists()
     }
+    fn root(&self) -> Option<PathBuf> {
+        self.root.clone()
+    }
+}
+
+/// The repository root as a path relative to the current folder (`.`, `..`, `../..`):
+/// the nearest folder holding `.git`, else the configuration's folder.
+fn repository_root(config_base: Option<&Path>) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let mut relative = PathBuf::from(".");
+    for dir in cwd.ancestors() {
+        if dir.join(".git").exists() {
+            return Some(relative);
+        }
+        relative = if relative == Path::new(".") {
+            PathBuf::from("..")
+        } else {
+            relative.join("..")
+        };
+    }
+    config_base.map(Path::to_path_buf)
 }
 
 pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
@@ -111,7 +137,10 @@ pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
     let with_summary: Vec<usize> = (0..ok.len()).filter(|&i| ok[i].summary.is_some()).collect();
     let summaries: Vec<DocSummary> = with_summary.iter().filter_map(|&i| ok[i].summary.clone()).collect();
     let mut by_doc: std::collections::BTreeMap<usize, Vec<Diagnostic>> = std::collections::BTreeMap::new();
-    for (k, d) in check_project(&summaries, &Fs, &checker.config) {
+    let fs = Fs {
+        root: repository_root(settings.config_path.as_ref().map(|_| settings.base.as_path())),
+    };
+    for (k, d) in check_project(&summaries, &fs, &checker.config) {
         by_doc.entry(k).or_default().push(d);
     }
     for (k, mut found) in by_doc {

@@ -234,6 +234,9 @@ pub struct InlineText {
     segments: Vec<(usize, usize, usize)>,
     /// Text ranges that came from inline code (never placeholders).
     pub code: Vec<(usize, usize)>,
+    /// Text ranges that are a link's text: `[Drawbacks [optional]](#drawbacks)` shows
+    /// "Drawbacks [optional]", and its brackets are the author's, not a placeholder.
+    pub link_text: Vec<(usize, usize)>,
 }
 
 impl InlineText {
@@ -279,6 +282,10 @@ impl InlineText {
 
     pub fn in_code(&self, at: usize) -> bool {
         self.code.iter().any(|&(s, e)| s <= at && at < e)
+    }
+
+    pub fn in_link_text(&self, at: usize) -> bool {
+        self.link_text.iter().any(|&(s, e)| s <= at && at < e)
     }
 }
 

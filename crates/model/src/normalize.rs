@@ -326,32 +326,77 @@ pub fn file_slug(title: &str) -> String {
 /// - A fence line followed by tabs (```` ``` ```` then TAB) closes its block on GitHub and in
 ///   CommonMark; pulldown-cmark 0.13 takes it for content and the block swallows the rest
 ///   of the document. Trailing tabs on a line that is only a fence become spaces.
+/// - An ATX heading closed by `#`s after a tab (`## Title<TAB>##`) ends before the tab on
+///   GitHub; pulldown-cmark keeps `<TAB>##` in the title. Tabs in a heading's closing run
+///   and trailing white space become spaces.
 pub fn github_compatible(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains('\t') {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out: Option<String> = None;
     let mut offset = 0;
+    // The fence a code block was opened with: its lines are content, never headings.
+    let mut open_fence: Option<(char, usize)> = None;
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
         let indent = body.len() - body.trim_start_matches(' ').len();
         let rest = &body[indent..];
-        let fence_len = rest
-            .chars()
-            .take_while(|&c| c == '`')
-            .count()
-            .max(rest.chars().take_while(|&c| c == '~').count());
+        let fence_char = rest.chars().next().filter(|&c| c == '`' || c == '~');
+        let fence_len = fence_char.map_or(0, |f| rest.chars().take_while(|&c| c == f).count());
         let after = &rest[fence_len..];
-        if indent <= 3 && fence_len >= 3 && after.contains('\t') && after.chars().all(|c| c == ' ' || c == '\t') {
+        let bare_fence = indent <= 3 && fence_len >= 3 && after.chars().all(|c| c == ' ' || c == '\t');
+        // Only a line that opens or closes a block is a fence; inside a block it is content.
+        let fence_line = match open_fence {
+            Some((c, n)) => fence_char == Some(c) && fence_len >= n,
+            None => true,
+        };
+        if bare_fence && fence_line && after.contains('\t') {
             let fixed = out.get_or_insert_with(|| text.to_string());
             let start = offset + indent + fence_len;
             // Tabs and spaces are one byte each: offsets do not move.
             let replaced: String = after.chars().map(|_| ' ').collect();
             fixed.replace_range(start..start + after.len(), &replaced);
         }
+        match (open_fence, fence_char) {
+            (Some((c, n)), Some(f)) if bare_fence && f == c && fence_len >= n => open_fence = None,
+            (Some(_), _) => {}
+            (None, Some(f)) if indent <= 3 && fence_len >= 3 && !(f == '`' && after.contains('`')) => {
+                open_fence = Some((f, fence_len));
+            }
+            (None, _) => {
+                if indent <= 3
+                    && let Some(tail) = atx_closing_tail(rest)
+                    && tail.contains('\t')
+                {
+                    let fixed = out.get_or_insert_with(|| text.to_string());
+                    let start = offset + indent + rest.len() - tail.len();
+                    let replaced: String = tail.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+                    fixed.replace_range(start..start + tail.len(), &replaced);
+                }
+            }
+        }
         offset += line.len();
     }
     out.map_or(std::borrow::Cow::Borrowed(text), std::borrow::Cow::Owned)
+}
+
+/// The closing run of an ATX heading line (`## Title  ##  ` -> `  ##  `): trailing `#`s
+/// preceded by white space, with the white space around them; or only the trailing white
+/// space when the `#`s belong to the text (`## C#`). `None` for lines that are no heading.
+fn atx_closing_tail(line: &str) -> Option<&str> {
+    let hashes = line.bytes().take_while(|&b| b == b'#').count();
+    if !(1..=6).contains(&hashes) || !matches!(line.as_bytes().get(hashes), None | Some(b' ' | b'\t')) {
+        return None;
+    }
+    let content = &line[hashes..];
+    let trimmed = content.trim_end_matches([' ', '\t']);
+    let closed = trimmed.trim_end_matches('#');
+    let tail_start = if closed.len() < trimmed.len() && (closed.is_empty() || closed.ends_with([' ', '\t'])) {
+        closed.trim_end_matches([' ', '\t']).len()
+    } else {
+        trimmed.len()
+    };
+    Some(&content[tail_start..])
 }
 
 #[cfg(test)]
@@ -435,5 +480,16 @@ mod tests {
         let (parsed, _) = crate::parse(doc);
         let titles: Vec<&str> = parsed.sections.iter().map(|s| s.title.as_str()).collect();
         assert_eq!(titles, ["T", "Next"]);
+    }
+
+    #[test]
+    fn heading_closing_runs_after_tabs_end_as_on_github() {
+        assert_eq!(github_compatible("## Title\t##\t\n"), "## Title ## \n");
+        assert_eq!(github_compatible("# C#\t\n"), "# C# \n");
+        // Tabs inside the text stay, and so do lines inside code blocks.
+        assert_eq!(github_compatible("## a\tb\n"), "## a\tb\n");
+        assert_eq!(github_compatible("```\n# x\t#\n```\n"), "```\n# x\t#\n```\n");
+        let (parsed, _) = crate::parse("## Closing\t##\n");
+        assert_eq!(parsed.sections[0].title, "Closing");
     }
 }

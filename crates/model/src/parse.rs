@@ -52,6 +52,12 @@ enum Open {
     },
     Quote,
     Other,
+    /// A link, with where its text starts in the enclosing inline text.
+    Link {
+        text_start: Option<usize>,
+    },
+    /// An image: its alt text is not part of a heading's text (GitHub shows the image).
+    Image,
 }
 
 pub(crate) fn parse(source: &str) -> (Document, Vec<ParseError>) {
@@ -148,11 +154,14 @@ impl Walker<'_> {
 
     /// The inline text sink of the innermost container, if any.
     fn sink(&mut self) -> Option<&mut InlineText> {
+        let mut in_image = false;
         for open in self.stack.iter_mut().rev() {
             match open {
+                Open::Heading { .. } if in_image => return None,
                 Open::Heading { text, .. } | Open::Paragraph { text, .. } | Open::Cell { text, .. } => {
                     return Some(text);
                 }
+                Open::Image => in_image = true,
                 Open::Item { block, item } => {
                     let (b, i) = (*block, *item);
                     return match &mut self.doc.blocks[b].kind {
@@ -161,7 +170,7 @@ impl Walker<'_> {
                     };
                 }
                 Open::Code { .. } | Open::Html { .. } => return None,
-                Open::List { .. } | Open::Quote | Open::Other => {}
+                Open::List { .. } | Open::Quote | Open::Other | Open::Link { .. } => {}
                 Open::Table { .. } | Open::Head | Open::Row => return None,
             }
         }
@@ -361,11 +370,12 @@ impl Walker<'_> {
             Tag::BlockQuote(_) => Open::Quote,
             Tag::Link { dest_url, .. } => {
                 self.push_link(LinkKind::Link, dest_url.to_string(), span);
-                Open::Other
+                let text_start = self.sink().map(|t| t.text.len());
+                Open::Link { text_start }
             }
             Tag::Image { dest_url, .. } => {
                 self.push_link(LinkKind::Image, dest_url.to_string(), span);
-                Open::Other
+                Open::Image
             }
             _ => Open::Other,
         };
@@ -435,11 +445,9 @@ impl Walker<'_> {
                 content,
                 content_span,
             } => {
-                let lang = info
-                    .split(|c: char| c.is_whitespace() || c == '{' || c == ',')
-                    .next()
-                    .unwrap_or("")
-                    .to_lowercase();
+                // GitHub's language is the info string's first word, as written: ```` ```mermaid,x ````
+                // is not a diagram there.
+                let lang = info.split_whitespace().next().unwrap_or("").to_lowercase();
                 let content_span =
                     content_span.unwrap_or_else(|| Span::point(line_after(span, &self.source[span.start..span.end])));
                 if !self.inside_item() {
@@ -458,7 +466,19 @@ impl Walker<'_> {
             Open::Html { span, text } => {
                 self.push_block(span, BlockKind::Html(text));
             }
-            Open::List { .. } | Open::Table { .. } | Open::Head | Open::Row | Open::Quote | Open::Other => {}
+            Open::Link { text_start } => {
+                if let (Some(start), Some(sink)) = (text_start, self.sink()) {
+                    let end = sink.text.len();
+                    sink.link_text.push((start, end));
+                }
+            }
+            Open::List { .. }
+            | Open::Table { .. }
+            | Open::Head
+            | Open::Row
+            | Open::Quote
+            | Open::Other
+            | Open::Image => {}
         }
     }
 
@@ -472,6 +492,8 @@ impl Walker<'_> {
             Some(p) => self.doc.sections[p].children.push(index),
             None => self.doc.roots.push(index),
         }
+        // Placeholders inside headings count too: `# Design: [Feature Name]`.
+        scan_placeholders(&text, usize::MAX, &mut self.doc.placeholders);
         let title = text.text.trim().to_string();
         self.doc.sections.push(Section {
             level,
@@ -621,19 +643,8 @@ fn collect_placeholders(doc: &mut Document) {
             _ => {}
         }
     }
-    // Section titles can be placeholders too: "# [Design Document Title]".
-    for s in &doc.sections {
-        let t = s.title.trim();
-        if t.len() > 2 && t.starts_with('[') && t.ends_with(']') && !t[1..t.len() - 1].contains(['[', ']']) {
-            found.push(Placeholder {
-                text: t[1..t.len() - 1].to_string(),
-                span: s.heading_span,
-                block: usize::MAX,
-                whole: true,
-            });
-        }
-    }
-    doc.placeholders = found;
+    // Heading placeholders were found while the sections were opened.
+    doc.placeholders.extend(found);
 }
 
 /// Finds `[text]` runs in inline text. Links never reach here as brackets (the parser
@@ -646,7 +657,7 @@ fn scan_placeholders(text: &InlineText, block: usize, out: &mut Vec<Placeholder>
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'[' && !text.in_code(i) {
+        if bytes[i] == b'[' && !text.in_code(i) && !text.in_link_text(i) {
             if let Some(rel) = s[i + 1..].find([']', '[']) {
                 let close = i + 1 + rel;
                 if bytes[close] == b']' {

@@ -1,6 +1,7 @@
 //! DD041 component-graph-mismatch.
 
-use super::{Context, declare_rule};
+use super::unedited_sample_diagram::is_unedited_sample;
+use super::{Context, declare_rule, diagram_source};
 use crate::diagnostic::Diagnostic;
 use crate::schema::DiagramKind;
 use designdoc_model::heading_key;
@@ -15,7 +16,8 @@ declare_rule! {
     /// section, and matches names tolerantly (case, punctuation, a longer name starting
     /// with the shorter: `Parser (model)` matches `Parser`). Database-shaped nodes
     /// (`[(...)]`) and names listed in `designdoc.toml` under `[components] exempt`
-    /// (default: database, user, client, browser and the like) need no subsection.
+    /// (default: database, user, client, browser and the like) need no subsection. The
+    /// template's sample graph left unedited is `unedited-sample-diagram`'s finding alone.
     ///
     /// **Why.** When the picture and the text disagree, one of them is out of date, and a
     /// reviewer cannot tell which.
@@ -36,11 +38,28 @@ pub const DEFAULT_EXEMPT: &[&str] = &[
     "database", "db", "user", "users", "client", "clients", "browser", "external", "internet", "end user", "customer",
 ];
 
-fn same_name(a: &str, b: &str) -> bool {
+/// Two name keys name the same thing: equal, or the longer starts with the shorter as a
+/// whole word (`parser model` and `parser`).
+pub(super) fn same_name(a: &str, b: &str) -> bool {
     let prefix = |long: &str, short: &str| {
         long.len() > short.len() && long.starts_with(short) && long.as_bytes()[short.len()] == b' '
     };
     a == b || prefix(a, b) || prefix(b, a)
+}
+
+/// The document sections that describe one component each: instances of the repeatable
+/// section under the template's Components section.
+pub(super) fn component_sections(ctx: &Context) -> Vec<usize> {
+    let entries = &ctx.alignment.entries;
+    entries
+        .iter()
+        .filter(|e| {
+            e.spec.repeat.is_some()
+                && e.parent_entry
+                    .is_some_and(|p| entries[p].spec.key.starts_with("component"))
+        })
+        .flat_map(|e| e.instances.iter().copied())
+        .collect()
 }
 
 pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -51,16 +70,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     else {
         return;
     };
-    let components: Vec<usize> = entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            e.spec.repeat.is_some()
-                && e.parent_entry
-                    .is_some_and(|p| entries[p].spec.key.starts_with("component"))
-        })
-        .flat_map(|(_, e)| e.instances.iter().copied())
-        .collect();
+    let components = component_sections(ctx);
     if components.is_empty() {
         return;
     }
@@ -75,6 +85,9 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }) else {
         return;
     };
+    if diagram_source(ctx, diagram).is_some_and(|src| is_unedited_sample(ctx, src)) {
+        return;
+    }
     let exempt: Vec<String> = ctx.options.exempt_nodes.iter().map(|n| heading_key(n)).collect();
     let component_keys: Vec<(usize, String)> = components
         .iter()

@@ -39,6 +39,9 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .map(|f| (heading_key(f), f.as_str()))
             .collect();
         for &s in &e.instances {
+            if super::empty_section::answered_not_applicable(ctx, s) {
+                continue;
+            }
             let section = &ctx.doc.sections[s];
             let mut seen = vec![false; wanted.len()];
             for &b in &section.blocks {

@@ -41,7 +41,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         for &s in &e.instances {
-            if super::empty_section::is_empty(ctx, s) {
+            if super::empty_section::needs_no_body(ctx, s) {
                 continue;
             }
             let section = &ctx.doc.sections[s];

@@ -46,6 +46,53 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The section asks nothing more of its body: it is empty (that is DD005's finding alone),
+/// or its author answered that it does not apply. Rules that want a diagram, a table or a
+/// list in a section skip it then.
+pub(crate) fn needs_no_body(ctx: &Context, section: usize) -> bool {
+    is_empty(ctx, section) || answered_not_applicable(ctx, section)
+}
+
+/// Answers that say a section does not apply: `N/A`, `Not applicable.`, `None — no new
+/// APIs`, `No changes to the schema.` as the section's first paragraph or only list item.
+const NOT_APPLICABLE: &[&str] = &[
+    "n/a",
+    "n.a.",
+    "na",
+    "not applicable",
+    "none",
+    "not needed",
+    "not required",
+    "not relevant",
+    "nothing",
+    "no changes",
+    "no change",
+    "does not apply",
+    "doesn't apply",
+    "does not apply here",
+    "no impact",
+];
+
+/// Does the section's first block answer "not applicable"?
+pub(crate) fn answered_not_applicable(ctx: &Context, section: usize) -> bool {
+    let s = &ctx.doc.sections[section];
+    let first = s.blocks.iter().find_map(|&b| match &ctx.doc.blocks[b].kind {
+        BlockKind::Html(_) => None,
+        BlockKind::Paragraph(t) => Some(t.text.as_str()),
+        BlockKind::List(list) if list.items.len() == 1 => list.items.first().map(|i| i.text.text.as_str()),
+        _ => Some(""),
+    });
+    first.is_some_and(says_not_applicable)
+}
+
+fn says_not_applicable(text: &str) -> bool {
+    let t = text.trim().trim_start_matches(['*', '_', '(']).to_lowercase();
+    NOT_APPLICABLE.iter().any(|answer| {
+        t.strip_prefix(answer)
+            .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+    })
+}
+
 /// No subsections and no blocks but comments and filler such as `TBD`.
 pub(crate) fn is_empty(ctx: &Context, section: usize) -> bool {
     let s = &ctx.doc.sections[section];

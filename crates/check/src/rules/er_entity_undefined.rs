@@ -1,6 +1,7 @@
 //! DD042 er-entity-undefined.
 
-use super::{Context, declare_rule};
+use super::unedited_sample_diagram::is_unedited_sample;
+use super::{Context, declare_rule, diagram_source};
 use crate::diagnostic::Diagnostic;
 use crate::schema::DiagramKind;
 use designdoc_model::mermaid::DiagramModel;
@@ -11,7 +12,8 @@ declare_rule! {
     ///
     /// **What it does.** In the Data Model (wherever the template puts its `erDiagram`),
     /// every entity that takes part in a relationship must be defined with
-    /// `ENTITY { type name PK ... }`. Entities in ER diagrams elsewhere are not checked.
+    /// `ENTITY { type name PK ... }`. Entities in ER diagrams elsewhere are not checked,
+    /// nor the template's sample diagram left unedited (`unedited-sample-diagram`).
     ///
     /// **Why.** Relationships alone say nothing about keys and columns; the entity
     /// register and the SQL export need the attributes.
@@ -46,6 +48,9 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let DiagramModel::Er(er) = &d.parsed.model else {
                     continue;
                 };
+                if diagram_source(ctx, d).is_some_and(|src| is_unedited_sample(ctx, src)) {
+                    continue;
+                }
                 for (i, entity) in er.entities.iter().enumerate() {
                     let related = er.relationships.iter().any(|r| r.left == i || r.right == i);
                     if related && !entity.defined {

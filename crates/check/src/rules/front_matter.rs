@@ -1,8 +1,10 @@
 //! DD020-DD025: front matter and metadata rules.
 
 use super::{Context, declare_rule};
-use crate::diagnostic::{Diagnostic, Edit, Fix, Safety};
-use crate::lifecycle::{STATUSES, suggest_status};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Level, Safety};
+use crate::lifecycle::{STATUSES, canonical_status, suggest_status};
+use crate::metadata::is_placeholder;
+use crate::rules::RuleMeta;
 use designdoc_model::{MetaSource, Span};
 
 declare_rule! {
@@ -28,13 +30,30 @@ declare_rule! {
 declare_rule! {
     /// Reports a status outside the lifecycle.
     ///
-    /// **What it does.** `status` (front matter or a `**Status:**` line) must be one of
-    /// draft, review, approved, rejected, superseded, implemented (any case). Close
-    /// spellings get a suggestion.
+    /// **What it does.** `status` (front matter or a `**Status:**` line) must name a
+    /// lifecycle status: draft, review, approved, rejected, superseded, implemented, or
+    /// one of their aliases (any case, `-`/`_` as spaces), alone or followed by a qualifier
+    /// (`Superseded by ADR-0005`, `Accepted (2024-03-01)`). A status the template itself
+    /// offers (`**Status:** Draft | Spike | Approved`, `status: "{proposed | accepted}"`)
+    /// is valid for documents of that template. The template's own choice list left in a
+    /// document is an unfilled placeholder (`unfilled-placeholder`), not an unknown status.
+    /// Close misspellings get a suggestion.
+    ///
+    /// | status | aliases accepted as it |
+    /// |---|---|
+    /// | draft | wip, work in progress, in progress, provisional (KEP, PEP), deferred (KEP, PEP), postponed |
+    /// | review | proposed (MADR), in review, under review, ready for review, final comment period, fcp |
+    /// | approved | accepted (MADR, PEP), implementable (KEP), active (PEP) |
+    /// | rejected | withdrawn (KEP, PEP), declined, abandoned |
+    /// | superseded | deprecated (MADR), replaced (KEP), obsolete |
+    /// | implemented | final (PEP), shipped, released, done, complete, completed |
+    ///
+    /// Strictness reads through the same table; a status only the template knows reads
+    /// as a draft.
     ///
     /// **Why.** Strictness, the hub's workflow and the index filters all key on status.
     ///
-    /// **Example.** `status: In Review` suggests `review`.
+    /// **Example.** `status: banana`; `status: aproved` suggests `approved`.
     ///
     /// **Fix.** Unsafe: replaces a front matter value with the suggestion.
     pub struct UnknownStatus {
@@ -67,8 +86,12 @@ declare_rule! {
 declare_rule! {
     /// Reports metadata without authors.
     ///
-    /// **What it does.** When a document declares a status (front matter or a
-    /// `**Status:**` line), it must name its authors (`authors`, `author`, `owner`).
+    /// **What it does.** When the template asks for authors (an `authors`, `author` or
+    /// `owner` key in its front matter or metadata lines; the built-in template always
+    /// does) or `[rules]` sets this rule's level, a document must name its authors. A
+    /// document without a status is left to `missing-metadata` when the template asks for
+    /// a status too. A value the template left for the author to fill (`<name>`, or blank
+    /// where the template has the key) is reported by `unfilled-placeholder` instead.
     ///
     /// **Why.** Reviewers need to know whom to ask; the hub lists docs by owner.
     ///
@@ -87,7 +110,9 @@ declare_rule! {
     /// Reports a date that is not a real `YYYY-MM-DD` date, or an update before creation.
     ///
     /// **What it does.** Checks `created`, `updated` and any front matter key ending in
-    /// `date`. ISO date-times are accepted; month and day are range-checked.
+    /// `date`. ISO date-times are accepted, also in parentheses; month and day are
+    /// range-checked. A format or a blank left from the template (`YYYY-MM-DD`, `<date>`,
+    /// `{date}`) is an unfilled placeholder, not an invalid date.
     ///
     /// **Why.** The hub sorts and ages documents by these dates.
     ///
@@ -105,7 +130,11 @@ declare_rule! {
 declare_rule! {
     /// Reports a document that declares no status.
     ///
-    /// **What it does.** Looks for `status` in front matter or a `**Status:**` line.
+    /// **What it does.** Looks for `status` in front matter or a `**Status:**` line, when
+    /// the template asks for one (a `status` key in its front matter or a status line
+    /// above its first section; the built-in template always does) or `[rules]` sets this
+    /// rule's level. A template without a status (Rust's RFC template, Nygard's ADR with a
+    /// `## Status` section) does not make its documents declare one.
     ///
     /// **Why.** Without a status nobody knows whether the design is a draft or approved,
     /// and the checker cannot tell how strict to be (it treats the doc as a draft).
@@ -135,12 +164,35 @@ pub(super) fn check_invalid(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Does the template (or `[rules]`) ask documents for this rule's key?
+fn asked(ctx: &Context, meta: &RuleMeta, by_template: bool) -> bool {
+    by_template || ctx.config.explicit(meta).is_some_and(|l| l != Level::Off)
+}
+
 pub(super) fn check_missing_metadata(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if !asked(ctx, &MissingMetadata::META, ctx.schema.metadata.status) {
+        return;
+    }
     // Unreadable front matter may well hold a status: `invalid-front-matter` says so.
-    if ctx.doc.meta("status").is_some() || !ctx.parse_errors.is_empty() {
+    if !ctx.parse_errors.is_empty() {
         return;
     }
     let doc = ctx.doc;
+    if let Some(field) = doc.meta("status") {
+        // A blank the template also has is its placeholder (`unfilled-placeholder`);
+        // a blank key the template does not write declares no status either.
+        let blank = field.values.iter().all(|v| v.trim().is_empty());
+        if blank && !ctx.schema.metadata.keys.iter().any(|k| k == "status") {
+            out.push(
+                ctx.diag(&MissingMetadata::META, field.key_span, "document declares no status")
+                    .with_label("this status is blank")
+                    .with_help(
+                        "write a status: draft, review, approved, ...; without it the doc is checked as a draft",
+                    ),
+            );
+        }
+        return;
+    }
     let (span, fix) = match &doc.front_matter {
         Some(fm) => {
             let at = fm.yaml_span.end;
@@ -203,16 +255,37 @@ fn yaml_string(s: &str) -> String {
 pub(super) fn check_status(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(field) = ctx.doc.meta("status") else { return };
     let value = field.first().trim();
-    let lower = value.to_lowercase();
-    if STATUSES.contains(&lower.as_str()) {
+    // Blanks are `missing-metadata`'s, the template's choice list `unfilled-placeholder`'s.
+    if value.is_empty() || is_placeholder(field) {
         return;
     }
+    let offered = |v: &str| canonical_status(v).is_some() || ctx.schema.metadata.offers_status(v);
+    // `Accepted/Implemented`: every part a status.
+    if offered(value) || (value.contains('/') && value.split('/').all(|p| offered(p.trim()))) {
+        return;
+    }
+    let lower = value.to_lowercase();
     let mut d = ctx.diag(
         &UnknownStatus::META,
         field.value_span,
         format!("unknown status `{value}`"),
     );
-    let help = format!("use one of: {}", STATUSES.join(", "));
+    let mut help = format!(
+        "use one of: {} (or an alias such as accepted or proposed; `designdoc rules unknown-status` lists them)",
+        STATUSES.join(", ")
+    );
+    // The template's own words for a status, where the table does not know them.
+    let own: Vec<&str> = ctx
+        .schema
+        .metadata
+        .status_choices
+        .iter()
+        .map(String::as_str)
+        .filter(|c| canonical_status(c).is_none())
+        .collect();
+    if !own.is_empty() {
+        help.push_str(&format!(" (or what the template offers: {})", own.join(", ")));
+    }
     match suggest_status(&lower) {
         Some(s) => {
             d = d.with_label(format!("did you mean `{s}`?")).with_help(help);
@@ -254,16 +327,24 @@ pub(super) fn check_title(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 pub(super) fn check_authors(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let doc = ctx.doc;
-    // Only documents that take part in the lifecycle (declare a status) must name authors;
-    // the others already get `missing-metadata`.
-    if doc.meta("status").is_none() {
+    let spec = &ctx.schema.metadata;
+    if !asked(ctx, &MissingAuthors::META, spec.authors) {
         return;
     }
-    if doc
-        .meta("authors")
-        .is_some_and(|f| f.values.iter().any(|v| !v.trim().is_empty()))
-    {
+    // A document without a status already gets `missing-metadata` when the template asks
+    // for one; one finding about its missing metadata is enough.
+    let status_asked = asked(ctx, &MissingMetadata::META, spec.status);
+    if status_asked && doc.meta("status").is_none() {
         return;
+    }
+    if let Some(f) = doc.meta("authors") {
+        if f.values.iter().any(|v| !v.trim().is_empty()) && !is_placeholder(f) {
+            return;
+        }
+        // The template's own blank or placeholder: `unfilled-placeholder` reports it.
+        if is_placeholder(f) || spec.keys.iter().any(|k| k == "authors") {
+            return;
+        }
     }
     let span = match (&doc.front_matter, doc.meta("authors"), doc.metadata.first()) {
         (_, Some(f), _) => f.key_span,
@@ -282,10 +363,16 @@ pub(super) fn check_dates(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut updated = None;
     for f in &ctx.doc.metadata {
         let is_date = f.key == "created" || f.key == "updated" || f.key.ends_with("date");
-        if !is_date || f.values.is_empty() {
+        // A template's `YYYY-MM-DD` or `<date>` is a placeholder (`unfilled-placeholder`).
+        if !is_date || f.values.is_empty() || is_placeholder(f) {
             continue;
         }
         let value = f.first().trim();
+        // `(2016-06-17)`: a real date in parentheses.
+        let value = value
+            .strip_prefix('(')
+            .and_then(|v| v.strip_suffix(')'))
+            .map_or(value, str::trim);
         match parse_date(value) {
             Some(d) => {
                 if f.key == "created" && created.is_none() {

@@ -7,11 +7,14 @@ use designdoc_model::Span;
 declare_rule! {
     /// Reports a mermaid block that Mermaid would refuse to draw.
     ///
-    /// **What it does.** Parses every ```` ```mermaid ```` block. Flowcharts and ER diagrams
-    /// are parsed fully (unclosed node brackets, unknown arrows, `subgraph` without `end`,
-    /// relationships without `: label`, unknown cardinalities, unclosed entity blocks);
-    /// other kinds are checked for a known diagram type. The position is the document's own
-    /// line and column inside the fence.
+    /// **What it does.** Parses every ```` ```mermaid ```` block and says what Mermaid's own
+    /// parser would say. Flowcharts, sequence, class, state and ER diagrams are parsed fully
+    /// by grammars measured against real Mermaid (npm `mermaid` 11.17) on every example of
+    /// its documentation and thousands of mutants: unclosed brackets and blocks, unknown
+    /// arrows and cardinalities, a missing `end`, stray tokens. Every other kind Mermaid
+    /// knows (gantt, pie, gitGraph, mindmap, C4, ...) is recognised by its header and only
+    /// an unknown header is reported. The position is the document's own line and column
+    /// inside the fence.
     ///
     /// **Why.** A broken diagram is only noticed when someone renders the page; by then
     /// the review is over.

@@ -28,7 +28,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for e in &ctx.alignment.entries {
         let Some(kind) = e.spec.body.diagram else { continue };
         for &s in &e.instances {
-            if super::empty_section::is_empty(ctx, s) {
+            if super::empty_section::needs_no_body(ctx, s) {
                 continue;
             }
             if mermaid_blocks(ctx, s).next().is_none() {

@@ -29,7 +29,7 @@ declare_rule! {
 
 pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (s, spec, found) in table_slots(ctx) {
-        if super::empty_section::is_empty(ctx, s) {
+        if super::empty_section::needs_no_body(ctx, s) {
             continue;
         }
         let section = &ctx.doc.sections[s];

@@ -24,11 +24,13 @@ mod missing_section;
 mod missing_table_column;
 mod section_out_of_order;
 mod section_wrong_level;
+mod sequence_participant_undocumented;
 mod supersedes_not_found;
 mod unclosed_code_fence;
 mod unedited_sample_diagram;
 mod unexpected_section;
 mod unfilled_placeholder;
+mod unused_suppression;
 mod value_not_allowed;
 
 pub use broken_relative_link::BrokenRelativeLink;
@@ -37,6 +39,7 @@ pub use duplicate_doc_id::DuplicateDocId;
 pub use front_matter::{InvalidDate, InvalidFrontMatter, MissingAuthors, MissingMetadata, MissingTitle, UnknownStatus};
 pub use invalid_input::InvalidInput;
 pub use supersedes_not_found::SupersedesNotFound;
+pub use unused_suppression::UnusedSuppression;
 
 /// What every rule declares about itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +200,10 @@ pub const DOCUMENT_RULES: &[(RuleMeta, CheckFn)] = &[
     ),
     (er_entity_undefined::ErEntityUndefined::META, er_entity_undefined::check),
     (
+        sequence_participant_undocumented::SequenceParticipantUndocumented::META,
+        sequence_participant_undocumented::check,
+    ),
+    (
         broken_relative_link::BrokenRelativeLink::META,
         broken_relative_link::check_anchors,
     ),
@@ -214,6 +221,7 @@ pub fn all() -> Vec<RuleMeta> {
         BrokenRelativeLink::META,
         SupersedesNotFound::META,
         InvalidInput::META,
+        UnusedSuppression::META,
     ]);
     all.sort_by_key(|m| m.code);
     all
@@ -223,6 +231,14 @@ pub fn by_name_or_code(key: &str) -> Option<RuleMeta> {
     all()
         .into_iter()
         .find(|m| m.code.eq_ignore_ascii_case(key) || m.name == key)
+}
+
+/// The mermaid source of a document diagram (its fenced block's content).
+pub(crate) fn diagram_source<'a>(ctx: &Context<'a>, diagram: &designdoc_model::Diagram) -> Option<&'a str> {
+    match &ctx.doc.blocks.get(diagram.block)?.kind {
+        designdoc_model::BlockKind::Code(code) => Some(code.content.as_str()),
+        _ => None,
+    }
 }
 
 /// Heading-level-adjusted skeleton for inserting a template section.

@@ -32,17 +32,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if code.lang != "mermaid" {
             continue;
         }
-        let kind = DiagramKind::of_source(&code.content);
-        let tokens = diagram_tokens(&code.content);
-        if tokens.len() < 2 {
-            continue;
-        }
-        let unedited = ctx
-            .schema
-            .samples
-            .iter()
-            .any(|s| s.kind == kind && tokens.iter().all(|t| s.tokens.binary_search(t).is_ok()));
-        if unedited {
+        if is_unedited_sample(ctx, &code.content) {
             out.push(
                 ctx.diag(
                     &UneditedSampleDiagram::META,
@@ -54,4 +44,18 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// Is this mermaid source one of the template's samples, unedited (only its names)? Rules
+/// about a diagram's content (DD041, DD042) stay quiet on such a diagram: this rule
+/// already says the one thing wrong with it.
+pub(crate) fn is_unedited_sample(ctx: &Context, source: &str) -> bool {
+    let kind = DiagramKind::of_source(source);
+    let tokens = diagram_tokens(source);
+    tokens.len() >= 2
+        && ctx
+            .schema
+            .samples
+            .iter()
+            .any(|s| s.kind == kind && tokens.iter().all(|t| s.tokens.binary_search(t).is_ok()))
 }

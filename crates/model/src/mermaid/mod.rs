@@ -5,6 +5,7 @@
 mod class;
 mod er;
 mod flowchart;
+pub mod kinds;
 mod lex;
 pub mod limits;
 mod sequence;
@@ -71,13 +72,23 @@ pub fn header_keyword(src: &str) -> Option<&str> {
 /// The first line that is not front matter, a comment or blank, with its byte offset.
 pub(crate) fn header_line(src: &str) -> Option<(&str, usize)> {
     let mut in_front = false;
+    let mut in_directive = false;
     let mut offset = 0;
     for (i, raw) in src.split_inclusive('\n').enumerate() {
         let start = offset;
         offset += raw.len();
         let t = raw.trim();
+        if in_directive {
+            // A `%%{init: ...}%%` directive may run over several lines.
+            in_directive = !t.contains("}%%");
+            continue;
+        }
         if t == "---" && (i == 0 || in_front) {
             in_front = !in_front;
+            continue;
+        }
+        if let Some(directive) = t.strip_prefix("%%{") {
+            in_directive = !directive.contains("}%%");
             continue;
         }
         if in_front || t.is_empty() || t.starts_with("%%") {
@@ -137,48 +148,19 @@ pub fn parse_diagram(src: &str) -> ParsedDiagram {
         }
     };
     if kind == Some(DiagramKind::Other)
+        && kinds::detect(src).is_none()
         && let Some((line, at)) = header_line(src)
     {
         let word = line.split_whitespace().next().unwrap_or("");
-        if !KNOWN_KINDS.contains(&word) {
-            errors.push(MermaidError {
-                message: format!("unknown diagram type `{word}`"),
-                range: at..at + word.len(),
-            });
-        }
+        errors.push(MermaidError {
+            message: format!(
+                "unknown diagram type `{word}`; Mermaid expects a diagram keyword such as `flowchart`, `sequenceDiagram` or `erDiagram`"
+            ),
+            range: at..at + word.len(),
+        });
     }
     ParsedDiagram { kind, model, errors }
 }
-
-/// Diagram keywords Mermaid knows that we classify as `Other`.
-const KNOWN_KINDS: &[&str] = &[
-    "pie",
-    "journey",
-    "timeline",
-    "sankey-beta",
-    "sankey",
-    "quadrantChart",
-    "xychart-beta",
-    "xychart",
-    "radar-beta",
-    "packet-beta",
-    "packet",
-    "mindmap",
-    "gitGraph",
-    "requirementDiagram",
-    "C4Context",
-    "C4Container",
-    "C4Component",
-    "C4Dynamic",
-    "C4Deployment",
-    "block-beta",
-    "block",
-    "architecture-beta",
-    "kanban",
-    "treemap-beta",
-    "zenuml",
-    "info",
-];
 
 #[cfg(test)]
 mod tests;

@@ -42,7 +42,9 @@ fn show(src: &str) -> String {
                 ));
             }
         }
-        DiagramModel::Other => out.push_str(&format!("other {:?}\n", d.kind)),
+        DiagramModel::Sequence(_) | DiagramModel::Class(_) | DiagramModel::State(_) | DiagramModel::Other => {
+            out.push_str(&format!("other {:?}\n", d.kind))
+        }
     }
     for e in &d.errors {
         out.push_str(&format!(
@@ -167,7 +169,7 @@ fn other_kinds_and_unknown() {
     check("pie\n \"a\" : 1\n", "other Some(Other)");
     check(
         "bogusDiagram\n",
-        "other Some(Other)\nerror 0..12 unknown diagram type `bogusDiagram`: \"bogusDiagram\"",
+        "other Some(Other)\nerror 0..12 unknown diagram type `bogusDiagram`; Mermaid expects a diagram keyword such as `flowchart`, `sequenceDiagram` or `erDiagram`: \"bogusDiagram\"",
     );
     check("", "other None\nerror 0..0 empty diagram: no diagram type: \"\"");
 }
