@@ -23,6 +23,11 @@ pub struct Config {
     pub rules: BTreeMap<String, String>,
     #[serde(default)]
     pub components: ComponentsConfig,
+    /// `[aliases]`: template section title -> other names for it (`"Overview" = ["概述",
+    /// "Summary"]`), for documents written in another language or house style. Apply
+    /// with [`crate::Schema::add_aliases`].
+    #[serde(default)]
+    pub aliases: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub hub: HubConfig,
 }

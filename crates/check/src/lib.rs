@@ -6,6 +6,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod fix;
 pub mod lifecycle;
+pub mod matching;
 pub mod metadata;
 pub mod output;
 pub mod project;
@@ -85,7 +86,7 @@ impl Checker {
     }
 
     pub fn check_parsed(&self, source: &str, doc: &Document, parse_errors: &[ParseError]) -> Vec<Diagnostic> {
-        let alignment = align::align(doc, &self.schema);
+        let alignment = align::align_source(doc, source, &self.schema);
         // A status still the template's choice list (`Draft | In Review`) is no status yet.
         let status = doc
             .meta("status")

@@ -19,7 +19,14 @@ pub struct Schema {
     pub samples: Vec<SampleDiagram>,
     /// The metadata (status, authors, dates, ...) the template asks documents to declare.
     pub metadata: MetadataSpec,
+    /// Content words of every section's names (key, then aliases), in [`Schema::walk`]
+    /// order, computed on first use; see [`Schema::name_words`].
+    #[serde(skip)]
+    words: std::sync::OnceLock<NameWords>,
 }
+
+/// Per section (walk order): per name, its content words and whether it is the key.
+pub type NameWords = Vec<Vec<(Vec<String>, bool)>>;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SectionSpec {
@@ -101,6 +108,66 @@ pub fn diagram_tokens(src: &str) -> Vec<String> {
 }
 
 impl Schema {
+    /// Content words of each section's names (see `crate::matching`), indexed like
+    /// [`Schema::walk`]. Cached; recomputed (not cached) if the sections were edited
+    /// after the first use.
+    pub fn name_words(&self) -> std::borrow::Cow<'_, NameWords> {
+        let walk = self.walk();
+        let fresh = || -> NameWords {
+            walk.iter()
+                .map(|s| {
+                    std::iter::once((crate::matching::words(&s.key), true))
+                        .chain(s.aliases.iter().map(|a| (crate::matching::words(a), false)))
+                        .collect()
+                })
+                .collect()
+        };
+        let cached = self.words.get_or_init(fresh);
+        let current = cached.len() == walk.len()
+            && cached
+                .iter()
+                .zip(&walk)
+                .all(|(names, s)| names.len() == 1 + s.aliases.len());
+        if current {
+            std::borrow::Cow::Borrowed(cached)
+        } else {
+            std::borrow::Cow::Owned(fresh())
+        }
+    }
+
+    /// Adds names from `[aliases]` in designdoc.toml: a template section's title (or any
+    /// name it already has) -> more names for it. Returns the titles that name no section
+    /// of the template.
+    pub fn add_aliases<'a>(&mut self, aliases: impl IntoIterator<Item = (&'a String, &'a Vec<String>)>) -> Vec<String> {
+        let mut unknown = Vec::new();
+        for (title, names) in aliases {
+            let key = designdoc_model::heading_key(title);
+            let keys: Vec<String> = names
+                .iter()
+                .map(|n| designdoc_model::heading_key(n))
+                .filter(|k| !k.is_empty())
+                .collect();
+            let mut found = false;
+            let mut stack: Vec<&mut SectionSpec> = self.sections.iter_mut().collect();
+            while let Some(spec) = stack.pop() {
+                if spec.matches_key(&key) {
+                    found = true;
+                    for k in &keys {
+                        if !spec.matches_key(k) {
+                            spec.aliases.push(k.clone());
+                        }
+                    }
+                }
+                stack.extend(spec.children.iter_mut());
+            }
+            if !found {
+                unknown.push(title.clone());
+            }
+        }
+        self.words = std::sync::OnceLock::new();
+        unknown
+    }
+
     /// All section specs, depth-first.
     pub fn walk(&self) -> Vec<&SectionSpec> {
         let mut out = Vec::new();

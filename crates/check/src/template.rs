@@ -8,7 +8,7 @@
 //! section override what is inferred.
 
 use crate::schema::*;
-use designdoc_model::{BlockKind, Document, Span, heading_key, parse, split_counter};
+use designdoc_model::{BlockKind, Document, Span, heading_key, parse, split_counter, strip_optional_marker};
 use std::fmt;
 
 /// The seed template, built in as the default.
@@ -201,18 +201,28 @@ fn compile_siblings(
     let mut i = 0;
     while i < siblings.len() {
         let first = siblings[i];
-        let key = doc.sections[first].key.clone();
+        // "Alternative 1: [Name]" counts as "Alternative 1": the placeholder is the name.
+        let (key, has_placeholder) = counter_key(&doc.sections[first].title);
         // Group consecutive siblings sharing a counter stem.
         let mut group_end = i + 1;
         if let Some((stem, _)) = split_counter(&key) {
             while group_end < siblings.len()
-                && split_counter(&doc.sections[siblings[group_end]].key).is_some_and(|(s, _)| s == stem)
+                && split_counter(&counter_key(&doc.sections[siblings[group_end]].title).0)
+                    .is_some_and(|(s, _)| s == stem)
             {
                 group_end += 1;
             }
         }
         let mut spec = compile_section(doc, src, first, depth, errors);
-        if group_end - i >= 2
+        if has_placeholder && key.is_empty() {
+            // A heading that is all placeholder (`### [option 1]`) names a section the
+            // author names: one or more of any name.
+            spec.repeat = Some(Repeat {
+                min: 1,
+                max: None,
+                stem: String::new(),
+            });
+        } else if (group_end - i >= 2 || has_placeholder)
             && let Some((stem, _)) = split_counter(&key)
         {
             spec.repeat = Some(Repeat {
@@ -220,7 +230,7 @@ fn compile_siblings(
                 max: None,
                 stem: stem.to_string(),
             });
-            spec.title = strip_counter_title(&spec.title);
+            spec.title = strip_counter_title(&without_placeholders(&spec.title));
             spec.key = stem.to_string();
         }
         apply_overrides(doc, first, &mut spec, errors);
@@ -230,7 +240,38 @@ fn compile_siblings(
     out
 }
 
+/// The heading's key with bracketed placeholders removed, and whether there were any.
+fn counter_key(title: &str) -> (String, bool) {
+    let stripped = without_placeholders(title);
+    let had = stripped.len() != title.len();
+    (heading_key(&stripped), had)
+}
+
+/// `Alternative 1: [Name]` -> `Alternative 1:`; `<name>` and `{name}` count too.
+fn without_placeholders(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut close: Option<char> = None;
+    for ch in title.chars() {
+        match close {
+            Some(c) if ch == c => close = None,
+            Some(_) => {}
+            None => match ch {
+                '[' => close = Some(']'),
+                '<' => close = Some('>'),
+                '{' => close = Some('}'),
+                _ => out.push(ch),
+            },
+        }
+    }
+    if close.is_some() {
+        // An unclosed bracket is text, not a placeholder.
+        return title.to_string();
+    }
+    out
+}
+
 fn strip_counter_title(title: &str) -> String {
+    let title = title.trim().trim_end_matches([':', '-', ' ', '\u{2013}', '\u{2014}']);
     match title.trim().rsplit_once(' ') {
         Some((stem, _)) => stem.to_string(),
         None => title.to_string(),
@@ -245,15 +286,9 @@ fn compile_section(
     errors: &mut Vec<TemplateError>,
 ) -> SectionSpec {
     let section = &doc.sections[index];
-    let mut title = section.title.clone();
-    let mut optional = false;
-    for marker in ["(optional)", "[optional]"] {
-        if let Some(pos) = title.to_lowercase().find(marker) {
-            title.replace_range(pos..pos + marker.len(), "");
-            title = title.trim().to_string();
-            optional = true;
-        }
-    }
+    // `(optional)`, `[optional]`, `(if applicable)`, `- optional` make the section optional.
+    let (stripped, mut optional) = strip_optional_marker(&section.title);
+    let title = stripped.to_string();
     let key = heading_key(&title);
     let conventional = OPTIONAL_BY_CONVENTION.contains(&key.as_str());
     optional |= conventional;
@@ -371,8 +406,9 @@ fn apply_directive(part: &str, spec: &mut SectionSpec) -> Result<(), String> {
         "optional" => spec.optional = true,
         "required" => spec.optional = false,
         "aliases" | "alias" => {
+            // Commas of any script separate names: `aliases 概述、Overview`.
             spec.aliases
-                .extend(rest.split(',').map(heading_key).filter(|k| !k.is_empty()));
+                .extend(rest.split([',', '，', '、']).map(heading_key).filter(|k| !k.is_empty()));
         }
         "repeat" => {
             let (min, max) = parse_bounds(rest)?;
@@ -499,6 +535,31 @@ mod tests {
     #[test]
     fn optional_marker_in_heading() {
         check("## Glossary (optional)\ntext\n", "glossary optional content");
+        check("## Glossary [Optional]\ntext\n", "glossary optional content");
+        check("## Migration (if applicable)\ntext\n", "migration optional content");
+        check("## Migration - optional\ntext\n", "migration optional content");
+        check("## Optional features\ntext\n", "optional features content");
+    }
+
+    #[test]
+    fn counter_with_placeholder_is_repeatable() {
+        check(
+            "## Alternatives\n### Alternative 1: [Name]\n[Why not]\n",
+            "alternatives\n  alternative repeat(1..None stem=alternative) content",
+        );
+        check(
+            "## Options\n### Option 1 - [Name]\ntext\n### Option 2 - [Name]\ntext\n",
+            "options\n  option repeat(1..None stem=option) content",
+        );
+        let (schema, _) = compile("## Options\n### Option 1: [Name]\ntext\n");
+        assert_eq!(schema.sections[0].children[0].title, "Option");
+    }
+
+    #[test]
+    fn cjk_aliases() {
+        let (schema, errors) = compile("## 概述\n<!-- designdoc: aliases Overview，Summary、摘要 -->\ntext\n");
+        assert!(errors.is_empty());
+        assert_eq!(schema.sections[0].aliases, ["overview", "summary", "摘要"]);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! folder's `template.md` is checked against itself as a case too (it is a document of
 //! its own template) but need not raise the rule; `<case>.template.md` files are not cases.
 //! The cases of a cross-document rule's folder are checked together as one project, and
-//! each case's report holds that rule's findings too.
+//! each case's report holds that rule's findings too. A subfolder `<rule-name>/<group>/`
+//! holds cases checked against its own `template.md` (which is not a case).
 
 use designdoc_check::output::{FileReport, human};
 use designdoc_check::project::{DocSummary, FileLookup, check_project};
@@ -115,26 +116,54 @@ fn rule_fixtures() {
             .filter(|p| !p.to_string_lossy().ends_with(".template.md"))
             .collect();
         cases.sort();
+        let files: Vec<PathBuf> = cases.iter().filter(|c| c.is_file()).cloned().collect();
         let mut project = PROJECT_RULES
             .iter()
             .find(|m| m.code == meta.code)
-            .map(|m| project_findings(&folder_checker, m, &cases))
+            .map(|m| project_findings(&folder_checker, m, &files))
             .unwrap_or_default();
+        // `(checker for a group, group prefix, case)`; ungrouped cases use their own or the
+        // folder's template.
+        let mut runs: Vec<(Option<Checker>, String, PathBuf)> = Vec::new();
         for case in cases {
+            if case.is_dir() {
+                let group = case.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                let group_checker = checker_with(&rule, &case.join("template.md"));
+                let mut inner: Vec<_> = std::fs::read_dir(&case)
+                    .expect("group dir")
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.file_name().is_some_and(|n| n != "template.md"))
+                    .collect();
+                inner.sort();
+                for c in inner {
+                    runs.push((Some(group_checker.clone()), format!("{group}/"), c));
+                }
+            } else {
+                runs.push((None, String::new(), case));
+            }
+        }
+        for (group_checker, group, case) in runs {
             let name = case.file_stem().unwrap_or_default().to_string_lossy().into_owned();
             let source = std::fs::read_to_string(&case).expect("fixture");
-            let shown = format!("{rule}/{name}.md");
+            let shown = format!("{rule}/{group}{name}.md");
+            let ok = name.starts_with("ok-");
+            let is_template = group.is_empty() && name == "template";
             let own_template = case.with_extension("template.md");
             let own_checker = own_template.is_file().then(|| checker_with(&rule, &own_template));
-            let checker = own_checker.as_ref().unwrap_or(&folder_checker);
+            let checker = group_checker
+                .as_ref()
+                .or(own_checker.as_ref())
+                .unwrap_or(&folder_checker);
             let extra = project.remove(&shown).unwrap_or_default();
             let (text, diagnostics) = report_with(checker, &shown, &source, extra);
             let raised = diagnostics.iter().any(|d| d.code == meta.code);
-            if name.starts_with("ok-") {
+            if ok {
                 assert!(!raised, "{shown} must not raise {}:\n{text}", meta.name);
-            } else if name != "template" {
+            } else if !is_template {
                 assert!(raised, "{shown} must raise {}:\n{text}", meta.name);
             }
+            let name = format!("{}{name}", group.replace('/', "__"));
             insta::assert_snapshot!(format!("{rule}__{name}"), text);
         }
     }
@@ -155,9 +184,13 @@ fn fixes_address_their_findings() {
     let mut fixed_any = 0;
     for rule in ["missing-section", "missing-metadata", "section-out-of-order"] {
         for case in std::fs::read_dir(fixtures().join(rule)).expect("dir").flatten() {
-            // Cases of another template (and those templates) are not this checker's.
+            // Cases of another template (and those templates, and groups) are not this
+            // checker's.
             let path = case.path();
-            if path.to_string_lossy().ends_with(".template.md") || path.with_extension("template.md").is_file() {
+            if path.is_dir()
+                || path.to_string_lossy().ends_with(".template.md")
+                || path.with_extension("template.md").is_file()
+            {
                 continue;
             }
             let source = std::fs::read_to_string(case.path()).expect("fixture");

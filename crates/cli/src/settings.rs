@@ -95,6 +95,9 @@ pub fn checker(args: &CommonArgs, settings: &Settings) -> Result<Checker> {
         })?;
     let (text, path) = template(args, settings)?;
     let (mut checker, errors) = Checker::new(&text, rules);
+    for title in checker.schema.add_aliases(&settings.config.aliases) {
+        eprintln!("warning: [aliases]: `{title}` names no section of the template");
+    }
     checker
         .options
         .exempt_nodes

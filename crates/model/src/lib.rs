@@ -11,7 +11,7 @@ mod span;
 
 pub use document::*;
 pub use front_matter::canonical_meta_key;
-pub use normalize::{file_slug, github_compatible, heading_key, slug, split_counter};
+pub use normalize::{file_slug, github_compatible, heading_key, slug, split_counter, strip_optional_marker};
 pub use span::{LineCol, LineIndex, Span, floor_char_boundary};
 
 /// The largest document designdoc reads (bytes). Real design docs, inline images

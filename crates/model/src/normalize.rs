@@ -7,19 +7,32 @@
 /// The comparable key of a heading: lowercase words, numbering, emoji and punctuation
 /// removed, `&` read as "and". One pass, one allocation: it runs for every heading.
 pub fn heading_key(text: &str) -> String {
+    // Full-width forms (`１．概述`, `（可选）`) read as their ASCII twins; rare, so the
+    // copy is made only when one is present.
+    if text.chars().any(is_full_width_ascii) {
+        let folded: String = text.chars().map(fold_full_width).collect();
+        return heading_key(&folded);
+    }
+    let (text, _) = strip_optional_marker(text);
     let mut out = String::with_capacity(text.len());
     let mut tokens = text.split_whitespace().peekable();
-    // Leading numbering ("1.", "6.1.1", "A.", "IV.") is not part of the name.
+    // Leading numbering ("1.", "6.1.1", "A.", "IV.", "一、") is not part of the name.
+    let mut glued: Option<&str> = None;
     while let Some(&t) = tokens.peek() {
         let more = tokens.clone().nth(1).is_some();
         if is_numbering(t, more) {
             tokens.next();
         } else {
+            // Numbering glued to the name: "1.Overview", "一、概述", "(1)概述".
+            if let Some(rest) = strip_glued_numbering(t) {
+                tokens.next();
+                glued = Some(rest);
+            }
             break;
         }
     }
     let mut in_word = false;
-    for token in tokens {
+    for token in glued.into_iter().chain(tokens) {
         for ch in token.chars() {
             if ch == '&' || ch == '+' {
                 in_word = false;
@@ -48,11 +61,194 @@ pub fn heading_key(text: &str) -> String {
     out
 }
 
+/// Markers that make a heading optional: `(optional)`, `[Optional]`, `(if applicable)`,
+/// `- optional`, `Optional:`. Returns the heading without them and whether one was found.
+/// Only a marker at the start or the end counts: "Optional features" keeps its word.
+pub fn strip_optional_marker(text: &str) -> (&str, bool) {
+    let mut t = text.trim();
+    let mut found = false;
+    // At most a marker at each end.
+    for _ in 0..2 {
+        if let Some(rest) = strip_marker_end(t).or_else(|| strip_marker_start(t)) {
+            t = rest.trim();
+            found = true;
+        } else {
+            break;
+        }
+    }
+    (t, found)
+}
+
+/// Words that say "optional" inside brackets or after a dash.
+fn is_optional_phrase(inner: &str) -> bool {
+    let inner = inner.trim().trim_end_matches(['.', ':', ',']).trim();
+    const PHRASES: &[&str] = &[
+        "optional",
+        "if applicable",
+        "where applicable",
+        "when applicable",
+        "if needed",
+        "if necessary",
+        "if relevant",
+        "if any",
+        "可选",
+        "选填",
+        "任意",
+        "선택",
+        "선택 사항",
+    ];
+    PHRASES.iter().any(|p| inner.eq_ignore_ascii_case(p))
+        || inner
+            .get(..9)
+            .is_some_and(|head| head.eq_ignore_ascii_case("optional,") || head.eq_ignore_ascii_case("optional;"))
+}
+
+fn strip_marker_end(t: &str) -> Option<&str> {
+    let (open, close) = match t.chars().last()? {
+        ')' => ('(', ')'),
+        ']' => ('[', ']'),
+        '）' => ('（', '）'),
+        '】' => ('【', '】'),
+        _ => {
+            // "Glossary - optional", "Glossary: optional", "Glossary, optional".
+            const SEPARATORS: [char; 5] = ['-', ':', ',', '\u{2013}', '\u{2014}'];
+            for phrase in ["optional", "if applicable", "if needed"] {
+                let Some(at) = t.len().checked_sub(phrase.len()) else {
+                    continue;
+                };
+                let Some(tail) = t.get(at..) else { continue };
+                if !tail.eq_ignore_ascii_case(phrase) {
+                    continue;
+                }
+                let head = t[..at].trim_end();
+                if !head.ends_with(SEPARATORS) {
+                    continue;
+                }
+                let head = head.trim_end_matches(SEPARATORS).trim_end();
+                if !head.is_empty() {
+                    return Some(head);
+                }
+            }
+            return None;
+        }
+    };
+    let start = t.rfind(open)?;
+    let inner = &t[start + open.len_utf8()..t.len() - close.len_utf8()];
+    (start > 0 && is_optional_phrase(inner)).then(|| &t[..start])
+}
+
+fn strip_marker_start(t: &str) -> Option<&str> {
+    let first = t.chars().next()?;
+    let close = match first {
+        '(' => ')',
+        '[' => ']',
+        '（' => '）',
+        '【' => '】',
+        _ => {
+            // "Optional: Glossary".
+            let colon = t.find(':')?;
+            let rest = &t[colon + 1..];
+            return (is_optional_phrase(&t[..colon]) && !rest.trim().is_empty()).then_some(rest);
+        }
+    };
+    let end = t.find(close)?;
+    let rest = &t[end + close.len_utf8()..];
+    (is_optional_phrase(&t[first.len_utf8()..end]) && !rest.trim().is_empty()).then_some(rest)
+}
+
+fn is_full_width_ascii(c: char) -> bool {
+    ('\u{FF01}'..='\u{FF5E}').contains(&c) || c == '\u{3000}'
+}
+
+fn fold_full_width(c: char) -> char {
+    if c == '\u{3000}' {
+        return ' ';
+    }
+    if ('\u{FF01}'..='\u{FF5E}').contains(&c) {
+        char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+    } else {
+        c
+    }
+}
+
+/// CJK numerals used for numbering (`一、`, `第三章`).
+fn is_cjk_numeral(c: char) -> bool {
+    "一二三四五六七八九十百零〇".contains(c)
+}
+
+/// The name after numbering glued to it: "1.Overview", "2)Goals", "一、概述", "(1)概述",
+/// "第一章概述". `None` when the token does not start with numbering followed by a name.
+fn strip_glued_numbering(token: &str) -> Option<&str> {
+    let rest = if let Some(inner) = token.strip_prefix('(') {
+        let end = inner.find(')')?;
+        let num = &inner[..end];
+        let is_num = !num.is_empty() && num.chars().all(|c| c.is_ascii_digit() || is_cjk_numeral(c));
+        if !is_num {
+            return None;
+        }
+        &inner[end + 1..]
+    } else if let Some(inner) = token.strip_prefix('第') {
+        let end = inner.find(|c: char| !(c.is_ascii_digit() || is_cjk_numeral(c)))?;
+        if end == 0 {
+            return None;
+        }
+        let after = &inner[end..];
+        let unit = ["章", "节", "節", "部分", "条", "條", "部"]
+            .iter()
+            .find(|u| after.starts_with(*u))?;
+        &after[unit.len()..]
+    } else {
+        let end = token
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || is_cjk_numeral(c)))
+            .unwrap_or(token.len());
+        let num = &token[..end];
+        if num.is_empty() || end == token.len() {
+            return None;
+        }
+        let after = &token[end..];
+        let cjk = num.chars().all(is_cjk_numeral);
+        let digits = num.trim_end_matches('.');
+        let dotted = !digits.is_empty()
+            && digits
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        if let Some(a) = after.strip_prefix(['、', ')']) {
+            if !(cjk || dotted) {
+                return None;
+            }
+            a
+        } else if !cjk && dotted && num.ends_with('.') {
+            after
+        } else {
+            return None;
+        }
+    };
+    rest.starts_with(|c: char| c.is_alphabetic()).then_some(rest)
+}
+
 /// Is `token` a section number such as `1.`, `1.2.3`, `1)`, `A.`, `IV.`, `§3` or a bare
 /// `1` that is followed by more words?
 fn is_numbering(token: &str, more_follows: bool) -> bool {
     let t = token.trim_start_matches('§');
-    let trimmed = t.trim_end_matches(['.', ')', ':']);
+    // "(1)", "(一)", "第一章" before the name.
+    if more_follows {
+        if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')'))
+            && !inner.is_empty()
+            && inner.chars().all(|c| c.is_ascii_digit() || is_cjk_numeral(c))
+        {
+            return true;
+        }
+        if let Some(inner) = t.strip_prefix('第')
+            && let Some(num) = ["章", "节", "節", "部分", "条", "條", "部"]
+                .iter()
+                .find_map(|u| inner.strip_suffix(*u))
+            && !num.is_empty()
+            && num.chars().all(|c| c.is_ascii_digit() || is_cjk_numeral(c))
+        {
+            return true;
+        }
+    }
+    let trimmed = t.trim_end_matches(['.', ')', ':', '、']);
     if trimmed.is_empty() {
         return t.len() < token.len() || (!t.is_empty() && t.chars().all(|c| c == '.'));
     }
@@ -76,7 +272,8 @@ fn is_numbering(token: &str, more_follows: bool) -> bool {
             && first.chars().all(|c| c.is_ascii_alphabetic())
             && parts.all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
     };
-    single_letter || roman || letter_dotted
+    let cjk = trimmed.chars().all(is_cjk_numeral);
+    single_letter || roman || letter_dotted || cjk
 }
 
 /// Splits a trailing counter off a key: "phase 1" -> ("phase", "1"), "component a" ->
@@ -226,6 +423,25 @@ mod tests {
         check("2023", "2023");
         check("What's next?", "whats next");
         check("**Goals**", "goals");
+        check("Glossary (optional)", "glossary");
+        check("[Optional] Glossary", "glossary");
+        check("Migration (if applicable)", "migration");
+        check("Migration - optional", "migration");
+        check("Migration: Optional", "migration");
+        check("Optional features", "optional features");
+        check("Optional: Glossary", "glossary");
+        check("Why optional", "why optional");
+        check("１．概述", "概述");
+        check("一、概述", "概述");
+        check("(二) 背景", "背景");
+        check("第三章 系统设计", "系统设计");
+        check("第三章系统设计", "系统设计");
+        check("1.Overview", "overview");
+        check("1.5x faster", "1 5x faster");
+        check("2) Goals", "goals");
+        check("背景（可选）", "背景");
+        check("システム設計", "システム設計");
+        check("시스템 설계", "시스템 설계");
     }
 
     #[test]

@@ -18,8 +18,13 @@ declare_rule! {
     /// **Example.** A document with `## Overview` and `## Goals and Non-Goals` but no
     /// `## Background` reports `missing section Background` before the goals.
     ///
+    /// A section counts as present when a heading names it in other words (`Unit Tests`
+    /// for `Unit Testing`, `Interfaces` for `Interface and Interactions`), when a bold
+    /// lead-in names it (`**Rollout plan**`, `* **Security:** ...`), or when its heading
+    /// sits inside an unclosed code fence (reported once, as `unclosed-code-fence`).
+    ///
     /// **Fix.** Safe: inserts the template's skeleton for the section at the place the
-    /// template puts it, with heading levels adapted to the document.
+    /// template puts it, with heading levels adapted to the ones the document uses.
     pub struct MissingSection {
         code: "DD001",
         name: "missing-section",
@@ -62,7 +67,7 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 ));
             }
         }
-        if spec.optional || a.found_anywhere(i) {
+        if spec.optional || a.found_anywhere(i) || a.under_lead_in(i) {
             continue;
         }
         // Report only the outermost missing section: its skeleton brings its children.
@@ -94,10 +99,7 @@ fn missing(ctx: &Context, entry: usize) -> Diagnostic {
     };
     let prev = siblings[..pos].iter().rev().find_map(|&j| placed(j));
     let next = siblings[pos + 1..].iter().find_map(|&j| placed(j));
-    let level = match e.parent_section {
-        Some(p) => doc.sections[p].level + 1,
-        None => a.top_level,
-    };
+    let level = a.expected_level(doc, entry);
     let title = &e.spec.title;
     let hashes = "#".repeat(usize::from(level.clamp(1, 6)));
     let (offset, span, label) = if let Some(prev) = prev {

@@ -26,6 +26,7 @@ mod section_out_of_order;
 mod section_wrong_level;
 mod sequence_participant_undocumented;
 mod supersedes_not_found;
+mod unclosed_code_fence;
 mod unedited_sample_diagram;
 mod unexpected_section;
 mod unfilled_placeholder;
@@ -166,6 +167,7 @@ pub const DOCUMENT_RULES: &[(RuleMeta, CheckFn)] = &[
     ),
     (section_wrong_level::SectionWrongLevel::META, section_wrong_level::check),
     (unexpected_section::UnexpectedSection::META, unexpected_section::check),
+    (unclosed_code_fence::UnclosedCodeFence::META, unclosed_code_fence::check),
     (empty_section::EmptySection::META, empty_section::check),
     (
         unfilled_placeholder::UnfilledPlaceholder::META,

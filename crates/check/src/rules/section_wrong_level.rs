@@ -1,7 +1,7 @@
 //! DD004 section-wrong-level.
 
 use super::{Context, declare_rule};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Level};
 
 declare_rule! {
     /// Reports a template section found outside the parent the template puts it under.
@@ -16,6 +16,9 @@ declare_rule! {
     ///
     /// **Example.** `## Goals` at the top level instead of `### Goals` under
     /// `## Goals and Non-Goals`.
+    ///
+    /// A template section written as a bold lead-in instead of a heading
+    /// (`**Rollout plan**`) counts as present; it gets an info-level hint only.
     ///
     /// **Fix.** None automatic: re-levelling headings moves whole subtrees.
     pub struct SectionWrongLevel {
@@ -43,6 +46,18 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )
                 .with_label(format!("expected {parent}")),
             );
+        }
+        if let Some(span) = e.lead_in {
+            let mut d = ctx
+                .diag(
+                    &SectionWrongLevel::META,
+                    span,
+                    format!("section `{}` is written as bold text, not as a heading", e.spec.title),
+                )
+                .with_label("counts as the section")
+                .with_help("make it a heading so it shows in the outline and in links to the section");
+            d.level = d.level.min(Level::Info);
+            out.push(d);
         }
     }
 }
