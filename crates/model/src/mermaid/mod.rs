@@ -2,14 +2,13 @@
 //! small parsers (exact error positions, microseconds per diagram); other kinds are only
 //! classified. Parsing never fails: a diagram comes back with its errors.
 
-mod class;
+pub mod class;
 mod er;
 mod flowchart;
 pub mod kinds;
-mod lex;
 pub mod limits;
-mod sequence;
-mod state;
+pub mod sequence;
+pub mod state;
 
 pub use class::{Class, ClassDiagram, Relation};
 pub use er::{Attribute, Cardinality, Entity, ErDiagram, KeyKind, Relationship};
@@ -34,20 +33,34 @@ pub enum DiagramKind {
 }
 
 impl DiagramKind {
-    /// Reads the kind from a diagram's first meaningful line (front matter `---...---`
-    /// and `%%` comments are skipped).
+    /// The kind Mermaid would detect (see [`kinds::detect`]: front matter, directives and
+    /// comments skipped, keywords matched as Mermaid's detectors match them, so
+    /// `sequenceDiagram%%x` is a sequence diagram); `Other` for every other kind and for an
+    /// unknown header, `None` for a diagram with no header at all.
+    ///
+    /// When no detector matches, the first word decides, so that a diagram whose header is
+    /// spoiled by its preamble (`%%{init}%%%sequenceDiagram`) still gets its own parser's
+    /// precise error.
     pub fn of_source(src: &str) -> Option<DiagramKind> {
-        header_line(src).map(|(line, _)| {
-            let word = line.split(|c: char| c.is_whitespace() || c == ';').next().unwrap_or("");
-            match word {
-                "graph" | "flowchart" | "flowchart-elk" => DiagramKind::Flowchart,
-                "erDiagram" => DiagramKind::Er,
-                "sequenceDiagram" => DiagramKind::Sequence,
-                "classDiagram" | "classDiagram-v2" => DiagramKind::Class,
-                "stateDiagram" | "stateDiagram-v2" => DiagramKind::State,
-                "gantt" => DiagramKind::Gantt,
-                _ => DiagramKind::Other,
+        let (line, _) = header_line(src)?;
+        let id = kinds::detect(src).unwrap_or_else(|| {
+            match line.split(|c: char| c.is_whitespace() || c == ';').next().unwrap_or("") {
+                "graph" | "flowchart" => "flowchart",
+                "erDiagram" => "er",
+                "sequenceDiagram" => "sequence",
+                "classDiagram" | "classDiagram-v2" => "class",
+                "stateDiagram" | "stateDiagram-v2" => "state",
+                _ => "",
             }
+        });
+        Some(match id {
+            "flowchart" | "flowchart-v2" | "flowchart-elk" => DiagramKind::Flowchart,
+            "er" => DiagramKind::Er,
+            "sequence" => DiagramKind::Sequence,
+            "class" | "classDiagram" => DiagramKind::Class,
+            "state" | "stateDiagram" => DiagramKind::State,
+            "gantt" => DiagramKind::Gantt,
+            _ => DiagramKind::Other,
         })
     }
 
@@ -147,8 +160,17 @@ pub fn parse_diagram(src: &str) -> ParsedDiagram {
             DiagramModel::Other
         }
     };
+    let detected = kinds::detect(src);
+    if kind == Some(DiagramKind::Other) && detected == Some("---") {
+        // Mermaid's own answer for a `---` block it did not take for front matter.
+        let at = src.len() - src.trim_start().len();
+        errors.push(MermaidError {
+            message: "front matter is not closed: Mermaid reads `---` blocks only when the closing `---` has the opening one's indentation".to_string(),
+            range: at..at + 3,
+        });
+    }
     if kind == Some(DiagramKind::Other)
-        && kinds::detect(src).is_none()
+        && detected.is_none()
         && let Some((line, at)) = header_line(src)
     {
         let word = line.split_whitespace().next().unwrap_or("");
