@@ -1,7 +1,7 @@
 //! Writes the seed corpora under fuzz/corpus/ (gitignored): run `./seed.sh`, or
 //! `cargo run --release --example seed -- [path/to/diagrams.jsonl]` from fuzz/.
 //!
-//! - render_svg: every diagram's "src" of the shared mermaid corpus.
+//! - render_svg, mermaid: every diagram's "src" of the shared mermaid corpus.
 //! - parse, check: the repository's example documents and design doc, the default
 //!   template, and documents wrapping a sample of the diagrams in ```mermaid fences.
 //! - svg_differential: the drawing library's raw SVG for a sample of the diagrams (what
@@ -73,9 +73,11 @@ fn main() {
         })
         .collect();
 
-    let render = dir(fuzz, "render_svg");
-    for (id, src) in &diagrams {
-        write(&render, id, src);
+    for target in ["render_svg", "mermaid"] {
+        let d = dir(fuzz, target);
+        for (id, src) in &diagrams {
+            write(&d, id, src);
+        }
     }
 
     let docs: Vec<PathBuf> = ["examples", "docs"]
