@@ -73,6 +73,15 @@ fn er_8() -> String {
 
 fn main() {
     let cases = [
+        (
+            "seed graph (4 nodes)",
+            "graph TD\n    A[Component A] --> B[Component B]\n    B --> C[Component C]\n    C --> D[Database]\n"
+                .to_string(),
+        ),
+        (
+            "seed ER (3 entities)",
+            "erDiagram\n    ENTITY1 ||--o{ ENTITY2 : has\n    ENTITY2 }|..|{ ENTITY3 : contains\n".to_string(),
+        ),
         ("flowchart, 50 nodes", flowchart_50()),
         ("sequence, 40 messages", sequence_40()),
         ("class, 20 classes", class_20()),

@@ -471,7 +471,7 @@ impl Parser<'_> {
 
     fn subgraph(&mut self) -> R<()> {
         let kw = self.bump()?;
-        let mut header_end = kw.end;
+        let mut header_end;
         let (id, title) = match self.peek()?.t {
             T::Space => {
                 self.bump()?;
@@ -501,8 +501,16 @@ impl Parser<'_> {
                     (head.clone(), head)
                 }
             }
-            T::Newline | T::Semi | T::Eof => (String::new(), String::new()),
-            _ => return self.unexpected("a space and a title, or a new line, after `subgraph`"),
+            // The grammar allows a bare `subgraph`, but Mermaid then fails reading its
+            // missing title ("Cannot read properties of undefined"): the diagram is refused.
+            T::Newline | T::Semi | T::Eof => {
+                let r = self.src_range(kw.start, kw.end);
+                return Err(self.fail(
+                    "`subgraph` needs an id or a title: Mermaid refuses a bare `subgraph`".to_string(),
+                    r,
+                ));
+            }
+            _ => return self.unexpected("a space and a title after `subgraph`"),
         };
         self.separator()?;
         let i = self.b.chart.subgraphs.len();
@@ -855,12 +863,25 @@ impl Parser<'_> {
             content.push_str(self.pre.text.get(t.start..t.end).unwrap_or(""));
             end = t.end;
         }
-        // Mermaid loads the YAML first, also for edge data.
+        // Mermaid loads the YAML first, also for edge data: one line as a flow mapping
+        // (`{` + data + `}`), several as a block.
         let checked = if content.contains('\n') {
             yaml::check_block(&content)
         } else {
             yaml::check_flow(&content)
-        };
+        }
+        .and_then(|()| {
+            let text = if content.contains('\n') {
+                format!("{content}\n")
+            } else {
+                format!("{{\n{content}\n}}")
+            };
+            if super::kinds::yaml_loads(&text) {
+                Ok(())
+            } else {
+                Err((0, "js-yaml cannot load it"))
+            }
+        });
         if let Err((_, what)) = checked {
             let r = self.src_range(open.start, end);
             return Err(self.fail(format!("`@{{...}}` is not valid YAML: {what}"), r));

@@ -147,26 +147,36 @@ fn detection_text(src: &str) -> String {
 /// Front matter as Mermaid reads it: `---` (after optional indentation) on the first line,
 /// closed by `---` with the same indentation, followed by a new line.
 fn strip_front_matter(src: &str) -> &str {
+    front_matter(src).map_or(src, |(_, _, rest)| rest)
+}
+
+/// `(YAML body, its byte offset, the text after the block)` of Mermaid's front matter.
+pub(crate) fn front_matter(src: &str) -> Option<(&str, usize, &str)> {
     let indent = src.len() - src.trim_start_matches([' ', '\t']).len();
     let (lead, rest) = src.split_at(indent);
-    let Some(rest) = rest.strip_prefix("---") else {
-        return src;
-    };
+    let rest = rest.strip_prefix("---")?;
     let rest = rest.trim_start_matches([' ', '\t']);
-    let Some(body) = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix(['\n', '\r'])) else {
-        return src;
-    };
+    let body = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix(['\n', '\r']))?;
+    let body_at = src.len() - body.len();
     let close = format!("\n{lead}---");
     let mut from = 0;
     while let Some(i) = body[from..].find(&close) {
         let after = &body[from + i + close.len()..];
         let after_ws = after.trim_start_matches([' ', '\t']);
         if after_ws.starts_with(['\n', '\r']) {
-            return after_ws.trim_start_matches(['\n', '\r']);
+            return Some((&body[..from + i], body_at, after_ws.trim_start_matches(['\n', '\r'])));
         }
         from += i + 1;
     }
-    src
+    None
+}
+
+/// Does this YAML load? Mermaid loads front matter and `@{...}` data with js-yaml and
+/// refuses the diagram when that fails; serde-saphyr agrees with it on every case of the
+/// shared corpus and of the differential tests (`key: key: value`, a stray `]`, an
+/// unclosed quote, text after a quoted value in a flow mapping).
+pub(crate) fn yaml_loads(text: &str) -> bool {
+    serde_saphyr::from_str::<serde::de::IgnoredAny>(text).is_ok()
 }
 
 #[cfg(test)]

@@ -160,6 +160,17 @@ pub fn parse_diagram(src: &str) -> ParsedDiagram {
             DiagramModel::Other
         }
     };
+    // Every kind's front matter is YAML that Mermaid loads before anything else.
+    if errors.is_empty()
+        && let Some((body, at, _)) = kinds::front_matter(src)
+        && !body.trim().is_empty()
+        && !kinds::yaml_loads(body)
+    {
+        errors.push(MermaidError {
+            message: "the front matter is not valid YAML, and Mermaid refuses the diagram".to_string(),
+            range: at..at + body.find('\n').unwrap_or(body.len()),
+        });
+    }
     let detected = kinds::detect(src);
     if kind == Some(DiagramKind::Other) && detected == Some("---") {
         // Mermaid's own answer for a `---` block it did not take for front matter.

@@ -6,25 +6,43 @@
 /// A byte offset in the checked text and what is wrong there.
 pub(super) type YamlError = (usize, &'static str);
 
-/// Unbalanced `{}`/`[]` outside quotes in a flow collection.
+/// Unbalanced `{}`/`[]` outside quotes in a flow collection, or text after a quoted
+/// scalar before the next `,`/`}`/`]` (`{ icon: "x" loop }`: js-yaml wants a comma).
 pub(super) fn check_flow(text: &str) -> Result<(), YamlError> {
     let mut stack = Vec::new();
     let mut quote: Option<char> = None;
+    // The last character outside quotes that was not white space.
+    let mut last = None;
+    let mut after_quoted = false;
     for (i, c) in text.char_indices() {
         match quote {
-            Some(q) if c == q => quote = None,
+            Some(q) if c == q => {
+                quote = None;
+                after_quoted = true;
+            }
             Some(_) => {}
-            None => match c {
-                '"' | '\'' => quote = Some(c),
-                '{' | '[' => stack.push(c),
-                '}' | ']' => {
-                    let open = if c == '}' { '{' } else { '[' };
-                    if stack.pop() != Some(open) {
-                        return Err((i, "a closing bracket without its opening one"));
-                    }
+            None => {
+                if c.is_whitespace() {
+                    continue;
                 }
-                _ => {}
-            },
+                if after_quoted && !matches!(c, ',' | '}' | ']' | ':' | '#') {
+                    return Err((i, "text after a quoted value; entries are separated by `,`"));
+                }
+                after_quoted = false;
+                match c {
+                    // Only a quote that starts a scalar opens one (`it's` is plain text).
+                    '"' | '\'' if matches!(last, None | Some('{' | '[' | ',' | ':')) => quote = Some(c),
+                    '{' | '[' => stack.push(c),
+                    '}' | ']' => {
+                        let open = if c == '}' { '{' } else { '[' };
+                        if stack.pop() != Some(open) {
+                            return Err((i, "a closing bracket without its opening one"));
+                        }
+                    }
+                    _ => {}
+                }
+                last = Some(c);
+            }
         }
     }
     if stack.is_empty() {
