@@ -155,6 +155,7 @@ pub fn check_project(docs: &[DocSummary], files: &dyn FileLookup, config: &RuleC
                 if let Some(&j) = by_path.get(&path) {
                     if let Some(anchor) = anchor
                         && !docs[j].anchors.contains(&anchor)
+                        && !docs[j].anchors.contains(&anchor.to_lowercase())
                     {
                         out.push((
                             i,

@@ -94,6 +94,22 @@ const BUILTIN_ALIASES: &[(&str, &[&str])] = &[
             "options considered",
         ],
     ),
+    // RFC-style templates (Rust, Ember, React, Yarn, ...) renamed their sections over the
+    // years; documents written from an earlier version use the earlier names.
+    (
+        "reference level explanation",
+        &["detailed design", "technical design", "specification", "design details"],
+    ),
+    (
+        "guide level explanation",
+        &["how we teach this", "how to teach this", "teaching", "user guide"],
+    ),
+    ("prior art", &["related work", "prior work"]),
+    (
+        "future possibilities",
+        &["future work", "future directions", "future extensions"],
+    ),
+    ("unresolved questions", &["open questions", "outstanding questions"]),
     ("references", &["links", "further reading", "see also"]),
     ("appendix", &["appendices"]),
 ];

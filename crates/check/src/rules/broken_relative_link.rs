@@ -40,6 +40,8 @@ pub(super) fn check_anchors(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if anchor.is_empty()
             || anchors.contains(anchor)
             || anchors.contains(crate::project::percent_decode(anchor).as_str())
+            // GitHub's ids are lowercase and it finds `#Type` at `### Type`.
+            || anchors.contains(crate::project::percent_decode(anchor).to_lowercase().as_str())
         {
             continue;
         }
