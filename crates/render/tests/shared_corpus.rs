@@ -15,6 +15,7 @@ fn shared_corpus_draws_within_limits_and_sanitized() {
         return;
     };
     let (mut drawn, mut over_limits, mut valid) = (0, Vec::new(), 0);
+    let mut valid_drawn = 0;
     for line in data.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
         let src = v["src"].as_str().unwrap_or("");
@@ -24,6 +25,7 @@ fn shared_corpus_draws_within_limits_and_sanitized() {
             Ok(svg) => {
                 assert_eq!(active_content(&svg), None, "{}", v["id"]);
                 drawn += 1;
+                valid_drawn += usize::from(ok);
             }
             Err(DiagramError::TooLarge(m) | DiagramError::Refused(m)) if ok => {
                 over_limits.push(format!("{}: {m}", v["id"]));
@@ -34,5 +36,11 @@ fn shared_corpus_draws_within_limits_and_sanitized() {
     // Valid diagrams refused by a limit are rare and each is extreme (a 15 MB drawing,
     // tasks until the year 9999, a CSS escape in themeCSS): at most 1 in 500.
     assert!(over_limits.len() * 500 <= valid, "{over_limits:#?}");
-    assert!(drawn > 1_900, "only {drawn} drawn");
+    // What Mermaid accepts, we draw: nearly every valid diagram (the drawing library knows
+    // fewer kinds than Mermaid, and some are over the limits above).
+    println!("drawn {drawn}, of them {valid_drawn} of {valid} valid diagrams");
+    assert!(
+        valid_drawn * 100 >= valid * 85,
+        "only {valid_drawn} of {valid} valid diagrams drawn"
+    );
 }
