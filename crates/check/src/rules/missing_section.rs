@@ -1,7 +1,7 @@
 //! DD001 missing-section.
 
 use super::{Context, declare_rule, relevel};
-use crate::diagnostic::{Diagnostic, Edit, Fix, Safety};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Level, Safety};
 use designdoc_model::Span;
 
 declare_rule! {
@@ -43,6 +43,9 @@ pub(super) fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .all(|b| matches!(b.kind, designdoc_model::BlockKind::Html(_)))
     {
         return empty_document(ctx, out);
+    }
+    if follows_nothing(ctx) {
+        return unrelated_document(ctx, out);
     }
     for (i, entry) in a.entries.iter().enumerate() {
         let spec = entry.spec;
@@ -168,6 +171,31 @@ pub(crate) fn insert_block(source: &str, offset: usize, block: &str) -> Edit {
         span: Span::point(offset),
         text,
     }
+}
+
+/// Not one of the template's required top sections is in the document, under any name
+/// or as a bold lead-in, although the template has several: a redirect stub (`Moved to
+/// ...`), a supporting page beside a design doc, or a doc of another template. Listing
+/// every section as missing would be noise; one note says what is going on.
+fn follows_nothing(ctx: &Context) -> bool {
+    let a = ctx.alignment;
+    let top: Vec<usize> = (0..a.entries.len())
+        .filter(|&i| a.entries[i].parent_entry.is_none() && !a.entries[i].spec.optional)
+        .collect();
+    top.len() >= 3 && top.iter().all(|&i| !a.found_anywhere(i) && !a.under_lead_in(i))
+}
+
+fn unrelated_document(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let n = ctx.schema.sections.iter().filter(|s| !s.optional).count();
+    let mut d = ctx
+        .diag(
+            &MissingSection::META,
+            first_line(ctx),
+            format!("none of the template's {n} sections is here: this does not read as a document of the template"),
+        )
+        .with_help("a design doc starts from `designdoc new`; a supporting page or a stub can be listed under `exclude` in designdoc.toml");
+    d.level = Level::Info;
+    out.push(d);
 }
 
 fn empty_document(ctx: &Context, out: &mut Vec<Diagnostic>) {
