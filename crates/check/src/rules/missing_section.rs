@@ -176,7 +176,7 @@ pub(crate) fn insert_block(source: &str, offset: usize, block: &str) -> Edit {
 /// Not one of the template's required top sections is in the document, under any name
 /// or as a bold lead-in, although the template has several: a redirect stub (`Moved to
 /// ...`), a supporting page beside a design doc, or a doc of another template. Listing
-/// every section as missing would be noise; one note says what is going on.
+/// every section as missing would be noise; one finding says what is going on.
 fn follows_nothing(ctx: &Context) -> bool {
     let a = ctx.alignment;
     let top: Vec<usize> = (0..a.entries.len())
@@ -187,15 +187,16 @@ fn follows_nothing(ctx: &Context) -> bool {
 
 fn unrelated_document(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let n = ctx.schema.sections.iter().filter(|s| !s.optional).count();
-    let mut d = ctx
-        .diag(
+    // One finding, at the rule's level: a document in review with none of the sections
+    // must still fail its template (the hub gates approval on it).
+    out.push(
+        ctx.diag(
             &MissingSection::META,
             first_line(ctx),
             format!("none of the template's {n} sections is here: this does not read as a document of the template"),
         )
-        .with_help("a design doc starts from `designdoc new`; a supporting page or a stub can be listed under `exclude` in designdoc.toml");
-    d.level = Level::Info;
-    out.push(d);
+        .with_help("a design doc starts from `designdoc new`; a supporting page or a stub can be listed under `exclude` in designdoc.toml"),
+    );
 }
 
 fn empty_document(ctx: &Context, out: &mut Vec<Diagnostic>) {
