@@ -1,7 +1,7 @@
 //! DD001 missing-section.
 
 use super::{Context, declare_rule, relevel};
-use crate::diagnostic::{Diagnostic, Edit, Fix, Level, Safety};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Safety};
 use designdoc_model::Span;
 
 declare_rule! {
