@@ -6,10 +6,11 @@
 //! with tabs or longer runs, indented fences, setext headings, closing `#`s, HTML blocks,
 //! unclosed fences, tildes and backticks mixed, headings in containers).
 
+mod common;
+
 use designdoc_model::{BlockKind, Document, LineIndex};
-use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 #[derive(Debug, PartialEq)]
 struct Structure {
@@ -45,22 +46,9 @@ fn github(sources: &[String]) -> Option<Vec<Structure>> {
     if !probe.status.success() {
         return None;
     }
-    let mut child = Command::new("python3")
-        .arg(root.join("tools/cmark-oracle/oracle.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .ok()?;
-    let mut stdin = child.stdin.take()?;
-    let input: String = sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| serde_json::json!({"id": i, "src": s}).to_string() + "\n")
-        .collect();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let answers = common::ask_oracle("python3", &root.join("tools/cmark-oracle/oracle.py"), sources)?;
     let mut out = Vec::new();
-    for line in BufReader::new(child.stdout.take()?).lines() {
-        let v: serde_json::Value = serde_json::from_str(&line.ok()?).ok()?;
+    for v in answers {
         let headings = v["headings"]
             .as_array()?
             .iter()
@@ -89,9 +77,7 @@ fn github(sources: &[String]) -> Option<Vec<Structure>> {
             .collect();
         out.push(Structure { headings, code });
     }
-    writer.join().ok()?.ok()?;
-    child.wait().ok()?;
-    (out.len() == sources.len()).then_some(out)
+    Some(out)
 }
 
 /// Fragments where Markdown readers are known to differ, each ending in a new line.

@@ -6,6 +6,9 @@
 //!
 //! `MERMAID_AGREEMENT_SHOW=<kind>` (or `all`) prints each disagreement of that kind.
 
+mod common;
+
+use common::Tally;
 use designdoc_model::mermaid::parse_diagram;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -44,14 +47,6 @@ fn scoring_kind(src: &str) -> &'static str {
     }
 }
 
-#[derive(Default)]
-struct Tally {
-    valid: usize,
-    false_alarms: usize,
-    invalid: usize,
-    caught: usize,
-}
-
 #[test]
 fn shared_corpus_agrees_with_mermaid() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/mermaid/diagrams.jsonl");
@@ -75,13 +70,7 @@ fn shared_corpus_agrees_with_mermaid() {
         let parsed = parse_diagram(src);
         let rejected = !parsed.errors.is_empty();
         let t = tally.entry(kind).or_default();
-        if mermaid_ok {
-            t.valid += 1;
-            t.false_alarms += usize::from(rejected);
-        } else {
-            t.invalid += 1;
-            t.caught += usize::from(rejected);
-        }
+        t.add(mermaid_ok, rejected);
         if (show == kind || show == "all") && rejected == mermaid_ok {
             let ours = parsed.errors.first().map_or("accepted".to_string(), |e| {
                 format!("{} at {}..{}", e.message, e.range.start, e.range.end)

@@ -11,11 +11,12 @@
 //! `MERMAID_FUZZ_SEED` and `MERMAID_FUZZ_COUNT` (default 600 mutants, about 8 s of Mermaid)
 //! pick another sample; CI runs the default seed.
 
+mod common;
+
+use common::Tally;
 use designdoc_model::mermaid::{DiagramKind, parse_diagram};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -195,37 +196,8 @@ fn oracle(sources: &[String]) -> Option<Vec<bool>> {
     if !harness.join("node_modules/mermaid").is_dir() {
         return None;
     }
-    let mut child = Command::new("node")
-        .arg(harness.join("oracle.mjs"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .ok()?;
-    let mut stdin = child.stdin.take()?;
-    let input: String = sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| serde_json::json!({"id": i, "src": s}).to_string() + "\n")
-        .collect();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let stdout = child.stdout.take()?;
-    let mut verdicts = Vec::with_capacity(sources.len());
-    for line in BufReader::new(stdout).lines() {
-        let v: serde_json::Value = serde_json::from_str(&line.ok()?).ok()?;
-        verdicts.push(v["ok"] == true);
-    }
-    writer.join().ok()?.ok()?;
-    child.wait().ok()?;
-    (verdicts.len() == sources.len()).then_some(verdicts)
-}
-
-#[derive(Default)]
-struct Tally {
-    valid: usize,
-    false_alarms: usize,
-    invalid: usize,
-    caught: usize,
+    let answers = common::ask_oracle("node", &harness.join("oracle.mjs"), sources)?;
+    Some(answers.iter().map(|v| v["ok"] == true).collect())
 }
 
 #[test]
@@ -261,13 +233,7 @@ fn mutants_agree_with_mermaid() {
         let rejected = !parsed.errors.is_empty();
         let kind = parsed.kind.map_or("none".to_string(), |k| format!("{k:?}"));
         let t = tally.entry(kind).or_default();
-        if mermaid_ok {
-            t.valid += 1;
-            t.false_alarms += usize::from(rejected);
-        } else {
-            t.invalid += 1;
-            t.caught += usize::from(rejected);
-        }
+        t.add(mermaid_ok, rejected);
         if rejected == mermaid_ok {
             found.push(serde_json::json!({"mermaid_ok": mermaid_ok, "src": src}).to_string());
         }

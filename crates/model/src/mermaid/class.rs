@@ -7,7 +7,6 @@
 
 mod lexer;
 mod prep;
-mod unicode;
 
 use super::MermaidError;
 use lexer::{Tok, Token};

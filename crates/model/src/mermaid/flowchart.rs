@@ -7,7 +7,6 @@
 mod lexer;
 mod pre;
 mod shapes;
-mod unicode;
 mod yaml;
 
 use super::MermaidError;

@@ -9,6 +9,7 @@ pub mod kinds;
 pub mod limits;
 pub mod sequence;
 pub mod state;
+mod unicode;
 
 pub use class::{Class, ClassDiagram, Relation};
 pub use er::{Attribute, Cardinality, Entity, ErDiagram, KeyKind, Relationship};

@@ -5,7 +5,7 @@
 //! digits lex as words, `o` alone is an aggregation head, `;` is no separator.
 
 use super::prep::{js_line_end, js_space, js_word};
-use super::unicode::is_unicode_text;
+use crate::mermaid::unicode::is_unicode_text;
 
 /// Token kinds, named after the grammar's terminals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

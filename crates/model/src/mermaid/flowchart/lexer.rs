@@ -6,7 +6,7 @@
 //! Rules that look ahead a whole line (`.*direction\s+TB`) or a whole word (`[^\s"]+@`)
 //! are answered from caches that only move forward, so lexing stays linear.
 
-use super::unicode::is_unicode_text;
+use crate::mermaid::unicode::is_unicode_text;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum T {

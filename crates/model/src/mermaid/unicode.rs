@@ -1,7 +1,8 @@
-//! The letters Mermaid's class-diagram lexer accepts as `UNICODE_TEXT` outside ASCII: the
-//! BMP letter ranges of the jison grammar (an old Unicode letter set, not today's
-//! `char::is_alphabetic`), as inclusive code point ranges in ascending order. Generated from
-//! the grammar's regular expression, so a name like `Größe` lexes exactly as in Mermaid.
+//! The letters Mermaid's jison lexers accept as `UNICODE_TEXT` outside ASCII (the flowchart
+//! and class grammars share the class): the BMP letter ranges of an old Unicode letter set,
+//! not today's `char::is_alphabetic`, as inclusive code point ranges in ascending order.
+//! Generated from the grammar's regular expression, so a name like `Größe` lexes exactly as
+//! in Mermaid, and emoji, combining marks or newer scripts are a lexical error outside labels.
 
 #[rustfmt::skip]
 const RANGES: &[(u32, u32)] = &[
@@ -77,7 +78,7 @@ const RANGES: &[(u32, u32)] = &[
 ];
 
 /// Whether Mermaid lexes `c` as one `UNICODE_TEXT` character.
-pub(super) fn is_unicode_text(c: char) -> bool {
+pub(crate) fn is_unicode_text(c: char) -> bool {
     let c = c as u32;
     RANGES
         .binary_search_by(|&(lo, hi)| {
