@@ -43,8 +43,13 @@ impl DiagramKind {
     /// spoiled by its preamble (`%%{init}%%%sequenceDiagram`) still gets its own parser's
     /// precise error.
     pub fn of_source(src: &str) -> Option<DiagramKind> {
+        Self::of_detected(src, kinds::detect(src))
+    }
+
+    /// [`DiagramKind::of_source`] for a source whose Mermaid detection is already known.
+    fn of_detected(src: &str, detected: Option<&'static str>) -> Option<DiagramKind> {
         let (line, _) = header_line(src)?;
-        let id = kinds::detect(src).unwrap_or_else(|| {
+        let id = detected.unwrap_or_else(|| {
             match line.split(|c: char| c.is_whitespace() || c == ';').next().unwrap_or("") {
                 "graph" | "flowchart" => "flowchart",
                 "erDiagram" => "er",
@@ -144,7 +149,8 @@ pub struct ParsedDiagram {
 
 /// Parses one diagram. Never fails, never panics.
 pub fn parse_diagram(src: &str) -> ParsedDiagram {
-    let kind = DiagramKind::of_source(src);
+    let detected = kinds::detect(src);
+    let kind = DiagramKind::of_detected(src, detected);
     let mut errors = Vec::new();
     let model = match kind {
         Some(DiagramKind::Flowchart) => DiagramModel::Flowchart(flowchart::parse(src, &mut errors)),
@@ -172,7 +178,6 @@ pub fn parse_diagram(src: &str) -> ParsedDiagram {
             range: at..at + body.find('\n').unwrap_or(body.len()),
         });
     }
-    let detected = kinds::detect(src);
     if kind == Some(DiagramKind::Other) && detected == Some("---") {
         // Mermaid's own answer for a `---` block it did not take for front matter.
         let at = src.len() - src.trim_start().len();
