@@ -2,7 +2,6 @@
 //! runs the rules. Pure: no IO, no printing; output formats render to strings.
 
 pub mod align;
-pub mod config;
 pub mod diagnostic;
 pub mod fix;
 pub mod lifecycle;
@@ -11,13 +10,14 @@ pub mod metadata;
 pub mod output;
 pub mod project;
 pub mod registers;
+pub mod rule_config;
 pub mod rules;
 pub mod schema;
 pub mod suppress;
 pub mod template;
 
-pub use config::{Config, HubConfig, RuleConfig};
 pub use diagnostic::{Diagnostic, Edit, Fix, Level, Safety};
+pub use rule_config::RuleConfig;
 pub use schema::Schema;
 pub use template::{DEFAULT_TEMPLATE, TemplateError};
 

@@ -1,8 +1,8 @@
 //! Cross-document rules: ids, supersession and relative links across a docs folder.
 //! File existence comes through [`FileLookup`] so the core stays free of IO.
 
-use crate::config::RuleConfig;
 use crate::diagnostic::{Diagnostic, Level};
+use crate::rule_config::RuleConfig;
 use crate::rules::{BrokenRelativeLink, DuplicateDocId, RuleMeta, SupersedesNotFound};
 use designdoc_model::{Document, Span};
 use std::collections::{HashMap, HashSet};

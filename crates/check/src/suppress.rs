@@ -1,8 +1,8 @@
 //! Suppression comments in documents (`<!-- designdoc-disable DD015 -->` and friends):
 //! read them, drop the findings they cover, and report the ones that covered nothing.
 
-use crate::config::RuleConfig;
 use crate::diagnostic::{Diagnostic, Level};
+use crate::rule_config::RuleConfig;
 use crate::rules::{RuleMeta, UnusedSuppression, by_name_or_code};
 use designdoc_model::{BlockKind, Document, LineIndex, Span};
 

@@ -1,12 +1,11 @@
 //! `designdoc build` (check every doc and write the static site) and `designdoc preview`
 //! (the same site on 127.0.0.1, rebuilt when a doc changes, pages reloading themselves).
 
-use crate::files::{self, Content};
-use crate::settings::Settings;
 use crate::{CommonArgs, Outcome, settings};
 use anyhow::{Context, Result};
 use designdoc_check::Checker;
 use designdoc_render::site::{PageInput, SiteIndex, page_hash, render_page, shared_files};
+use designdoc_workspace::{Content, Settings, files};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -58,22 +57,14 @@ struct Stats {
 const CACHE_FILE: &str = ".designdoc-build-cache.json";
 
 fn docs_root(dir: &Option<PathBuf>, settings: &Settings) -> PathBuf {
-    dir.clone()
-        .or_else(|| settings.config.dir.as_ref().map(|d| settings.base.join(d)))
-        .unwrap_or_else(|| PathBuf::from("."))
+    dir.clone().unwrap_or_else(|| settings.docs_dir())
 }
 
-fn doc_paths(root: &Path, out: &Path, args: &CommonArgs, settings: &Settings) -> Result<Vec<PathBuf>> {
+/// The docs under `root`, minus the output folder (it may sit inside the docs).
+fn doc_paths(root: &Path, out: &Path, settings: &Settings) -> Result<Vec<PathBuf>> {
     let out_abs = std::fs::canonicalize(out).ok();
-    let template = settings::template_path(args, settings).and_then(|p| std::fs::canonicalize(p).ok());
-    let mut paths = files::collect(&[root.to_path_buf()], &settings.config.exclude, &settings.base)?;
-    paths.retain(|p| {
-        let abs = std::fs::canonicalize(p).ok();
-        abs != template
-            && !out_abs
-                .as_ref()
-                .is_some_and(|o| abs.as_ref().is_some_and(|a| a.starts_with(o)))
-    });
+    let mut paths = settings.docs(&[root.to_path_buf()])?;
+    paths.retain(|p| !out_abs.as_ref().is_some_and(|o| files::absolute(p).starts_with(o)));
     Ok(paths)
 }
 
@@ -159,9 +150,9 @@ fn build_once(checker: &Checker, root: &Path, paths: &[PathBuf], out: &Path, liv
 pub fn run(args: BuildArgs) -> Result<Outcome> {
     let started = Instant::now();
     let settings = settings::load(&args.common)?;
-    let checker = settings::checker(&args.common, &settings)?;
+    let checker = settings::checker(&settings)?;
     let root = docs_root(&args.dir, &settings);
-    let paths = doc_paths(&root, &args.output, &args.common, &settings)?;
+    let paths = doc_paths(&root, &args.output, &settings)?;
     let stats = build_once(&checker, &root, &paths, &args.output, false)?;
     println!(
         "built {} docs into {} in {} ms ({} pages rendered, {} files written)",
@@ -226,10 +217,10 @@ struct Version {
 
 pub fn preview(args: PreviewArgs) -> Result<Outcome> {
     let settings = settings::load(&args.common)?;
-    let checker = settings::checker(&args.common, &settings)?;
+    let checker = settings::checker(&settings)?;
     let root = docs_root(&args.dir, &settings);
     std::fs::create_dir_all(&args.output).with_context(|| format!("cannot create `{}`", args.output.display()))?;
-    let paths = doc_paths(&root, &args.output, &args.common, &settings)?;
+    let paths = doc_paths(&root, &args.output, &settings)?;
     build_once(&checker, &root, &paths, &args.output, true)?;
     let listener = TcpListener::bind(("127.0.0.1", args.port))
         .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
@@ -269,7 +260,7 @@ pub fn preview(args: PreviewArgs) -> Result<Outcome> {
     let mut last = files::stamps(&paths);
     loop {
         std::thread::sleep(Duration::from_millis(50));
-        let paths = match doc_paths(&root, &args.output, &args.common, &settings) {
+        let paths = match doc_paths(&root, &args.output, &settings) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("warning: {e:#}");
@@ -398,5 +389,5 @@ fn rel_path(root: &Path, path: &Path) -> String {
 fn modified_date(path: &Path) -> Option<String> {
     let t = std::fs::metadata(path).ok()?.modified().ok()?;
     let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-    Some(crate::new_cmd::civil_date(secs))
+    Some(designdoc_model::civil_date(secs))
 }

@@ -1,7 +1,6 @@
 //! `designdoc check` and `designdoc fix`: read files in parallel, check each, run the
 //! cross-document rules, apply fixes, print in the chosen format.
 
-use crate::files::{self, Content};
 use crate::{CommonArgs, Format, Outcome, settings};
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
@@ -10,6 +9,7 @@ use designdoc_check::project::{DocSummary, FileLookup, check_project};
 use designdoc_check::rules::InvalidInput;
 use designdoc_check::{Checker, Diagnostic, Level};
 use designdoc_model::Span;
+use designdoc_workspace::{Content, files};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
@@ -92,31 +92,20 @@ fn repository_root(config_base: Option<&Path>) -> Option<PathBuf> {
 
 pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
     let settings = settings::load(&args.common)?;
-    let checker = settings::checker(&args.common, &settings)?;
+    let checker = settings::checker(&settings)?;
     let paths = if args.paths.is_empty() {
-        vec![
-            settings
-                .config
-                .dir
-                .as_ref()
-                .map_or_else(|| PathBuf::from("."), |d| settings.base.join(d)),
-        ]
+        vec![settings.docs_dir()]
     } else {
         args.paths.clone()
     };
-    let mut files = files::collect(&paths, &settings.config.exclude, &settings.base)?;
     // The template is not a design doc, even when it lives among them; named on its own, it
     // is checked against itself (what is left are its placeholders).
-    if let Some(template) = settings::template_path(&args.common, &settings).map(|p| absolute(&p)) {
-        let named = args.paths.iter().any(|p| p.is_file() && absolute(p) == template);
-        if named {
-            eprintln!(
-                "note: `{}` is the template; checked against itself it reports only what an author fills in",
-                template.display()
-            );
-        } else {
-            files.retain(|f| absolute(f) != template);
-        }
+    let files = settings.docs(&paths)?;
+    if let Some(template) = files.iter().find(|f| settings.is_template(f)) {
+        eprintln!(
+            "note: `{}` is the template; checked against itself it reports only what an author fills in",
+            template.display()
+        );
     }
     if files.is_empty() {
         eprintln!(

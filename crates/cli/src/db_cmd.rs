@@ -1,7 +1,7 @@
 //! `designdoc token` and `designdoc db`: hub administration from the command line, straight
 //! against the database (no running hub needed).
 
-use crate::serve::DbArgs;
+use crate::serve_cmd::DbArgs;
 use crate::{CommonArgs, Outcome, settings};
 use anyhow::{Context, Result, bail};
 use designdoc_store::{Role, generate_password};

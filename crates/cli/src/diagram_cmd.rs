@@ -170,7 +170,7 @@ fn find_diagram<'d>(
 
 pub fn export(args: ExportArgs) -> Result<Outcome> {
     let settings = settings::load(&args.common)?;
-    let checker = settings::checker(&args.common, &settings)?;
+    let checker = settings::checker(&settings)?;
     let source = read(&args.doc)?;
     let (doc, _) = designdoc_model::parse(&source);
     let kind = if args.erd.is_some() {

@@ -5,11 +5,10 @@ mod build_cmd;
 mod check_cmd;
 mod db_cmd;
 mod diagram_cmd;
-mod files;
 mod new_cmd;
 mod publish_cmd;
 mod rules_cmd;
-mod serve;
+mod serve_cmd;
 mod settings;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -53,7 +52,7 @@ enum Command {
     /// Serve the site on 127.0.0.1, rebuild when a doc changes, reload open pages.
     Preview(build_cmd::PreviewArgs),
     /// Run the hub: publish and watch doc folders, serve the JSON API and pages.
-    Serve(serve::ServeArgs),
+    Serve(serve_cmd::ServeArgs),
     /// Send docs to a hub over its API (for CI jobs in other repositories).
     Publish(publish_cmd::PublishArgs),
     /// Create, list and revoke the hub's API tokens.
@@ -101,7 +100,7 @@ fn main() -> ExitCode {
         Command::Export(args) => diagram_cmd::export(args),
         Command::Build(args) => build_cmd::run(args),
         Command::Preview(args) => build_cmd::preview(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
         Command::Publish(args) => publish_cmd::run(args),
         Command::Token(args) => db_cmd::token(args),
         Command::User(args) => db_cmd::user(args),

@@ -26,7 +26,7 @@ pub fn run(args: NewArgs) -> Result<Outcome> {
         bail!("the title is empty");
     }
     let settings = settings::load(&args.common)?;
-    let (template, _) = settings::template(&args.common, &settings)?;
+    let (template, _) = settings.template()?;
     let dir = args
         .dir
         .clone()
@@ -118,24 +118,9 @@ fn json_string(s: &str) -> String {
 
 /// Today's UTC date as YYYY-MM-DD (civil-from-days, no time zone database needed).
 fn today() -> String {
-    civil_date(
+    designdoc_model::civil_date(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
     )
-}
-
-/// A Unix time as a UTC YYYY-MM-DD date (civil-from-days, no time zone database needed).
-pub fn civil_date(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }

@@ -2,9 +2,9 @@
 //! other repositories. Batched; retried on network errors and 5xx, which is safe because
 //! publishing is idempotent.
 
-use crate::files::{self, Content};
 use crate::{CommonArgs, Outcome, settings};
 use anyhow::{Context, Result, bail};
+use designdoc_workspace::{Content, files};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -53,13 +53,10 @@ pub fn run(args: PublishArgs) -> Result<Outcome> {
         }
         let space = match &args.space {
             Some(s) => s.clone(),
-            None => std::fs::canonicalize(dir)
-                .ok()
-                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .unwrap_or_else(|| "docs".to_string()),
+            None => designdoc_workspace::space_name(dir),
         };
         let mut docs = Vec::new();
-        for file in files::collect(std::slice::from_ref(dir), &settings.config.exclude, &settings.base)? {
+        for file in settings.docs(std::slice::from_ref(dir))? {
             let path = file
                 .strip_prefix(dir)
                 .unwrap_or(&file)

@@ -118,7 +118,7 @@ fn publish(dir: &Path, hub: &str, token: &str, args: &[&str]) -> Output {
 
 fn openapi_paths() -> BTreeSet<String> {
     let spec: serde_json::Value =
-        serde_json::from_str(include_str!("../src/serve/openapi.json")).expect("openapi.json is JSON");
+        serde_json::from_str(include_str!("../../hub/src/openapi.json")).expect("openapi.json is JSON");
     spec["paths"].as_object().expect("paths").keys().cloned().collect()
 }
 

@@ -2,6 +2,7 @@
 //! byte spans and line:col positions. Pure: no IO, no printing. Parsing never fails; it
 //! returns the document together with the problems found while reading it.
 
+mod date;
 mod document;
 mod front_matter;
 pub mod mermaid;
@@ -9,6 +10,7 @@ mod normalize;
 mod parse;
 mod span;
 
+pub use date::civil_date;
 pub use document::*;
 pub use front_matter::canonical_meta_key;
 pub use normalize::{file_slug, github_compatible, heading_key, slug, split_counter, strip_optional_marker};

@@ -9,6 +9,7 @@ mod publish;
 mod queries;
 mod reviews;
 mod tokens;
+mod url;
 
 pub use accounts::{AuditEvent, MIN_PASSWORD, Role, Session, User, Visibility, generate_password};
 pub use diff::{DiffLine, diff_lines};
@@ -16,6 +17,7 @@ pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};
 pub use reviews::{Comment, Policy, ReviewState, Transition, Verdict, status_on_publish};
 pub use tokens::{TokenInfo, TokenScope};
+pub use url::{DatabaseUrl, redact};
 
 use designdoc_check::Diagnostic;
 use serde::Serialize;
@@ -173,7 +175,8 @@ impl Store {
             Backend::Postgres
         } else {
             return Err(StoreError::Invalid(format!(
-                "unsupported database URL `{url}` (use sqlite://PATH or postgres://...)"
+                "unsupported database URL `{}` (use sqlite://PATH or postgres://...)",
+                redact(url)
             )));
         };
         let url = match backend {

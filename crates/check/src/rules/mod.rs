@@ -2,8 +2,8 @@
 //! default level and documentation (the doc comment on its declaration).
 
 use crate::align::Alignment;
-use crate::config::RuleConfig;
 use crate::diagnostic::{Diagnostic, Level};
+use crate::rule_config::RuleConfig;
 use crate::schema::Schema;
 use designdoc_model::{Document, Span};
 

@@ -1,13 +1,15 @@
 //! Finding the Markdown files to check, and reading them without losing anything.
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Result, WorkspaceError};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 
 /// Expands files and folders into `.md` files (folders recursively, honouring
-/// `.gitignore` and skipping hidden entries), minus `exclude` globs, sorted.
-pub fn collect(paths: &[PathBuf], exclude: &[String], base: &Path) -> Result<Vec<PathBuf>> {
-    let excluded = globs(exclude, base)?;
+/// `.gitignore` and skipping hidden entries), minus `exclude` globs, sorted. Use
+/// [`crate::Settings::docs`], which also leaves out the template.
+/// `exclude` patterns are relative to `base` (the config file's folder).
+pub(crate) fn collect(paths: &[PathBuf], exclude: &[String], base: &Path) -> Result<Vec<PathBuf>> {
+    let excluded = globs(exclude)?;
     let mut out = Vec::new();
     for p in paths {
         if p.is_file() {
@@ -15,10 +17,14 @@ pub fn collect(paths: &[PathBuf], exclude: &[String], base: &Path) -> Result<Vec
             continue;
         }
         if !p.is_dir() {
-            bail!("no such file or folder: `{}`", p.display());
+            return Err(WorkspaceError::NotFound(p.clone()));
         }
         for entry in ignore::WalkBuilder::new(p).sort_by_file_name(|a, b| a.cmp(b)).build() {
-            let entry = entry.with_context(|| format!("cannot walk `{}`", p.display()))?;
+            let entry = entry.map_err(|e| WorkspaceError::Read {
+                what: "folder",
+                path: p.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
             let path = entry.path();
             let is_md = path
                 .extension()
@@ -33,12 +39,22 @@ pub fn collect(paths: &[PathBuf], exclude: &[String], base: &Path) -> Result<Vec
     Ok(out)
 }
 
-fn globs(patterns: &[String], _base: &Path) -> Result<GlobSet> {
+fn globs(patterns: &[String]) -> Result<GlobSet> {
+    let bad = |pattern: &str, e: globset::Error| WorkspaceError::Glob {
+        pattern: pattern.to_string(),
+        message: e.to_string(),
+    };
     let mut b = GlobSetBuilder::new();
     for p in patterns {
-        b.add(Glob::new(p).with_context(|| format!("bad exclude pattern `{p}` in designdoc.toml"))?);
+        b.add(Glob::new(p).map_err(|e| bad(p, e))?);
     }
-    Ok(b.build()?)
+    b.build().map_err(|e| bad(&patterns.join(", "), e))
+}
+
+/// The path as the file system resolves it (itself when it does not exist), so the
+/// same file named two ways compares equal.
+pub fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 fn is_excluded(set: &GlobSet, path: &Path, base: &Path) -> bool {
@@ -115,6 +131,10 @@ pub fn read(path: &Path) -> std::io::Result<Content> {
 /// Replaces a file's content atomically: write a sibling temp file, then rename, so a
 /// crash leaves either the old or the new content, never half of one.
 pub fn write_atomic(path: &Path, content: &str) -> Result<()> {
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WorkspaceError::Write { path, source }
+    };
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -124,11 +144,20 @@ pub fn write_atomic(path: &Path, content: &str) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.designdoc-tmp-{}", std::process::id()));
-    std::fs::write(&tmp, content).with_context(|| format!("cannot write `{}`", tmp.display()))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    std::fs::write(&tmp, content).map_err(failed(&tmp))?;
+    // The new file keeps the old one's permissions; if they cannot be copied the write
+    // fails rather than silently widening or narrowing who may read the file.
+    if let Ok(meta) = std::fs::metadata(path)
+        && let Err(e) = std::fs::set_permissions(&tmp, meta.permissions())
+    {
+        // Best effort to leave nothing behind; the error that matters is the one returned.
+        std::fs::remove_file(&tmp).ok();
+        return Err(failed(path)(e));
     }
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace `{}`", path.display()))?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        std::fs::remove_file(&tmp).ok();
+        return Err(failed(path)(e));
+    }
     Ok(())
 }
 

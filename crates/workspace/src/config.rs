@@ -1,9 +1,7 @@
-//! Configuration: `designdoc.toml` as data, and the per-rule levels it sets.
+//! `designdoc.toml` as data. Unknown keys are errors, so a typo never passes silently.
 
-use crate::diagnostic::Level;
-use crate::rules::{self, RuleMeta};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The contents of `designdoc.toml`. Unknown keys are an error so typos do not pass
 /// silently.
@@ -25,7 +23,7 @@ pub struct Config {
     pub components: ComponentsConfig,
     /// `[aliases]`: template section title -> other names for it (`"Overview" = ["概述",
     /// "Summary"]`), for documents written in another language or house style. Apply
-    /// with [`crate::Schema::add_aliases`].
+    /// with [`designdoc_check::Schema::add_aliases`].
     #[serde(default)]
     pub aliases: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -81,40 +79,16 @@ pub struct ComponentsConfig {
     pub exempt: Vec<String>,
 }
 
-/// Resolved rule levels.
-#[derive(Debug, Clone, Default)]
-pub struct RuleConfig {
-    levels: HashMap<&'static str, Level>,
-}
-
-impl RuleConfig {
-    /// Builds levels from `rule = level` pairs; an unknown rule or level is an error
-    /// that names it.
-    pub fn from_map<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<RuleConfig, String> {
-        let mut levels = HashMap::new();
-        for (rule, level) in entries {
-            let meta =
-                rules::by_name_or_code(rule).ok_or_else(|| format!("unknown rule `{rule}` (see `designdoc rules`)"))?;
-            let level = Level::parse(level).ok_or_else(|| {
-                format!("unknown level `{level}` for rule `{rule}` (expected off, info, warning or error)")
-            })?;
-            levels.insert(meta.code, level);
-        }
-        Ok(RuleConfig { levels })
-    }
-
-    pub fn level(&self, meta: &RuleMeta) -> Level {
-        self.levels.get(meta.code).copied().unwrap_or(meta.default_level)
-    }
-
-    /// The level configuration gives this rule, if it names it at all. Rules that
-    /// depend on the template (`missing-metadata`, `missing-authors`) run regardless of the
-    /// template when `[rules]` switches them on.
-    pub fn explicit(&self, meta: &RuleMeta) -> Option<Level> {
-        self.levels.get(meta.code).copied()
-    }
-
-    pub fn set(&mut self, meta: &RuleMeta, level: Level) {
-        self.levels.insert(meta.code, level);
+impl Config {
+    /// Parses designdoc.toml; an error carries the 1-based line and column when known.
+    pub fn parse(text: &str) -> Result<Config, (Option<(usize, usize)>, String)> {
+        toml::from_str(text).map_err(|e| {
+            let at = e.span().map(|s| {
+                let index = designdoc_model::LineIndex::new(text);
+                let lc = index.line_col(text, s.start);
+                (lc.line, lc.col)
+            });
+            (at, e.message().to_string())
+        })
     }
 }

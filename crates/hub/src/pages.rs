@@ -89,7 +89,7 @@ pub fn millis_to_date(ms: i64) -> String {
     let day = secs % 86_400;
     format!(
         "{} {:02}:{:02} UTC",
-        crate::new_cmd::civil_date(secs),
+        designdoc_model::civil_date(secs),
         day / 3600,
         day / 60 % 60
     )

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use std::io::Write;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
     Json,
@@ -24,7 +24,7 @@ fn timestamp() -> String {
     let day = secs % 86_400;
     format!(
         "{}T{:02}:{:02}:{:02}.{:03}Z",
-        crate::new_cmd::civil_date(secs),
+        designdoc_model::civil_date(secs),
         day / 3600,
         day / 60 % 60,
         day % 60,

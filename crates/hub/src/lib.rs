@@ -1,7 +1,10 @@
-//! `designdoc serve`: the hub. Publishes the docs of watched folders and of `designdoc
+//! The hub as a library: publishes the docs of watched folders and of `designdoc
 //! publish` into the store (SQLite by default, PostgreSQL for teams), and serves the JSON
 //! API, the HTML pages, health checks and Prometheus metrics. Everything that must be
 //! consistent lives in the store, so several instances can share one PostgreSQL.
+//!
+//! The binary resolves flags into [`HubSettings`], calls [`start`] and prints what
+//! [`Started`] reports (address, first admin's password); nothing here prints.
 
 mod account;
 mod api;
@@ -14,111 +17,133 @@ mod pages;
 mod review;
 mod throttle;
 
-use crate::files::{self, Content};
-use crate::{CommonArgs, Outcome, settings};
-use anyhow::{Context, Result, bail};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use designdoc_check::{Checker, Diagnostic};
 use designdoc_render::site::{PageInput, RenderBudget, body_html_checked, toc_html};
-use designdoc_store::{Publish, Published, Role, Store, content_hash, generate_password};
+use designdoc_store::{
+    DatabaseUrl, Publish, Published, Role, Store, StoreError, content_hash, generate_password, redact,
+};
+use designdoc_workspace::{Content, HubConfig, files};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use client::{Cidr, TrustedProxies};
+pub use listen::Limits;
 pub use log::{Log, LogFormat};
 
-/// A database URL whose `Debug` output hides the password (settings get logged).
-#[derive(Clone)]
-pub struct DatabaseUrl(pub String);
-
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DatabaseUrl({})", redact(&self.0))
-    }
+/// Why the hub could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    /// A setting is invalid; the message names it.
+    #[error("{0}")]
+    Settings(String),
+    /// The database could not be opened or migrated (the URL in the message is redacted).
+    #[error("cannot open the database {url}: {source}")]
+    Open {
+        url: String,
+        #[source]
+        source: StoreError,
+    },
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Workspace(#[from] designdoc_workspace::WorkspaceError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
-impl std::str::FromStr for DatabaseUrl {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Ok(DatabaseUrl(s.to_string()))
-    }
-}
-
-/// Where the hub's database is (shared by `serve`, `token` and `db`).
-#[derive(clap::Args, Debug, Clone, Default)]
-pub struct DbArgs {
-    /// Database: `sqlite://PATH` (default `.designdoc/hub.db`) or `postgres://...`.
-    /// (`--help` never shows the variable's value: it may hold a password.)
-    #[arg(
-        long,
-        global = true,
-        env = "DESIGNDOC_DATABASE_URL",
-        value_name = "URL",
-        hide_env_values = true
-    )]
-    pub database: Option<DatabaseUrl>,
-    /// PostgreSQL schema for the hub's tables (created if missing).
-    #[arg(long, global = true, env = "DESIGNDOC_DATABASE_SCHEMA", value_name = "NAME")]
+/// The hub's settings, resolved (flags, environment, then `[hub]` in designdoc.toml).
+#[derive(Debug, Clone)]
+pub struct HubSettings {
+    pub addr: String,
+    pub database: DatabaseUrl,
     pub schema: Option<String>,
+    pub log_format: LogFormat,
+    /// Folders to publish and watch, each a space named after the folder.
+    pub dirs: Vec<PathBuf>,
+    /// Anonymous callers see nothing but the sign-in page.
+    pub require_login: bool,
+    /// Session cookies get `Secure` (set when the hub is served over https).
+    pub secure_cookies: bool,
+    /// Reverse proxies whose forwarding headers name the client.
+    pub proxies: TrustedProxies,
+    /// Peers that may read `/metrics` anonymously (admins may from anywhere).
+    pub metrics_from: TrustedProxies,
+    pub limits: Limits,
+    pub render_budget: RenderBudget,
 }
 
-impl DbArgs {
-    /// The database URL and schema after flags, environment and `[hub]` in designdoc.toml.
-    pub fn resolve(&self, settings: &settings::Settings) -> Result<(DatabaseUrl, Option<String>)> {
-        let hub = &settings.config.hub;
-        let url = match self.database.clone().or_else(|| hub.database.clone().map(DatabaseUrl)) {
-            Some(u) => u,
-            None => {
-                std::fs::create_dir_all(".designdoc").context("cannot create .designdoc/")?;
-                DatabaseUrl("sqlite://.designdoc/hub.db".to_string())
+/// The default database when none is configured (its folder is created by the caller).
+pub const DEFAULT_DATABASE: &str = "sqlite://.designdoc/hub.db";
+
+impl HubSettings {
+    /// Settings from `[hub]` alone (paths relative to `base`, the config file's folder);
+    /// the binary then lays flags and environment variables over them.
+    pub fn from_config(hub: &HubConfig, base: &Path) -> Result<HubSettings, HubError> {
+        let log_format = match hub.log_format.as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(HubError::Settings(format!(
+                    "designdoc.toml: [hub] log_format is `{other}`; use `text` or `json`"
+                )));
             }
         };
-        Ok((url, self.schema.clone().or_else(|| hub.schema.clone())))
-    }
-
-    /// Opens (and migrates) the store.
-    pub async fn open(&self, settings: &settings::Settings) -> Result<Store> {
-        let (url, schema) = self.resolve(settings)?;
-        Store::open(&url.0, schema.as_deref())
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact(&url.0)))
+        let loopback = ["127.0.0.0/8".to_string(), "::1".to_string()];
+        let defaults = Limits::default();
+        Ok(HubSettings {
+            addr: hub.addr.clone().unwrap_or_else(|| "127.0.0.1:8080".to_string()),
+            database: DatabaseUrl(hub.database.clone().unwrap_or_else(|| DEFAULT_DATABASE.to_string())),
+            schema: hub.schema.clone(),
+            log_format,
+            dirs: hub.watch.iter().map(|d| base.join(d)).collect(),
+            require_login: hub.require_login.unwrap_or(false),
+            secure_cookies: hub.secure_cookies.unwrap_or(false),
+            proxies: TrustedProxies::parse(&hub.trusted_proxies, "[hub] trusted_proxies")?,
+            metrics_from: TrustedProxies::parse(
+                hub.metrics_from.as_deref().unwrap_or(&loopback),
+                "[hub] metrics_from",
+            )?,
+            limits: Limits {
+                max_connections: hub.max_connections.unwrap_or(defaults.max_connections).max(1),
+                max_connections_per_client: hub
+                    .max_connections_per_client
+                    .unwrap_or(defaults.max_connections_per_client)
+                    .max(1),
+                header_timeout: hub
+                    .header_timeout_secs
+                    .map_or(defaults.header_timeout, |s| Duration::from_secs(s.max(1))),
+                request_timeout: hub
+                    .request_timeout_secs
+                    .map_or(defaults.request_timeout, |s| Duration::from_secs(s.max(1))),
+            },
+            render_budget: RenderBudget {
+                document_time: hub
+                    .render_budget_ms
+                    .map_or(RenderBudget::default().document_time, |ms| {
+                        Duration::from_millis(ms.max(1))
+                    }),
+                ..RenderBudget::default()
+            },
+        })
     }
 }
 
-#[derive(clap::Args, Debug)]
-pub struct ServeArgs {
-    /// Folders of design docs to publish and watch, each a space named after the folder
-    /// (default: `[hub] watch` in designdoc.toml).
-    pub dirs: Vec<PathBuf>,
-    #[command(flatten)]
-    pub db: DbArgs,
-    /// Address to listen on (default 127.0.0.1:8080).
-    #[arg(long, env = "DESIGNDOC_ADDR")]
-    pub addr: Option<String>,
-    /// Log lines as text or as JSON objects (one per line).
-    #[arg(long, env = "DESIGNDOC_LOG_FORMAT", value_enum)]
-    pub log_format: Option<LogFormat>,
-    /// Anonymous visitors see only the sign-in page (default: they read public spaces).
-    #[arg(long, env = "DESIGNDOC_REQUIRE_LOGIN")]
-    pub require_login: bool,
-    /// Mark session cookies `Secure` (use when the hub is reached over https).
-    #[arg(long, env = "DESIGNDOC_SECURE_COOKIES")]
-    pub secure_cookies: bool,
-    /// A reverse proxy (address or block like 10.0.0.0/8) whose X-Forwarded-For names the
-    /// client; repeat for several (default: `[hub] trusted_proxies`, else none).
-    #[arg(
-        long = "trusted-proxy",
-        env = "DESIGNDOC_TRUSTED_PROXIES",
-        value_delimiter = ',',
-        value_name = "CIDR"
-    )]
-    pub trusted_proxies: Vec<String>,
-    #[command(flatten)]
-    pub common: CommonArgs,
+/// Opens (and migrates) the store; the error never shows the password.
+pub async fn open_store(database: &DatabaseUrl, schema: Option<&str>) -> Result<Store, HubError> {
+    Store::open(&database.0, schema).await.map_err(|source| HubError::Open {
+        url: redact(&database.0),
+        source,
+    })
 }
 
 /// What every request handler shares.
@@ -332,25 +357,12 @@ impl Hub {
     }
 }
 
-pub fn run(args: ServeArgs) -> Result<Outcome> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the runtime")?;
-    runtime.block_on(serve(args))
-}
-
-fn space_name(dir: &Path) -> String {
-    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    abs.file_name()
-        .map_or_else(|| "docs".to_string(), |n| n.to_string_lossy().into_owned())
-}
-
-/// Publishes every doc of `dir`; returns how many got a new revision. Reads a batch of
-/// files at a time, so memory does not grow with the size of the folder.
-async fn publish_dir(hub: &Arc<Hub>, dir: &Path, exclude: &[String], base: &Path) -> Result<usize> {
-    let space = space_name(dir);
-    let paths = files::collect(&[dir.to_path_buf()], exclude, base)?;
+/// Publishes every doc of `dir` (the docs [`designdoc_workspace::Settings::docs`] finds
+/// there); returns how many got a new revision. Reads a batch of files at a time, so memory
+/// does not grow with the size of the folder.
+async fn publish_dir(hub: &Arc<Hub>, dir: &Path, workspace: &designdoc_workspace::Settings) -> Result<usize, HubError> {
+    let space = designdoc_workspace::space_name(dir);
+    let paths = workspace.docs(&[dir.to_path_buf()])?;
     let mut created = 0;
     for chunk in paths.chunks(128) {
         let mut batch = Vec::with_capacity(chunk.len());
@@ -394,106 +406,24 @@ async fn publish_dir(hub: &Arc<Hub>, dir: &Path, exclude: &[String], base: &Path
         }
     }
     if created > 0 {
-        let _ = hub
-            .store
+        hub.store
             .audit(
                 "watcher",
                 "publish",
                 &space,
                 serde_json::json!({"folder": dir.display().to_string(), "created": created}),
             )
-            .await;
+            .await?;
     }
     Ok(created)
 }
 
-fn stamp(dirs: &[PathBuf]) -> files::Stamps {
+fn stamp(dirs: &[PathBuf], workspace: &designdoc_workspace::Settings) -> files::Stamps {
     let paths: Vec<PathBuf> = dirs
         .iter()
-        .flat_map(|d| files::collect(std::slice::from_ref(d), &[], Path::new(".")).unwrap_or_default())
+        .flat_map(|d| workspace.docs(std::slice::from_ref(d)).unwrap_or_default())
         .collect();
     files::stamps(&paths)
-}
-
-/// The hub's settings after flags, environment and designdoc.toml (in that order).
-#[derive(Debug)]
-struct Resolved {
-    addr: String,
-    database: DatabaseUrl,
-    schema: Option<String>,
-    log_format: LogFormat,
-    dirs: Vec<PathBuf>,
-    require_login: bool,
-    secure_cookies: bool,
-    proxies: client::TrustedProxies,
-    metrics_from: client::TrustedProxies,
-    limits: listen::Limits,
-}
-
-fn cidrs(list: &[String], what: &str) -> Result<client::TrustedProxies> {
-    let mut out = Vec::new();
-    for p in list {
-        out.push(p.parse::<client::Cidr>().map_err(|e| anyhow::anyhow!("{what}: {e}"))?);
-    }
-    Ok(client::TrustedProxies(out))
-}
-
-fn resolve(args: &ServeArgs, settings: &settings::Settings) -> Result<Resolved> {
-    let hub = &settings.config.hub;
-    let from_file = |v: &Option<String>| v.clone();
-    let log_format = match (&args.log_format, &hub.log_format) {
-        (Some(f), _) => *f,
-        (None, Some(s)) => match s.as_str() {
-            "text" => LogFormat::Text,
-            "json" => LogFormat::Json,
-            other => bail!("designdoc.toml: [hub] log_format is `{other}`; use `text` or `json`"),
-        },
-        (None, None) => LogFormat::Text,
-    };
-    let (database, schema) = args.db.resolve(settings)?;
-    let proxy_list = if args.trusted_proxies.is_empty() {
-        &hub.trusted_proxies
-    } else {
-        &args.trusted_proxies
-    };
-    let proxies = cidrs(proxy_list, "trusted proxy")?;
-    let loopback = ["127.0.0.0/8".to_string(), "::1".to_string()];
-    let metrics_from = cidrs(hub.metrics_from.as_deref().unwrap_or(&loopback), "[hub] metrics_from")?;
-    let defaults = listen::Limits::default();
-    let limits = listen::Limits {
-        max_connections: hub.max_connections.unwrap_or(defaults.max_connections).max(1),
-        max_connections_per_client: hub
-            .max_connections_per_client
-            .unwrap_or(defaults.max_connections_per_client)
-            .max(1),
-        header_timeout: hub
-            .header_timeout_secs
-            .map_or(defaults.header_timeout, |s| Duration::from_secs(s.max(1))),
-        request_timeout: hub
-            .request_timeout_secs
-            .map_or(defaults.request_timeout, |s| Duration::from_secs(s.max(1))),
-    };
-    let dirs = if args.dirs.is_empty() {
-        hub.watch.iter().map(|d| settings.base.join(d)).collect()
-    } else {
-        args.dirs.clone()
-    };
-    Ok(Resolved {
-        addr: args
-            .addr
-            .clone()
-            .or_else(|| from_file(&hub.addr))
-            .unwrap_or_else(|| "127.0.0.1:8080".to_string()),
-        database,
-        schema,
-        log_format,
-        dirs,
-        require_login: args.require_login || hub.require_login.unwrap_or(false),
-        secure_cookies: args.secure_cookies || hub.secure_cookies.unwrap_or(false),
-        proxies,
-        metrics_from,
-        limits,
-    })
 }
 
 /// Every route of the hub. `api::ROUTES` lists the API ones for the OpenAPI test.
@@ -565,39 +495,44 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     response
 }
 
-async fn serve(args: ServeArgs) -> Result<Outcome> {
-    let settings = settings::load(&args.common)?;
-    let checker = settings::checker(&args.common, &settings)?;
-    let cfg = resolve(&args, &settings)?;
-    let log = Log::new(cfg.log_format);
-    let store = Store::open(&cfg.database.0, cfg.schema.as_deref())
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", redact(&cfg.database.0)))?;
+/// A hub that has published its folders and is bound to its address, not yet serving.
+pub struct Started {
+    /// The address it listens on (the port is real when the settings asked for port 0).
+    pub local_addr: std::net::SocketAddr,
+    /// On the first start of an empty database: the one-time password of the `admin`
+    /// user it created. The caller shows it once; it is stored only as a hash.
+    pub first_admin_password: Option<String>,
+    hub: Arc<Hub>,
+    listener: tokio::net::TcpListener,
+    settings: HubSettings,
+    workspace: designdoc_workspace::Settings,
+}
+
+/// Opens the store, publishes the watched folders, binds the address and creates the first
+/// admin on an empty database. Then [`Started::serve`] runs until SIGTERM or Ctrl-C.
+pub async fn start(
+    settings: HubSettings,
+    workspace: designdoc_workspace::Settings,
+    checker: Checker,
+) -> Result<Started, HubError> {
+    let log = Log::new(settings.log_format);
+    let store = open_store(&settings.database, settings.schema.as_deref()).await?;
     let hub = Arc::new(Hub {
         store,
         checker,
         metrics: metrics::Metrics::default(),
         log,
-        require_login: cfg.require_login,
-        secure_cookies: cfg.secure_cookies,
+        require_login: settings.require_login,
+        secure_cookies: settings.secure_cookies,
         password_checks: tokio::sync::Semaphore::new(4),
-        metrics_from: cfg.metrics_from.clone(),
-        render_budget: RenderBudget {
-            document_time: settings
-                .config
-                .hub
-                .render_budget_ms
-                .map_or(RenderBudget::default().document_time, |ms| {
-                    Duration::from_millis(ms.max(1))
-                }),
-            ..RenderBudget::default()
-        },
+        metrics_from: settings.metrics_from.clone(),
+        render_budget: settings.render_budget.clone(),
     });
-    for dir in &cfg.dirs {
+    for dir in &settings.dirs {
         if !dir.is_dir() {
-            bail!("{}: not a folder", dir.display());
+            return Err(HubError::Settings(format!("{}: not a folder", dir.display())));
         }
-        let n = publish_dir(&hub, dir, &settings.config.exclude, &settings.base).await?;
+        let n = publish_dir(&hub, dir, &workspace).await?;
         hub.log.info(
             "published",
             &[
@@ -606,73 +541,90 @@ async fn serve(args: ServeArgs) -> Result<Outcome> {
             ],
         );
     }
-    let listener = tokio::net::TcpListener::bind(&cfg.addr)
+    let listener = tokio::net::TcpListener::bind(&settings.addr)
         .await
-        .with_context(|| format!("cannot listen on {}", cfg.addr))?;
-    let local = listener.local_addr()?;
-    // The first line on stdout is the URL (tests and scripts read it).
-    println!(
-        "designdoc hub at http://{local}/ (database {})",
-        redact(&cfg.database.0)
-    );
-    first_admin(&hub).await?;
-    hub.log.info(
-        "listening",
-        &[
-            ("addr", local.to_string().into()),
-            ("database", redact(&cfg.database.0).into()),
-        ],
-    );
-    if !cfg.dirs.is_empty() {
-        tokio::spawn(watch(
-            Arc::clone(&hub),
-            cfg.dirs.clone(),
-            settings.config.exclude.clone(),
-            settings.base.clone(),
-        ));
-    }
-    tokio::spawn(purge_login_failures(Arc::clone(&hub)));
-    let counting = Arc::clone(&hub);
-    listen::serve(
+        .map_err(|source| HubError::Listen {
+            addr: settings.addr.clone(),
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(|source| HubError::Listen {
+        addr: settings.addr.clone(),
+        source,
+    })?;
+    let first_admin_password = first_admin(&hub).await?;
+    Ok(Started {
+        local_addr,
+        first_admin_password,
+        hub,
         listener,
-        router(Arc::clone(&hub)),
-        cfg.limits.clone(),
-        Arc::new(cfg.proxies.clone()),
-        shutdown_signal(Arc::clone(&hub)),
-        move || counting.metrics.refused_connection(),
-    )
-    .await;
-    hub.store.close().await;
-    hub.log.info("stopped", &[]);
-    Ok(Outcome::Clean)
+        settings,
+        workspace,
+    })
 }
 
-/// On first start (no users yet) creates `admin` with a random password, printed once.
-async fn first_admin(hub: &Hub) -> Result<()> {
-    let store_err = |e: designdoc_store::StoreError| anyhow::anyhow!("{e}");
-    if hub.store.count_users().await.map_err(store_err)? > 0 {
-        return Ok(());
+impl Started {
+    /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests and closes the store.
+    pub async fn serve(self) -> Result<(), HubError> {
+        let Started {
+            local_addr,
+            hub,
+            listener,
+            settings,
+            workspace,
+            ..
+        } = self;
+        hub.log.info(
+            "listening",
+            &[
+                ("addr", local_addr.to_string().into()),
+                ("database", settings.database.to_string().into()),
+            ],
+        );
+        if !settings.dirs.is_empty() {
+            tokio::spawn(watch(Arc::clone(&hub), settings.dirs.clone(), workspace));
+        }
+        tokio::spawn(purge_login_failures(Arc::clone(&hub)));
+        let counting = Arc::clone(&hub);
+        listen::serve(
+            listener,
+            router(Arc::clone(&hub)),
+            settings.limits.clone(),
+            Arc::new(settings.proxies.clone()),
+            shutdown_signal(Arc::clone(&hub)),
+            move || counting.metrics.refused_connection(),
+        )
+        .await;
+        hub.store.close().await;
+        hub.log.info("stopped", &[]);
+        Ok(())
     }
-    let password = generate_password().map_err(store_err)?;
+}
+
+/// On first start (no users yet) creates `admin` with a random password and returns it.
+async fn first_admin(hub: &Hub) -> Result<Option<String>, HubError> {
+    if hub.store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let password = generate_password()?;
     match hub.store.create_user("admin", &password, Role::Admin).await {
         Ok(_) => {
-            // Another instance may have won the race; then its password is the one.
-            println!("created user `admin` with the one-time password {password} (sign in and change it)");
-            let _ = hub
-                .store
+            hub.store
                 .audit(
                     "hub",
                     "user.create",
                     "admin",
                     serde_json::json!({"role": "admin", "first_start": true}),
                 )
-                .await;
+                .await?;
+            Ok(Some(password))
         }
-        Err(e) => hub
-            .log
-            .info("first admin not created", &[("reason", e.to_string().into())]),
+        // Another instance may have won the race; then its password is the one.
+        Err(e) => {
+            hub.log
+                .info("first admin not created", &[("reason", e.to_string().into())]);
+            Ok(None)
+        }
     }
-    Ok(())
 }
 
 /// Deletes old login failures now and then, so an attack leaves no lasting rows and the
@@ -692,8 +644,9 @@ async fn purge_login_failures(hub: Arc<Hub>) {
 
 /// Republishes changed docs, polling modification times (works for editors that save by
 /// rename and on network file systems, where change events are unreliable).
-async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, exclude: Vec<String>, base: PathBuf) {
-    let mut last = stamp(&dirs);
+async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, workspace: designdoc_workspace::Settings) {
+    let workspace = Arc::new(workspace);
+    let mut last = stamp(&dirs, &workspace);
     let mut pause = Duration::from_millis(250);
     loop {
         tokio::time::sleep(pause).await;
@@ -702,7 +655,8 @@ async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, exclude: Vec<String>, base: Pa
         let started = std::time::Instant::now();
         let now = tokio::task::spawn_blocking({
             let dirs = dirs.clone();
-            move || stamp(&dirs)
+            let workspace = Arc::clone(&workspace);
+            move || stamp(&dirs, &workspace)
         })
         .await
         .unwrap_or_default();
@@ -712,7 +666,7 @@ async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, exclude: Vec<String>, base: Pa
         }
         last = now;
         for dir in &dirs {
-            match publish_dir(&hub, dir, &exclude, &base).await {
+            match publish_dir(&hub, dir, &workspace).await {
                 Ok(n) if n > 0 => hub.log.info(
                     "published",
                     &[
@@ -721,7 +675,7 @@ async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, exclude: Vec<String>, base: Pa
                     ],
                 ),
                 Ok(_) => {}
-                Err(e) => hub.log.error("publish failed", &[("error", format!("{e:#}").into())]),
+                Err(e) => hub.log.error("publish failed", &[("error", e.to_string().into())]),
             }
         }
     }
@@ -749,32 +703,4 @@ async fn shutdown_signal(hub: Arc<Hub>) {
         () = term => {}
     }
     hub.log.info("shutting down", &[("reason", "signal".into())]);
-}
-
-/// The database URL without its password, for logs.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
-        }
-        _ => url.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{DatabaseUrl, redact};
-
-    #[test]
-    fn database_password_is_redacted() {
-        assert_eq!(
-            redact("postgres://hub:s3cret@db:5432/hub"),
-            "postgres://hub:***@db:5432/hub"
-        );
-        assert_eq!(redact("sqlite://.designdoc/hub.db"), "sqlite://.designdoc/hub.db");
-        let debug = format!("{:?}", DatabaseUrl("postgres://hub:s3cret@db/hub".into()));
-        assert!(!debug.contains("s3cret"), "{debug}");
-    }
 }

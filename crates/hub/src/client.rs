@@ -74,6 +74,17 @@ fn canonical(ip: IpAddr) -> IpAddr {
 pub struct TrustedProxies(pub Vec<Cidr>);
 
 impl TrustedProxies {
+    /// Addresses or blocks (`10.0.0.0/8`); an invalid one is an error naming `what`.
+    pub fn parse(list: &[String], what: &str) -> Result<TrustedProxies, crate::HubError> {
+        list.iter()
+            .map(|p| {
+                p.parse::<Cidr>()
+                    .map_err(|e| crate::HubError::Settings(format!("{what}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(TrustedProxies)
+    }
+
     pub fn trusts(&self, ip: IpAddr) -> bool {
         self.0.iter().any(|c| c.contains(ip))
     }
