@@ -27,6 +27,11 @@ class Structure(html.parser.HTMLParser):
         self.heading = None  # [line, level, text parts]
         self.code = None  # [line, lang, text parts]
         self.headings = []
+        # Every heading's text, nested ones too: GitHub gives ids to all of them with one
+        # counter (its table-of-contents filter visits h1-h6 anywhere in the page), so a
+        # heading in a quote or list shifts the `-1`, `-2` suffixes of the ones after it.
+        self.all_headings = []  # [top level?, text]
+        self.open_heading = None  # [top level?, level, text parts]
         self.blocks = []
 
     def handle_starttag(self, tag, attrs):
@@ -34,6 +39,8 @@ class Structure(html.parser.HTMLParser):
         pos = attrs.get("data-sourcepos")
         if tag in CONTAINERS and pos:
             self.depth += 1
+        if re.fullmatch(r"h[1-6]", tag) and self.open_heading is None:
+            self.open_heading = [self.depth == 0, int(tag[1]), []]
         if self.depth or not pos:
             return
         line = int(pos.split(":")[0])
@@ -45,6 +52,9 @@ class Structure(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag in CONTAINERS and self.depth:
             self.depth -= 1
+        if self.open_heading and re.fullmatch(r"h[1-6]", tag) and int(tag[1]) == self.open_heading[1]:
+            self.all_headings.append([self.open_heading[0], "".join(self.open_heading[2]).strip()])
+            self.open_heading = None
         if self.heading and re.fullmatch(r"h[1-6]", tag) and int(tag[1]) == self.heading[1]:
             self.headings.append([self.heading[0], self.heading[1], "".join(self.heading[2]).strip()])
             self.heading = None
@@ -53,6 +63,8 @@ class Structure(html.parser.HTMLParser):
             self.code = None
 
     def handle_data(self, data):
+        if self.open_heading:
+            self.open_heading[2].append(data)
         if self.heading:
             self.heading[2].append(data)
         elif self.code:
@@ -84,7 +96,10 @@ def structure(src):
     p.feed(rendered)
     p.close()
     seen = {}
-    headings = [[line, level, text, anchor(text, seen)] for line, level, text in p.headings]
+    # Anchors over every heading in page order; reported for the top-level ones.
+    anchors = [anchor(text, seen) for _, text in p.all_headings]
+    top_anchors = [a for (top, _), a in zip(p.all_headings, anchors) if top]
+    headings = [[line, level, text, a] for (line, level, text), a in zip(p.headings, top_anchors)]
     return headings, p.blocks
 
 

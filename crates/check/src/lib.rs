@@ -3,6 +3,7 @@
 
 pub mod align;
 pub mod diagnostic;
+pub mod facts;
 pub mod fix;
 pub mod lifecycle;
 pub mod matching;
@@ -17,6 +18,7 @@ pub mod suppress;
 pub mod template;
 
 pub use diagnostic::{Diagnostic, Edit, Fix, Level, Safety};
+pub use facts::DocFacts;
 pub use rule_config::RuleConfig;
 pub use schema::Schema;
 pub use template::{DEFAULT_TEMPLATE, TemplateError};

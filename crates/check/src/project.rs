@@ -53,15 +53,12 @@ impl DocSummary {
 /// The id a document is known by: front matter `id`, else the number its file name
 /// starts with. Returns the comparable id and where it is written.
 pub fn doc_id(path: &Path, doc: &Document) -> Option<(String, Span)> {
-    if let Some(f) = doc.meta("id")
-        && !f.first().trim().is_empty()
-    {
-        return Some((normalize_id(f.first()), f.value_span));
-    }
-    let name = path.file_name()?.to_str()?;
-    let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
-    let follows = name[digits.len()..].starts_with(['-', '_', '.']);
-    (!digits.is_empty() && follows).then(|| (normalize_id(&digits), Span::point(0)))
+    let id = crate::facts::doc_id(&path.to_string_lossy(), doc)?;
+    let span = doc
+        .meta("id")
+        .filter(|f| !f.first().trim().is_empty())
+        .map_or(Span::point(0), |f| f.value_span);
+    Some((normalize_id(&id), span))
 }
 
 /// `0007` and `7` are the same id; other ids compare case-insensitively.

@@ -27,6 +27,9 @@ pub struct Document {
     pub placeholders: Vec<Placeholder>,
     /// Every fenced `mermaid` block, parsed.
     pub diagrams: Vec<Diagram>,
+    /// The anchor of every heading in document order, those inside quotes and lists
+    /// included (the renderer gives the n-th heading it meets the n-th anchor).
+    pub heading_anchors: Vec<String>,
     /// Where the Markdown body starts (after any front matter).
     pub body_start: usize,
 }

@@ -9,12 +9,14 @@ pub mod mermaid;
 mod normalize;
 mod parse;
 mod span;
+pub mod status;
 
 pub use date::civil_date;
 pub use document::*;
 pub use front_matter::canonical_meta_key;
 pub use normalize::{file_slug, github_compatible, heading_key, slug, split_counter, strip_optional_marker};
 pub use span::{LineCol, LineIndex, Span, floor_char_boundary};
+pub use status::Status;
 
 /// The largest document designdoc reads (bytes). Real design docs, inline images
 /// included, stay far below it; above it, parsing and drawing would cost seconds and

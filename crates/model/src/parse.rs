@@ -562,15 +562,40 @@ fn finish_sections(doc: &mut Document, source: &str) {
         s.body_span = Span::new(s.heading_span.end, body_end.max(s.heading_span.end));
         s.setext = !source[s.heading_span.start..].starts_with('#');
     }
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for s in &mut doc.sections {
-        let base = slug(&s.title);
-        let count = seen.entry(base.clone()).or_insert(0);
-        s.anchor = if *count == 0 { base } else { format!("{base}-{count}") };
-        *count += 1;
-    }
+    assign_anchors(doc);
     collect_placeholders(doc);
     collect_diagrams(doc, source);
+}
+
+/// Gives every heading its anchor, as GitHub does: the slug of its text, made unique by
+/// `-1`, `-2`, ... in document order. Headings inside quotes and lists count too (GitHub
+/// gives them ids), so a section after such a heading gets the anchor GitHub gives it.
+/// The one place anchors are made; the renderer reads them from here.
+fn assign_anchors(doc: &mut Document) {
+    // (where the heading starts, its text, the section it starts if any)
+    let mut headings: Vec<(usize, String, Option<usize>)> = doc
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.heading_span.start, s.title.clone(), Some(i)))
+        .collect();
+    headings.extend(doc.blocks.iter().filter_map(|b| match &b.kind {
+        BlockKind::NestedHeading(text) => Some((b.span.start, text.text.trim().to_string(), None)),
+        _ => None,
+    }));
+    headings.sort_by_key(|h| h.0);
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    doc.heading_anchors = Vec::with_capacity(headings.len());
+    for (_, title, section) in headings {
+        let base = slug(&title);
+        let count = seen.entry(base.clone()).or_insert(0);
+        let anchor = if *count == 0 { base } else { format!("{base}-{count}") };
+        *count += 1;
+        if let Some(i) = section {
+            doc.sections[i].anchor.clone_from(&anchor);
+        }
+        doc.heading_anchors.push(anchor);
+    }
 }
 
 /// Parses every mermaid block. Error ranges are mapped to document spans; for a block
