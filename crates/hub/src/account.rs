@@ -9,13 +9,17 @@ use super::auth::{
 };
 use super::client::Client;
 use super::pages::{layout, millis_to_date};
-use super::throttle::{Attempt, Purpose, RETRY_AFTER_SECS, Throttled};
+use super::signin::{
+    PasswordChangeError, SignInError, SignInRequest, SignedIn, change_password as change_password_checked, sign_in,
+    sign_out,
+};
+use super::throttle::{RETRY_AFTER_SECS, Throttled};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use designdoc_render::site::escape;
-use designdoc_store::{Role, StoreError, content_hash, generate_password};
+use designdoc_store::{Role, generate_password};
 use serde::Deserialize;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -98,28 +102,6 @@ pub struct LoginForm {
 pub const DEVICE_COOKIE: &str = "designdoc_device";
 const DEVICE_TTL_SECS: i64 = 400 * 86_400;
 
-/// The digest of the browser's device cookie when it belongs to `user_id`.
-async fn known_device(hub: &Hub, headers: &HeaderMap, user_id: &str) -> Result<Option<String>, StoreError> {
-    let Some(secret) = cookie(headers, DEVICE_COOKIE).filter(|c| !c.is_empty()) else {
-        return Ok(None);
-    };
-    Ok(hub
-        .store
-        .is_known_device(secret, user_id)
-        .await?
-        .then(|| content_hash(secret)[..16].to_string()))
-}
-
-/// Writes an audit entry; a failure is logged (the entry's action already happened).
-async fn audit(hub: &Hub, actor: &str, action: &str, target: &str, detail: serde_json::Value) {
-    if let Err(e) = hub.store.audit(actor, action, target, detail).await {
-        hub.log.error(
-            "audit write failed",
-            &[("action", action.to_string().into()), ("error", e.to_string().into())],
-        );
-    }
-}
-
 fn throttled_message(why: Throttled) -> &'static str {
     match why {
         Throttled::Client => "Too many failed attempts from here; wait 15 minutes.",
@@ -145,37 +127,19 @@ pub async fn login(
         )
         .into_response();
     }
-    let ip_text = ip.to_string();
-    let named = f.username.trim().to_lowercase();
-    let fail = |e| ApiError::store(&hub, e).into_response();
-    // Only the name of an existing user reaches the audit log and the throttle keys: the
-    // field may hold anything, even a password typed in the wrong box.
-    let existing = if named.is_empty() || named.len() > 64 {
-        None
-    } else {
-        match hub.store.user_by_name(&named).await {
-            Ok(u) => u,
-            Err(e) => return fail(e),
-        }
+    let request = SignInRequest {
+        name: &f.username,
+        password: &f.password,
+        ip,
+        device_secret: cookie(&headers, DEVICE_COOKIE),
     };
-    let shown = existing
-        .as_ref()
-        .map_or_else(|| "?".to_string(), |u| u.username.clone());
-    let device = match &existing {
-        Some(u) => match known_device(&hub, &headers, &u.id).await {
-            Ok(d) => d,
-            Err(e) => return fail(e),
-        },
-        None => None,
-    };
-    let throttle_name = match &existing {
-        Some(u) => u.username.clone(),
-        None => format!("?{}", &content_hash(&named)[..16]),
-    };
-    let attempt = Attempt::new(Purpose::SignIn, &throttle_name, ip, device.as_deref());
-    match attempt.admit(&hub).await {
-        Err(e) => return fail(e),
-        Ok(Err(why)) => {
+    let SignedIn {
+        session: secret,
+        new_device,
+        ..
+    } = match sign_in(&hub, &request).await {
+        Ok(signed_in) => signed_in,
+        Err(SignInError::Throttled(why)) => {
             let mut r = (
                 StatusCode::TOO_MANY_REQUESTS,
                 login_form(&caller, expected, &next, throttled_message(why)),
@@ -187,60 +151,15 @@ pub async fn login(
             );
             return r;
         }
-        Ok(Ok(())) => {}
-    }
-    // Password hashing is deliberately expensive: a few at a time, whatever the load.
-    let _permit = hub.password_checks.acquire().await;
-    let user = match hub.store.check_password(&named, &f.password).await {
-        Ok(u) => u,
-        Err(e) => return fail(e),
-    };
-    let Some(user) = user else {
-        audit(&hub, &shown, "login.failed", &shown, serde_json::json!({"ip": ip_text})).await;
-        match attempt.reached(&hub).await {
-            Ok(Some(why)) => {
-                let by = if why == Throttled::Account { "account" } else { "client" };
-                audit(
-                    &hub,
-                    &shown,
-                    "login.throttled",
-                    &shown,
-                    serde_json::json!({"ip": ip_text, "by": by}),
-                )
-                .await;
-            }
-            Ok(None) => {}
-            Err(e) => return fail(e),
+        Err(SignInError::Wrong) => {
+            return (
+                StatusCode::UNAUTHORIZED,
+                login_form(&caller, expected, &next, "Wrong user name or password."),
+            )
+                .into_response();
         }
-        return (
-            StatusCode::UNAUTHORIZED,
-            login_form(&caller, expected, &next, "Wrong user name or password."),
-        )
-            .into_response();
+        Err(SignInError::Store(e)) => return ApiError::store(&hub, e).into_response(),
     };
-    if let Err(e) = attempt.succeeded(&hub).await {
-        return fail(e);
-    }
-    let secret = match hub.store.create_session(&user.id, SESSION_TTL_MS).await {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let new_device = if device.is_none() {
-        match hub.store.remember_device(&user.id).await {
-            Ok(d) => Some(d),
-            Err(e) => return fail(e),
-        }
-    } else {
-        None
-    };
-    audit(
-        &hub,
-        &user.username,
-        "login",
-        &user.username,
-        serde_json::json!({"ip": ip_text}),
-    )
-    .await;
     let mut r = Redirect::to(&next).into_response();
     let h = r.headers_mut();
     h.append(
@@ -266,10 +185,14 @@ pub async fn logout(State(hub): Shared, caller: Caller, headers: HeaderMap, Form
         Ok(u) => u.username.clone(),
         Err(d) => return d.page("/"),
     };
-    if let super::auth::Via::Session { secret, .. } = &caller.via {
-        let _ = hub.store.end_session(secret).await;
+    let session = match &caller.via {
+        super::auth::Via::Session { secret, .. } => Some(secret.as_str()),
+        _ => None,
+    };
+    // Not signed out is said as such: the cookie would still work.
+    if let Err(e) = sign_out(&hub, &user, session).await {
+        return ApiError::store(&hub, e).into_response();
     }
-    let _ = hub.store.audit(&user, "logout", &user, serde_json::json!({})).await;
     let mut r = Redirect::to("/").into_response();
     r.headers_mut()
         .insert(header::SET_COOKIE, set_cookie(&hub, SESSION_COOKIE, "", 0));
@@ -426,67 +349,18 @@ pub async fn change_password(
         Err(d) => return d.page("/account"),
     };
     let flash = |m: &str| format!("<p class=\"finding error\" role=\"alert\">{}</p>", escape(m));
-    let ip_text = ip.to_string();
-    // Guessing the current password with a stolen session is throttled like signing in.
-    let attempt = Attempt::new(Purpose::PasswordChange, &user.username, ip, None);
-    match attempt.admit(&hub).await {
-        Err(e) => return ApiError::store(&hub, e).into_response(),
-        Ok(Err(why)) => {
+    match change_password_checked(&hub, &user, &f.current, &f.new, ip).await {
+        Ok(_) => {}
+        Err(PasswordChangeError::Throttled(why)) => {
             let mut r = account_page(&hub, &caller, &flash(throttled_message(why))).await;
             *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             return r;
         }
-        Ok(Ok(())) => {}
-    }
-    let _permit = hub.password_checks.acquire().await;
-    match hub.store.check_password(&user.username, &f.current).await {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            audit(
-                &hub,
-                &user.username,
-                "password.change.failed",
-                &user.username,
-                serde_json::json!({"ip": ip_text}),
-            )
-            .await;
-            match attempt.reached(&hub).await {
-                Ok(Some(_)) => {
-                    audit(
-                        &hub,
-                        &user.username,
-                        "password.change.throttled",
-                        &user.username,
-                        serde_json::json!({"ip": ip_text}),
-                    )
-                    .await;
-                }
-                Ok(None) => {}
-                Err(e) => return ApiError::store(&hub, e).into_response(),
-            }
-            return account_page(&hub, &caller, &flash("The current password is wrong.")).await;
+        Err(e @ (PasswordChangeError::WrongCurrent | PasswordChangeError::Rejected(_))) => {
+            return account_page(&hub, &caller, &flash(&e.to_string())).await;
         }
-        Err(e) => return ApiError::store(&hub, e).into_response(),
+        Err(PasswordChangeError::Store(e)) => return ApiError::store(&hub, e).into_response(),
     }
-    if let Err(e) = attempt.succeeded(&hub).await {
-        return ApiError::store(&hub, e).into_response();
-    }
-    if let Err(e) = hub.store.set_password(&user.id, &f.new).await {
-        return account_page(&hub, &caller, &flash(&e.to_string())).await;
-    }
-    // Whoever knew the old password may have made tokens: they end with it, as sessions do.
-    let revoked = match hub.store.revoke_tokens_of(&user.id).await {
-        Ok(n) => n,
-        Err(e) => return ApiError::store(&hub, e).into_response(),
-    };
-    audit(
-        &hub,
-        &user.username,
-        "password.change",
-        &user.username,
-        serde_json::json!({"ip": ip_text, "tokens_revoked": revoked, "sessions_ended": true}),
-    )
-    .await;
     // Every session of the user ended; sign in again with the new password.
     Redirect::to("/login").into_response()
 }

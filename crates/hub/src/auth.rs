@@ -47,6 +47,7 @@ pub struct Caller {
 }
 
 /// Why a request is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denied {
     /// Not signed in (401 for the API, a redirect to /login for pages).
     SignIn,

@@ -15,7 +15,9 @@ mod log;
 mod metrics;
 mod pages;
 mod review;
+mod signin;
 mod throttle;
+mod workflow;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -240,6 +242,22 @@ impl std::fmt::Display for PublishError {
 }
 
 impl Hub {
+    /// A hub over an open store: what [`start`] serves, and what in-process tests drive
+    /// through [`router`].
+    pub fn new(store: Store, checker: Checker, settings: &HubSettings) -> Hub {
+        Hub {
+            store,
+            checker,
+            metrics: metrics::Metrics::default(),
+            log: Log::new(settings.log_format),
+            require_login: settings.require_login,
+            secure_cookies: settings.secure_cookies,
+            password_checks: tokio::sync::Semaphore::new(4),
+            metrics_from: settings.metrics_from.clone(),
+            render_budget: settings.render_budget.clone(),
+        }
+    }
+
     /// Publishes documents, each atomically. Unchanged documents are skipped before any
     /// work; the rest are checked and rendered in parallel, then written one by one.
     pub async fn publish(self: &Arc<Hub>, docs: Vec<Incoming>) -> Vec<Result<Published, PublishError>> {
@@ -427,7 +445,7 @@ fn stamp(dirs: &[PathBuf], workspace: &designdoc_workspace::Settings) -> files::
 }
 
 /// Every route of the hub. `api::ROUTES` lists the API ones for the OpenAPI test.
-fn router(hub: Arc<Hub>) -> Router {
+pub fn router(hub: Arc<Hub>) -> Router {
     Router::new()
         .route("/", get(pages::index))
         .route("/doc/{space}/{*path}", get(pages::doc))
@@ -515,19 +533,8 @@ pub async fn start(
     workspace: designdoc_workspace::Settings,
     checker: Checker,
 ) -> Result<Started, HubError> {
-    let log = Log::new(settings.log_format);
     let store = open_store(&settings.database, settings.schema.as_deref()).await?;
-    let hub = Arc::new(Hub {
-        store,
-        checker,
-        metrics: metrics::Metrics::default(),
-        log,
-        require_login: settings.require_login,
-        secure_cookies: settings.secure_cookies,
-        password_checks: tokio::sync::Semaphore::new(4),
-        metrics_from: settings.metrics_from.clone(),
-        render_budget: settings.render_budget.clone(),
-    });
+    let hub = Arc::new(Hub::new(store, checker, &settings));
     for dir in &settings.dirs {
         if !dir.is_dir() {
             return Err(HubError::Settings(format!("{}: not a folder", dir.display())));

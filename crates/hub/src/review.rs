@@ -1,19 +1,18 @@
-//! The review workflow over HTTP: request review, comment on a section (threads, resolve),
-//! approve or request changes, reject, withdraw, reopen, mark implemented or superseded.
-//! One function performs every action for both the HTML forms and the JSON API, so the
-//! rules (roles, no approving your own revision, the space's policy, the status machine)
-//! live in one place. Every action is audited.
+//! The review workflow over HTTP: the forms and the JSON API parse their input into a
+//! [`ReviewAction`] and [`workflow::perform`] decides (the rules live there); this module
+//! maps its [`ReviewError`]s to status codes and draws the review panel.
 
 use super::Hub;
 use super::api::ApiError;
 use super::auth::{Caller, Denied};
 use super::pages::{doc_url, millis_to_date};
+use super::workflow::{self, ReviewAction, ReviewError};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use designdoc_render::site::escape;
-use designdoc_store::{Comment, ReviewState, Role, Transition};
+use designdoc_store::{Comment, ReviewState, Role};
 use serde::Deserialize;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -42,192 +41,35 @@ pub struct ReviewInput {
     pub csrf: String,
 }
 
-fn denied(d: Denied) -> ApiError {
-    d.api()
-}
-
 fn store_err(hub: &Hub) -> impl Fn(designdoc_store::StoreError) -> ApiError + '_ {
     move |e| ApiError::store(hub, e)
 }
 
-fn is_own(published_by: &str, username: &str) -> bool {
-    published_by == username || published_by.starts_with(&format!("{username} ("))
+/// A refused review action as an HTTP answer.
+fn review_error(hub: &Hub, e: ReviewError) -> ApiError {
+    match e {
+        ReviewError::Denied(d) => d.api(),
+        ReviewError::Stale { .. } | ReviewError::Conflict(_) => ApiError(StatusCode::CONFLICT, e.to_string()),
+        ReviewError::OwnRevision => ApiError(StatusCode::FORBIDDEN, e.to_string()),
+        ReviewError::BadInput(m) => ApiError(StatusCode::BAD_REQUEST, m),
+        ReviewError::NoThread => ApiError::not_found("open thread"),
+        ReviewError::Store(e) => ApiError::store(hub, e),
+    }
 }
 
 /// Performs `input` on document `id` for `caller`; the review state afterwards.
 pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) -> Result<ReviewState, ApiError> {
-    let err = store_err(hub);
-    let space = id.split_once(':').map_or(id, |(s, _)| s);
-    let (doc, rev) = hub
-        .store
-        .current(id, &caller.visibility)
+    let action = ReviewAction::parse(
+        &input.action,
+        &input.reviewers,
+        &input.anchor,
+        &input.body,
+        input.comment,
+    )
+    .map_err(|e| review_error(hub, e))?;
+    workflow::perform(hub, caller, id, &action, input.revision)
         .await
-        .map_err(&err)?
-        .ok_or_else(|| {
-            denied(if caller.user.is_none() {
-                Denied::SignIn
-            } else {
-                Denied::Hidden
-            })
-        })?;
-    let user = caller.user.clone().ok_or_else(|| denied(Denied::SignIn))?;
-    if input.revision.is_some_and(|r| r != rev.number) {
-        return Err(ApiError(
-            StatusCode::CONFLICT,
-            format!("revision {} was published since; reload and review it", rev.number),
-        ));
-    }
-    let actor = caller.actor();
-    let bad = |m: String| ApiError(StatusCode::CONFLICT, m);
-    let transition = |t: Transition| t.apply(&doc.status).map_err(bad);
-    let mut detail = serde_json::json!({"revision": rev.number});
-    let mut new_status: Option<&'static str> = None;
-    match input.action.as_str() {
-        "request-review" => {
-            caller.require(space, Role::Author).map_err(denied)?;
-            if doc.status != "review" {
-                new_status = Some(transition(Transition::RequestReview)?);
-            }
-            let mut ids = Vec::new();
-            for name in input.reviewers.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                let r =
-                    hub.store.user_by_name(name).await.map_err(&err)?.ok_or_else(|| {
-                        ApiError(StatusCode::BAD_REQUEST, format!("cannot ask `{name}` to review here"))
-                    })?;
-                // The same answer as for a name nobody has: who exists is not for authors
-                // to probe.
-                if !hub.store.visibility(Some(&r)).await.map_err(&err)?.can_see(space) {
-                    return Err(ApiError(
-                        StatusCode::BAD_REQUEST,
-                        format!("cannot ask `{name}` to review here"),
-                    ));
-                }
-                ids.push(r.id);
-            }
-            hub.store
-                .request_review(id, rev.number, &ids, &user.id)
-                .await
-                .map_err(&err)?;
-            detail["reviewers"] = input.reviewers.clone().into();
-        }
-        "approve" | "changes" => {
-            caller.require(space, Role::Reviewer).map_err(denied)?;
-            if doc.status != "review" {
-                return Err(bad(format!(
-                    "only a document in review can be reviewed; this one is `{}`",
-                    doc.status
-                )));
-            }
-            if is_own(&rev.published_by, &user.username) {
-                return Err(ApiError(
-                    StatusCode::FORBIDDEN,
-                    "nobody reviews their own revision".into(),
-                ));
-            }
-            hub.store
-                .set_verdict(id, rev.number, &user.id, &input.action)
-                .await
-                .map_err(&err)?;
-        }
-        "reject" => {
-            caller.require(space, Role::Reviewer).map_err(denied)?;
-            new_status = Some(transition(Transition::Reject)?);
-        }
-        "withdraw" | "reopen" | "implemented" | "superseded" => {
-            // The doc's own authors (its publisher, or named in `authors`) move it along;
-            // anyone else needs to be a reviewer of the space.
-            let own = is_own(&rev.published_by, &user.username)
-                || doc
-                    .authors
-                    .iter()
-                    .any(|a| a.trim().eq_ignore_ascii_case(&user.username));
-            let needed = if own { Role::Author } else { Role::Reviewer };
-            caller.require(space, needed).map_err(denied)?;
-            let t = match input.action.as_str() {
-                "withdraw" => Transition::Withdraw,
-                "reopen" => Transition::Reopen,
-                "implemented" => Transition::Implemented,
-                _ => Transition::Superseded,
-            };
-            new_status = Some(transition(t)?);
-        }
-        "comment" | "reply" => {
-            caller.require(space, Role::Author).map_err(denied)?;
-            let parent = if input.action == "reply" {
-                Some(input.comment.ok_or_else(|| bad("a reply needs `comment`".into()))?)
-            } else {
-                None
-            };
-            if parent.is_none() && !input.anchor.is_empty() {
-                let (parsed, _) = designdoc_model::parse(&rev.content);
-                if !parsed.sections.iter().any(|s| s.anchor == input.anchor) {
-                    return Err(ApiError(
-                        StatusCode::BAD_REQUEST,
-                        format!("no section `{}` in this revision", input.anchor),
-                    ));
-                }
-            }
-            let cid = hub
-                .store
-                .add_comment(id, rev.number, &input.anchor, parent, &user.id, &input.body)
-                .await
-                .map_err(&err)?;
-            detail["comment"] = cid.into();
-            detail["anchor"] = input.anchor.clone().into();
-        }
-        "resolve" => {
-            caller.require(space, Role::Author).map_err(denied)?;
-            let c = input.comment.ok_or_else(|| bad("resolve needs `comment`".into()))?;
-            if !hub.store.resolve_comment(id, c, &user.id).await.map_err(&err)? {
-                return Err(ApiError::not_found("open thread"));
-            }
-            detail["comment"] = c.into();
-        }
-        other => return Err(ApiError(StatusCode::BAD_REQUEST, format!("unknown action `{other}`"))),
-    }
-    let _ = hub
-        .store
-        .audit(&actor, &format!("review.{}", input.action), id, detail)
-        .await;
-    if let Some(to) = new_status {
-        change_status(hub, &actor, id, rev.number, &doc.status, to).await?;
-    }
-    let state = hub
-        .store
-        .review_state(id, &caller.visibility)
-        .await
-        .map_err(&err)?
-        .ok_or_else(|| ApiError::not_found("document"))?;
-    // The approval that meets the space's policy moves the document to approved.
-    if input.action == "approve" && state.status == "review" && state.blocked().is_none() {
-        change_status(hub, &actor, id, rev.number, "review", "approved").await?;
-        return hub
-            .store
-            .review_state(id, &caller.visibility)
-            .await
-            .map_err(&err)?
-            .ok_or_else(|| ApiError::not_found("document"));
-    }
-    Ok(state)
-}
-
-async fn change_status(hub: &Hub, actor: &str, id: &str, revision: i64, from: &str, to: &str) -> Result<(), ApiError> {
-    if !hub
-        .store
-        .set_status(id, revision, from, to)
-        .await
-        .map_err(store_err(hub))?
-    {
-        return Err(ApiError(
-            StatusCode::CONFLICT,
-            "the status changed meanwhile; reload".into(),
-        ));
-    }
-    let _ = hub
-        .store
-        .audit(actor, "status.change", id, serde_json::json!({"from": from, "to": to}))
-        .await;
-    Ok(())
+        .map_err(|e| review_error(hub, e))
 }
 
 /// `POST /review/{space}/{*path}` (forms): back to the doc page.

@@ -8,6 +8,7 @@ mod diff;
 mod publish;
 mod queries;
 mod reviews;
+mod sections;
 mod tokens;
 mod url;
 
@@ -16,6 +17,7 @@ pub use diff::{DiffLine, diff_lines};
 pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};
 pub use reviews::{Comment, Policy, ReviewState, Transition, Verdict, status_on_publish};
+pub use sections::SectionRow;
 pub use tokens::{TokenInfo, TokenScope};
 pub use url::{DatabaseUrl, redact};
 

@@ -1,0 +1,159 @@
+//! The hub driven in-process: its router answers requests without a socket or a spawned
+//! binary, over a real SQLite file. The review rules answer through the HTTP mapping of
+//! the workflow's errors.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use designdoc_check::Checker;
+use designdoc_hub::{Hub, HubSettings, router};
+use designdoc_store::{Role, Store};
+use designdoc_workspace::HubConfig;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    hub: Arc<Hub>,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hub.db").display());
+    let store = Store::open(&url, None).await.unwrap();
+    let settings = HubSettings::from_config(&HubConfig::default(), dir.path()).unwrap();
+    let hub = Arc::new(Hub::new(store, Checker::with_default_template(), &settings));
+    Fixture { _dir: dir, hub }
+}
+
+impl Fixture {
+    /// A user with `role` and an API token acting as them.
+    async fn user(&self, name: &str, role: Role) -> String {
+        let user = self
+            .hub
+            .store
+            .create_user(name, "a long password 1", role)
+            .await
+            .unwrap();
+        let (_, secret) = self.hub.store.create_token(name, Some(&user.id)).await.unwrap();
+        secret
+    }
+
+    async fn call(&self, token: &str, method: &str, uri: &str, body: Value) -> (StatusCode, Value) {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let response = router(Arc::clone(&self.hub)).oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+}
+
+const DOC: &str = "---\nstatus: draft\nauthors: [ana]\n---\n# Cache\n\n## Overview\n\nA cache.\n";
+
+#[tokio::test]
+async fn review_rules_answer_through_the_router() {
+    let f = fixture().await;
+    let ana = f.user("ana", Role::Author).await;
+    let rita = f.user("rita", Role::Reviewer).await;
+    let rex = f.user("rex", Role::Reviewer).await;
+    // People publish into spaces that exist (an admin makes them).
+    f.hub.store.ensure_space("eng").await.unwrap();
+    let (status, body) = f
+        .call(
+            &ana,
+            "POST",
+            "/api/v1/publish",
+            json!({"space": "eng", "docs": [{"path": "cache.md", "content": DOC}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let review = "/api/v1/review/eng/cache.md";
+    let (status, body) = f
+        .call(
+            &ana,
+            "POST",
+            review,
+            json!({"action": "request-review", "reviewers": "nobody"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("`nobody`"), "{body}");
+
+    let (status, body) = f
+        .call(
+            &ana,
+            "POST",
+            review,
+            json!({"action": "request-review", "reviewers": "rita"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("review")),
+        "{body}"
+    );
+
+    // A stale form: the reviewer saw a revision that is not the current one.
+    let (status, body) = f
+        .call(&rita, "POST", review, json!({"action": "approve", "revision": 7}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    let (status, body) = f
+        .call(
+            &rita,
+            "POST",
+            review,
+            json!({"action": "comment", "anchor": "no-such", "body": "?"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = f
+        .call(
+            &rita,
+            "POST",
+            review,
+            json!({"action": "comment", "anchor": "overview", "body": "ok"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The space's policy asks for two approvals: the first leaves it in review.
+    let (status, body) = f
+        .call(&rita, "POST", review, json!({"action": "approve", "revision": 1}))
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("review")),
+        "{body}"
+    );
+    let (status, body) = f
+        .call(&rex, "POST", review, json!({"action": "approve", "revision": 1}))
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("approved")),
+        "{body}"
+    );
+
+    let (status, body) = f.call(&rita, "POST", review, json!({"action": "banana"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let audit = f.hub.store.audit_events_latest(50).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    for expected in [
+        "review.request-review",
+        "review.comment",
+        "review.approve",
+        "status.change",
+    ] {
+        assert!(actions.contains(&expected), "{expected} not audited: {actions:?}");
+    }
+}
