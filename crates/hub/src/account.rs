@@ -35,10 +35,19 @@ fn random_token() -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, site-wide, `Secure` when configured. A
+/// max age of 0 deletes the cookie.
 fn set_cookie(hub: &Hub, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if hub.secure_cookies { "; Secure" } else { "" };
-    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
-    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+    let c = cookie::Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .secure(hub.secure_cookies)
+        .build();
+    // Our names and values are ASCII tokens; a value that is not would be a bug, and the
+    // cookie it yields is one no session matches.
+    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
 /// Only local paths are followed after signing in (no open redirect).

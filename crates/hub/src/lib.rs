@@ -29,6 +29,7 @@ use designdoc_store::{
     DatabaseUrl, Publish, Published, Role, Store, StoreError, content_hash, generate_password, redact,
 };
 use designdoc_workspace::{Content, HubConfig, files};
+use futures_util::FutureExt;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -330,34 +331,50 @@ impl Hub {
                     continue;
                 }
             };
-            let outcome = self
-                .store
-                .publish(&Publish {
-                    space: &d.space,
-                    path: &d.path,
-                    content: &d.content,
-                    by: &d.by,
-                    findings: &r.findings,
-                    html: &r.body,
-                    aside: &r.aside,
-                    renderer: if r.complete { RENDERER } else { PARTIAL_RENDERER },
-                    trusted_status: d.trusted,
-                })
-                .await
-                .map_err(|e| match e {
-                    designdoc_store::StoreError::Invalid(m) => PublishError::Rejected(m),
-                    other => {
-                        // Database details stay in the log.
-                        self.log.error(
-                            "publish failed",
-                            &[
-                                ("document", format!("{}:{}", d.space, d.path).into()),
-                                ("error", other.to_string().into()),
-                            ],
-                        );
-                        PublishError::Internal("internal error (logged); retrying is safe".to_string())
-                    }
-                });
+            // A panic while storing one doc fails that doc, logged, not its batch (nor the
+            // watcher task that runs the batch).
+            let stored = std::panic::AssertUnwindSafe(self.store.publish(&Publish {
+                space: &d.space,
+                path: &d.path,
+                content: &d.content,
+                by: &d.by,
+                findings: &r.findings,
+                html: &r.body,
+                aside: &r.aside,
+                renderer: if r.complete { RENDERER } else { PARTIAL_RENDERER },
+                trusted_status: d.trusted,
+            }))
+            .catch_unwind()
+            .await;
+            let document = format!("{}:{}", d.space, d.path);
+            let outcome = match stored {
+                Ok(Ok(published)) => Ok(published),
+                Ok(Err(StoreError::Invalid(m))) => Err(PublishError::Rejected(m)),
+                Ok(Err(other)) => {
+                    // Database details stay in the log.
+                    self.log.error(
+                        "publish failed",
+                        &[("document", document.into()), ("error", other.to_string().into())],
+                    );
+                    Err(PublishError::Internal(
+                        "internal error (logged); retrying is safe".to_string(),
+                    ))
+                }
+                Err(panic) => {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    self.log.error(
+                        "publish panicked",
+                        &[("document", document.into()), ("panic", what.into())],
+                    );
+                    Err(PublishError::Internal(
+                        "internal error while storing this document (logged)".to_string(),
+                    ))
+                }
+            };
             results[i] = Some(outcome);
         }
         let results: Vec<Result<Published, PublishError>> = results
