@@ -8,7 +8,7 @@
 use super::Hub;
 use super::auth::{Caller, Denied};
 use designdoc_model::Status;
-use designdoc_store::{ReviewState, Role, StoreError, Transition};
+use designdoc_store::{DocumentRow, ReviewState, RevisionRow, Role, StoreError, Transition, User};
 
 /// One review action, parsed from a form or JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +132,23 @@ fn is_own(published_by: &str, username: &str) -> bool {
     published_by == username || published_by.starts_with(&format!("{username} ("))
 }
 
+/// What every action of one request works on.
+struct Target<'a> {
+    hub: &'a Hub,
+    caller: &'a Caller,
+    id: &'a str,
+    space: &'a str,
+    doc: DocumentRow,
+    rev: RevisionRow,
+    user: User,
+}
+
+/// What an action leaves behind: audit details, and the status to move to.
+struct Outcome {
+    detail: serde_json::Value,
+    new_status: Option<&'static str>,
+}
+
 /// Performs `action` on document `id` for `caller`, who looked at revision `seen` (when
 /// given: an action on a newer revision is refused, so nobody approves content they have
 /// not seen). Returns the review state afterwards.
@@ -142,7 +159,6 @@ pub async fn perform(
     action: &ReviewAction,
     seen: Option<i64>,
 ) -> Result<ReviewState, ReviewError> {
-    let space = id.split_once(':').map_or(id, |(s, _)| s);
     let (doc, rev) = hub
         .store
         .current(id, &caller.visibility)
@@ -156,99 +172,40 @@ pub async fn perform(
     if seen.is_some_and(|r| r != rev.number) {
         return Err(ReviewError::Stale { current: rev.number });
     }
-    let actor = caller.actor();
-    let in_review = doc.status == Status::Review.as_str();
-    let transition = |t: Transition| t.apply(&doc.status).map_err(ReviewError::Conflict);
-    let mut detail = serde_json::json!({"revision": rev.number});
-    let mut new_status: Option<&'static str> = None;
+    let target = Target {
+        hub,
+        caller,
+        id,
+        space: id.split_once(':').map_or(id, |(s, _)| s),
+        doc,
+        rev,
+        user,
+    };
+    let mut outcome = Outcome {
+        detail: serde_json::json!({"revision": target.rev.number}),
+        new_status: None,
+    };
     match action {
-        ReviewAction::RequestReview { reviewers } => {
-            caller.require(space, Role::Author)?;
-            if !in_review {
-                new_status = Some(transition(Transition::RequestReview)?);
-            }
-            let mut ids = Vec::new();
-            for name in reviewers {
-                // The same answer for a name nobody has and for a user who cannot see the
-                // space: who exists is not for authors to probe.
-                let unknown = || ReviewError::BadInput(format!("cannot ask `{name}` to review here"));
-                let r = hub.store.user_by_name(name).await?.ok_or_else(unknown)?;
-                if !hub.store.visibility(Some(&r)).await?.can_see(space) {
-                    return Err(unknown());
-                }
-                ids.push(r.id);
-            }
-            hub.store.request_review(id, rev.number, &ids, &user.id).await?;
-            detail["reviewers"] = reviewers.join(",").into();
-        }
-        ReviewAction::Approve | ReviewAction::RequestChanges => {
-            caller.require(space, Role::Reviewer)?;
-            if !in_review {
-                return Err(ReviewError::Conflict(format!(
-                    "only a document in review can be reviewed; this one is `{}`",
-                    doc.status
-                )));
-            }
-            if is_own(&rev.published_by, &user.username) {
-                return Err(ReviewError::OwnRevision);
-            }
-            hub.store.set_verdict(id, rev.number, &user.id, action.name()).await?;
-        }
+        ReviewAction::RequestReview { reviewers } => target.request_review(reviewers, &mut outcome).await?,
+        ReviewAction::Approve | ReviewAction::RequestChanges => target.verdict(action).await?,
         ReviewAction::Reject => {
-            caller.require(space, Role::Reviewer)?;
-            new_status = Some(transition(Transition::Reject)?);
+            caller.require(target.space, Role::Reviewer)?;
+            outcome.new_status = Some(target.transition(Transition::Reject)?);
         }
         ReviewAction::Withdraw | ReviewAction::Reopen | ReviewAction::Implemented | ReviewAction::Superseded => {
-            // The doc's own authors (its publisher, or named in `authors`) move it along;
-            // anyone else needs to be a reviewer of the space.
-            let own = is_own(&rev.published_by, &user.username)
-                || doc
-                    .authors
-                    .iter()
-                    .any(|a| a.trim().eq_ignore_ascii_case(&user.username));
-            caller.require(space, if own { Role::Author } else { Role::Reviewer })?;
-            let t = match action {
-                ReviewAction::Withdraw => Transition::Withdraw,
-                ReviewAction::Reopen => Transition::Reopen,
-                ReviewAction::Implemented => Transition::Implemented,
-                _ => Transition::Superseded,
-            };
-            new_status = Some(transition(t)?);
+            outcome.new_status = Some(target.move_along(action)?);
         }
-        ReviewAction::Comment { anchor, body } => {
-            caller.require(space, Role::Author)?;
-            if !anchor.is_empty() && !hub.store.has_section(id, rev.number, anchor).await? {
-                return Err(ReviewError::BadInput(format!("no section `{anchor}` in this revision")));
-            }
-            let cid = hub
-                .store
-                .add_comment(id, rev.number, anchor, None, &user.id, body)
-                .await?;
-            detail["comment"] = cid.into();
-            detail["anchor"] = anchor.clone().into();
-        }
-        ReviewAction::Reply { comment, body } => {
-            caller.require(space, Role::Author)?;
-            let cid = hub
-                .store
-                .add_comment(id, rev.number, "", Some(*comment), &user.id, body)
-                .await?;
-            detail["comment"] = cid.into();
-            detail["anchor"] = "".into();
-        }
-        ReviewAction::Resolve { comment } => {
-            caller.require(space, Role::Author)?;
-            if !hub.store.resolve_comment(id, *comment, &user.id).await? {
-                return Err(ReviewError::NoThread);
-            }
-            detail["comment"] = (*comment).into();
+        ReviewAction::Comment { .. } | ReviewAction::Reply { .. } | ReviewAction::Resolve { .. } => {
+            target.discuss(action, &mut outcome).await?;
         }
     }
+    let actor = caller.actor();
+    let (number, status) = (target.rev.number, target.doc.status.as_str());
     hub.store
-        .audit(&actor, &format!("review.{}", action.name()), id, detail)
+        .audit(&actor, &format!("review.{}", action.name()), id, outcome.detail)
         .await?;
-    if let Some(to) = new_status {
-        change_status(hub, &actor, id, rev.number, &doc.status, to).await?;
+    if let Some(to) = outcome.new_status {
+        change_status(hub, &actor, id, number, status, to).await?;
     }
     let missing = || ReviewError::Denied(Denied::Hidden);
     let state = hub
@@ -262,7 +219,7 @@ pub async fn perform(
             hub,
             &actor,
             id,
-            rev.number,
+            number,
             Status::Review.as_str(),
             Status::Approved.as_str(),
         )
@@ -274,6 +231,107 @@ pub async fn perform(
             .ok_or_else(missing);
     }
     Ok(state)
+}
+
+impl Target<'_> {
+    fn in_review(&self) -> bool {
+        self.doc.status == Status::Review.as_str()
+    }
+
+    fn transition(&self, t: Transition) -> Result<&'static str, ReviewError> {
+        t.apply(&self.doc.status).map_err(ReviewError::Conflict)
+    }
+
+    async fn request_review(&self, reviewers: &[String], outcome: &mut Outcome) -> Result<(), ReviewError> {
+        self.caller.require(self.space, Role::Author)?;
+        if !self.in_review() {
+            outcome.new_status = Some(self.transition(Transition::RequestReview)?);
+        }
+        let mut ids = Vec::new();
+        for name in reviewers {
+            // The same answer for a name nobody has and for a user who cannot see the
+            // space: who exists is not for authors to probe.
+            let unknown = || ReviewError::BadInput(format!("cannot ask `{name}` to review here"));
+            let r = self.hub.store.user_by_name(name).await?.ok_or_else(unknown)?;
+            if !self.hub.store.visibility(Some(&r)).await?.can_see(self.space) {
+                return Err(unknown());
+            }
+            ids.push(r.id);
+        }
+        self.hub
+            .store
+            .request_review(self.id, self.rev.number, &ids, &self.user.id)
+            .await?;
+        outcome.detail["reviewers"] = reviewers.join(",").into();
+        Ok(())
+    }
+
+    async fn verdict(&self, action: &ReviewAction) -> Result<(), ReviewError> {
+        self.caller.require(self.space, Role::Reviewer)?;
+        if !self.in_review() {
+            return Err(ReviewError::Conflict(format!(
+                "only a document in review can be reviewed; this one is `{}`",
+                self.doc.status
+            )));
+        }
+        if is_own(&self.rev.published_by, &self.user.username) {
+            return Err(ReviewError::OwnRevision);
+        }
+        self.hub
+            .store
+            .set_verdict(self.id, self.rev.number, &self.user.id, action.name())
+            .await?;
+        Ok(())
+    }
+
+    /// Withdraw, reopen, implemented, superseded: the doc's own authors (its publisher, or
+    /// named in `authors`) move it along; anyone else needs to be a reviewer of the space.
+    fn move_along(&self, action: &ReviewAction) -> Result<&'static str, ReviewError> {
+        let own = is_own(&self.rev.published_by, &self.user.username)
+            || self
+                .doc
+                .authors
+                .iter()
+                .any(|a| a.trim().eq_ignore_ascii_case(&self.user.username));
+        self.caller
+            .require(self.space, if own { Role::Author } else { Role::Reviewer })?;
+        self.transition(match action {
+            ReviewAction::Withdraw => Transition::Withdraw,
+            ReviewAction::Reopen => Transition::Reopen,
+            ReviewAction::Implemented => Transition::Implemented,
+            _ => Transition::Superseded,
+        })
+    }
+
+    /// Comment, reply, resolve.
+    async fn discuss(&self, action: &ReviewAction, outcome: &mut Outcome) -> Result<(), ReviewError> {
+        self.caller.require(self.space, Role::Author)?;
+        let store = &self.hub.store;
+        let (number, by) = (self.rev.number, &self.user.id);
+        match action {
+            ReviewAction::Comment { anchor, body } => {
+                if !anchor.is_empty() && !store.has_section(self.id, number, anchor).await? {
+                    return Err(ReviewError::BadInput(format!("no section `{anchor}` in this revision")));
+                }
+                let cid = store.add_comment(self.id, number, anchor, None, by, body).await?;
+                outcome.detail["comment"] = cid.into();
+                outcome.detail["anchor"] = anchor.clone().into();
+            }
+            ReviewAction::Reply { comment, body } => {
+                let cid = store.add_comment(self.id, number, "", Some(*comment), by, body).await?;
+                outcome.detail["comment"] = cid.into();
+                outcome.detail["anchor"] = "".into();
+            }
+            ReviewAction::Resolve { comment } => {
+                if !store.resolve_comment(self.id, *comment, by).await? {
+                    return Err(ReviewError::NoThread);
+                }
+                outcome.detail["comment"] = (*comment).into();
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 /// Moves the doc from `from` to `to` if nobody changed it meanwhile, and records it.

@@ -7,7 +7,9 @@
 //! `<entity>_id` when there is one), a unique foreign key for one-to-one, and a junction
 //! table for many-to-many. Identifiers are snake_case and always quoted.
 
-use designdoc_model::mermaid::{ErDiagram, Flowchart, KeyKind, Shape};
+use designdoc_model::mermaid::{
+    Entity as ErEntity, ErDiagram, Flowchart, KeyKind, Relationship as ErRelationship, Shape,
+};
 use std::fmt::Write;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,127 +95,143 @@ struct Table {
 
 /// SQL DDL for an ER diagram in the given dialect. Deterministic.
 pub fn er_to_sql(er: &ErDiagram, dialect: Dialect) -> String {
-    let mut tables: Vec<Table> = Vec::new();
-    for e in &er.entities {
-        let mut t = Table {
-            name: ident(&e.name),
-            columns: Vec::new(),
-            primary_key: Vec::new(),
-            comment: e.alias.clone(),
-        };
-        for a in &e.attributes {
-            let name = ident(&a.name);
-            if t.columns.iter().any(|c| c.name == name) {
-                continue;
-            }
-            let pk = a.keys.contains(&KeyKind::Pk);
-            if pk {
-                t.primary_key.push(name.clone());
-            }
-            t.columns.push(Column {
-                name,
-                ty: column_type(&a.ty, dialect),
-                not_null: pk,
-                unique: a.keys.contains(&KeyKind::Uk),
-                references: None,
-            });
-        }
-        if t.primary_key.is_empty() {
-            let ty = match dialect {
-                Dialect::Sqlite => "INTEGER",
-                Dialect::Postgres => "BIGINT",
-            };
-            t.columns.insert(
-                0,
-                Column {
-                    name: "id".to_string(),
-                    ty: ty.to_string(),
-                    not_null: true,
-                    unique: false,
-                    references: None,
-                },
-            );
-            t.primary_key.push("id".to_string());
-        }
-        tables.push(t);
-    }
+    let mut tables: Vec<Table> = er.entities.iter().map(|e| entity_table(e, dialect)).collect();
     let mut junctions: Vec<Table> = Vec::new();
     for r in &er.relationships {
-        let (l, rt) = (r.left, r.right);
-        let left_many = r.left_card.is_many();
-        let right_many = r.right_card.is_many();
-        if left_many && right_many {
-            let name = format!("{}_{}", tables[l].name, tables[rt].name);
-            if tables.iter().chain(junctions.iter()).any(|t| t.name == name) {
-                continue;
+        if r.left_card.is_many() && r.right_card.is_many() {
+            let name = format!("{}_{}", tables[r.left].name, tables[r.right].name);
+            if !tables.iter().chain(junctions.iter()).any(|t| t.name == name) {
+                junctions.push(junction_table(name, &r.label, [&tables[r.left], &tables[r.right]]));
             }
-            let mut j = Table {
-                name,
-                columns: Vec::new(),
-                primary_key: Vec::new(),
-                comment: Some(r.label.clone()),
-            };
-            for &side in &[l, rt] {
-                for pk in tables[side].primary_key.clone() {
-                    let col = format!("{}_{}", tables[side].name, pk);
-                    let ty = tables[side]
-                        .columns
-                        .iter()
-                        .find(|c| c.name == pk)
-                        .map_or("TEXT".to_string(), |c| c.ty.clone());
-                    j.primary_key.push(col.clone());
-                    j.columns.push(Column {
-                        name: col,
-                        ty,
-                        not_null: true,
-                        unique: false,
-                        references: Some((tables[side].name.clone(), pk)),
-                    });
-                }
-            }
-            junctions.push(j);
-            continue;
-        }
-        // The foreign key lives on the side that has many (or on the right for 1:1).
-        let (child, parent, parent_card) = if left_many {
-            (l, rt, r.right_card)
         } else {
-            (rt, l, r.left_card)
-        };
-        // A self relationship (`EMPLOYEE }o--|| EMPLOYEE : reports_to`) becomes a nullable
-        // pointer to the parent row: `child != parent` below keeps it NOT NULL-free.
-        let one_to_one = !left_many && !right_many;
-        let parent_pk = tables[parent].primary_key.clone();
-        for pk in parent_pk {
-            let wanted = if pk == "id" {
-                format!("{}_id", tables[parent].name)
-            } else {
-                format!("{}_{}", tables[parent].name, pk)
-            };
-            let ty = tables[parent]
-                .columns
-                .iter()
-                .find(|c| c.name == pk)
-                .map_or("TEXT".to_string(), |c| c.ty.clone());
-            let parent_name = tables[parent].name.clone();
-            let child_t = &mut tables[child];
-            match child_t.columns.iter_mut().find(|c| c.name == wanted) {
-                Some(existing) => {
-                    existing.references = Some((parent_name, pk.clone()));
-                    existing.not_null |= !parent_card.is_optional() && child != parent;
-                    existing.unique |= one_to_one;
-                }
-                None => child_t.columns.push(Column {
-                    name: wanted,
-                    ty,
-                    not_null: !parent_card.is_optional() && child != parent,
-                    unique: one_to_one,
-                    references: Some((parent_name, pk.clone())),
-                }),
-            }
+            add_foreign_key(&mut tables, r);
         }
     }
     tables.extend(junctions);
+    write_ddl(&tables, dialect)
+}
+
+/// An entity's table: its attributes as columns, and an `id` key when it names none.
+fn entity_table(e: &ErEntity, dialect: Dialect) -> Table {
+    let mut t = Table {
+        name: ident(&e.name),
+        columns: Vec::new(),
+        primary_key: Vec::new(),
+        comment: e.alias.clone(),
+    };
+    for a in &e.attributes {
+        let name = ident(&a.name);
+        if t.columns.iter().any(|c| c.name == name) {
+            continue;
+        }
+        let pk = a.keys.contains(&KeyKind::Pk);
+        if pk {
+            t.primary_key.push(name.clone());
+        }
+        t.columns.push(Column {
+            name,
+            ty: column_type(&a.ty, dialect),
+            not_null: pk,
+            unique: a.keys.contains(&KeyKind::Uk),
+            references: None,
+        });
+    }
+    if t.primary_key.is_empty() {
+        let ty = match dialect {
+            Dialect::Sqlite => "INTEGER",
+            Dialect::Postgres => "BIGINT",
+        };
+        t.columns.insert(
+            0,
+            Column {
+                name: "id".to_string(),
+                ty: ty.to_string(),
+                not_null: true,
+                unique: false,
+                references: None,
+            },
+        );
+        t.primary_key.push("id".to_string());
+    }
+    t
+}
+
+/// The type of `table`'s column `name` (TEXT when the key names no column).
+fn column_type_of(table: &Table, name: &str) -> String {
+    table
+        .columns
+        .iter()
+        .find(|c| c.name == name)
+        .map_or("TEXT".to_string(), |c| c.ty.clone())
+}
+
+/// A many-to-many relationship's junction table: both sides' keys, together the key.
+fn junction_table(name: String, label: &str, sides: [&Table; 2]) -> Table {
+    let mut j = Table {
+        name,
+        columns: Vec::new(),
+        primary_key: Vec::new(),
+        comment: Some(label.to_string()),
+    };
+    for side in sides {
+        for pk in &side.primary_key {
+            let col = format!("{}_{}", side.name, pk);
+            j.primary_key.push(col.clone());
+            j.columns.push(Column {
+                name: col,
+                ty: column_type_of(side, pk),
+                not_null: true,
+                unique: false,
+                references: Some((side.name.clone(), pk.clone())),
+            });
+        }
+    }
+    j
+}
+
+/// A one-to-many or one-to-one relationship as a foreign key on the side that has many
+/// (on the right for 1:1).
+fn add_foreign_key(tables: &mut [Table], r: &ErRelationship) {
+    let (l, rt) = (r.left, r.right);
+    let left_many = r.left_card.is_many();
+    let (child, parent, parent_card) = if left_many {
+        (l, rt, r.right_card)
+    } else {
+        (rt, l, r.left_card)
+    };
+    // A self relationship (`EMPLOYEE }o--|| EMPLOYEE : reports_to`) becomes a nullable
+    // pointer to the parent row: `child != parent` below keeps it NOT NULL-free.
+    let one_to_one = !left_many && !r.right_card.is_many();
+    let not_null = !parent_card.is_optional() && child != parent;
+    for pk in tables[parent].primary_key.clone() {
+        let wanted = if pk == "id" {
+            format!("{}_id", tables[parent].name)
+        } else {
+            format!("{}_{}", tables[parent].name, pk)
+        };
+        let ty = column_type_of(&tables[parent], &pk);
+        let parent_name = tables[parent].name.clone();
+        let child_t = &mut tables[child];
+        match child_t.columns.iter_mut().find(|c| c.name == wanted) {
+            Some(existing) => {
+                existing.references = Some((parent_name, pk));
+                existing.not_null |= not_null;
+                existing.unique |= one_to_one;
+            }
+            None => child_t.columns.push(Column {
+                name: wanted,
+                ty,
+                not_null,
+                unique: one_to_one,
+                references: Some((parent_name, pk)),
+            }),
+        }
+    }
+}
+
+/// The tables as DDL: SQLite declares foreign keys inline, PostgreSQL adds them after
+/// every table exists (tables may refer to each other in any order).
+fn write_ddl(tables: &[Table], dialect: Dialect) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -226,7 +244,7 @@ pub fn er_to_sql(er: &ErDiagram, dialect: Dialect) -> String {
     if dialect == Dialect::Sqlite {
         out.push_str("PRAGMA foreign_keys = ON;\n");
     }
-    for t in &tables {
+    for t in tables {
         out.push('\n');
         if let Some(c) = &t.comment {
             let _ = writeln!(out, "-- {}", c.replace('\n', " "));
@@ -256,24 +274,26 @@ pub fn er_to_sql(er: &ErDiagram, dialect: Dialect) -> String {
         out.push_str("\n);\n");
     }
     if dialect == Dialect::Postgres {
-        let mut any = false;
-        for t in &tables {
-            for c in &t.columns {
-                if let Some((table, column)) = &c.references {
-                    if !any {
-                        out.push('\n');
-                        any = true;
-                    }
-                    let _ = writeln!(
-                        out,
-                        "ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {} ({});",
-                        quote(&t.name),
-                        quote(&c.name),
-                        quote(table),
-                        quote(column)
-                    );
-                }
-            }
+        let keys: Vec<(&Table, &Column, &(String, String))> = tables
+            .iter()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter_map(move |c| c.references.as_ref().map(|r| (t, c, r)))
+            })
+            .collect();
+        if !keys.is_empty() {
+            out.push('\n');
+        }
+        for (t, c, (table, column)) in keys {
+            let _ = writeln!(
+                out,
+                "ALTER TABLE {} ADD FOREIGN KEY ({}) REFERENCES {} ({});",
+                quote(&t.name),
+                quote(&c.name),
+                quote(table),
+                quote(column)
+            );
         }
     }
     out
