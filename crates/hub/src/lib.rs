@@ -23,7 +23,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
-use designdoc_check::{Checker, Diagnostic};
+use designdoc_check::{Checker, DocFacts};
 use designdoc_render::site::{PageInput, RenderBudget, body_html_checked, toc_html};
 use designdoc_store::{
     DatabaseUrl, Publish, Published, Role, Store, StoreError, content_hash, generate_password, redact,
@@ -189,7 +189,8 @@ pub struct Incoming {
 
 /// A checked and rendered document.
 pub struct Rendered {
-    pub findings: Vec<Diagnostic>,
+    /// Everything known about the document, from the one parse the page is drawn from.
+    pub facts: DocFacts,
     /// The page body: sanitized HTML with inline SVG diagrams.
     pub body: String,
     /// The side panel: contents and findings.
@@ -202,23 +203,24 @@ pub struct Rendered {
 /// budget: it differs from [`RENDERER`], so the page is rendered again when viewed.
 pub const PARTIAL_RENDERER: &str = "partial";
 
-/// Checks and renders a document (done once, at publish).
+/// Checks and renders a document (done once, at publish): one parse gives the facts, the
+/// page and the side panel.
 pub fn check_and_render(checker: &Checker, budget: &RenderBudget, path: &str, content: &str) -> Rendered {
-    let checked = checker.check(content);
+    let (doc, facts) = checker.facts(path, content);
     let (body, complete) = body_html_checked(
         &PageInput {
             rel_path: path.to_string(),
             source: content,
-            doc: &checked.doc,
-            diagnostics: &checked.diagnostics,
+            doc: &doc,
+            diagnostics: &facts.findings,
             modified: None,
         },
         budget,
     );
-    let mut aside = toc_html(&checked.doc);
-    aside.push_str(&pages::findings_panel(content, &checked.diagnostics));
+    let mut aside = toc_html(&doc);
+    aside.push_str(&pages::findings_panel(content, &facts.findings));
     Rendered {
-        findings: checked.diagnostics,
+        facts,
         body,
         aside,
         complete,
@@ -338,7 +340,7 @@ impl Hub {
                 path: &d.path,
                 content: &d.content,
                 by: &d.by,
-                findings: &r.findings,
+                findings: &r.facts.findings,
                 html: &r.body,
                 aside: &r.aside,
                 renderer: if r.complete { RENDERER } else { PARTIAL_RENDERER },
