@@ -286,29 +286,10 @@ impl Hub {
         let docs = Arc::new(docs);
         let shared = Arc::clone(&docs);
         let todo_list = todo.clone();
-        // Each doc is checked and rendered on its own: a document that is too large or
-        // that makes the renderer panic fails alone, with its reason, never its batch.
         let rendered = tokio::task::spawn_blocking(move || {
             todo_list
                 .par_iter()
-                .map(|&i| {
-                    let d = &shared[i];
-                    if let Some(reason) = designdoc_model::too_large(d.content.len()) {
-                        return Err(PublishError::Rejected(reason));
-                    }
-                    // PostgreSQL text cannot hold NUL, and no Markdown needs it.
-                    if let Some(at) = d.content.find('\0') {
-                        return Err(PublishError::Rejected(format!(
-                            "document contains a NUL byte at byte {at}; it is not text"
-                        )));
-                    }
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        check_and_render(&hub.checker, &hub.render_budget, &d.path, &d.content)
-                    }))
-                    .map_err(|_| {
-                        PublishError::Internal("internal error while rendering this document (logged)".to_string())
-                    })
-                })
+                .map(|&i| hub.render_one(&shared[i]))
                 .collect::<Vec<_>>()
         })
         .await
@@ -319,8 +300,8 @@ impl Hub {
         });
         for (&i, r) in todo.iter().zip(&rendered) {
             let d = &docs[i];
-            let r = match r {
-                Ok(r) => r,
+            results[i] = Some(match r {
+                Ok(r) => self.store_one(d, r).await,
                 Err(reason) => {
                     self.log.warn(
                         "not published",
@@ -329,55 +310,9 @@ impl Hub {
                             ("reason", reason.to_string().into()),
                         ],
                     );
-                    results[i] = Some(Err(reason.clone()));
-                    continue;
+                    Err(reason.clone())
                 }
-            };
-            // A panic while storing one doc fails that doc, logged, not its batch (nor the
-            // watcher task that runs the batch).
-            let stored = std::panic::AssertUnwindSafe(self.store.publish(&Publish {
-                space: &d.space,
-                path: &d.path,
-                content: &d.content,
-                by: &d.by,
-                findings: &r.facts.findings,
-                html: &r.body,
-                aside: &r.aside,
-                renderer: if r.complete { RENDERER } else { PARTIAL_RENDERER },
-                trusted_status: d.trusted,
-            }))
-            .catch_unwind()
-            .await;
-            let document = format!("{}:{}", d.space, d.path);
-            let outcome = match stored {
-                Ok(Ok(published)) => Ok(published),
-                Ok(Err(StoreError::Invalid(m))) => Err(PublishError::Rejected(m)),
-                Ok(Err(other)) => {
-                    // Database details stay in the log.
-                    self.log.error(
-                        "publish failed",
-                        &[("document", document.into()), ("error", other.to_string().into())],
-                    );
-                    Err(PublishError::Internal(
-                        "internal error (logged); retrying is safe".to_string(),
-                    ))
-                }
-                Err(panic) => {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    self.log.error(
-                        "publish panicked",
-                        &[("document", document.into()), ("panic", what.into())],
-                    );
-                    Err(PublishError::Internal(
-                        "internal error while storing this document (logged)".to_string(),
-                    ))
-                }
-            };
-            results[i] = Some(outcome);
+            });
         }
         let results: Vec<Result<Published, PublishError>> = results
             .into_iter()
@@ -391,6 +326,72 @@ impl Hub {
             });
         }
         results
+    }
+
+    /// Checks and renders one document on its own: one that is too large, holds NUL or
+    /// makes the renderer panic fails alone, with its reason, never its batch.
+    fn render_one(&self, d: &Incoming) -> Result<Rendered, PublishError> {
+        if let Some(reason) = designdoc_model::too_large(d.content.len()) {
+            return Err(PublishError::Rejected(reason));
+        }
+        // PostgreSQL text cannot hold NUL, and no Markdown needs it.
+        if let Some(at) = d.content.find('\0') {
+            return Err(PublishError::Rejected(format!(
+                "document contains a NUL byte at byte {at}; it is not text"
+            )));
+        }
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check_and_render(&self.checker, &self.render_budget, &d.path, &d.content)
+        }))
+        .map_err(|_| PublishError::Internal("internal error while rendering this document (logged)".to_string()))
+    }
+
+    /// Stores one checked and rendered document.
+    async fn store_one(&self, d: &Incoming, r: &Rendered) -> Result<Published, PublishError> {
+        // A panic while storing one doc fails that doc, logged, not its batch (nor the
+        // watcher task that runs the batch).
+        let stored = std::panic::AssertUnwindSafe(self.store.publish(&Publish {
+            space: &d.space,
+            path: &d.path,
+            content: &d.content,
+            by: &d.by,
+            findings: &r.facts.findings,
+            html: &r.body,
+            aside: &r.aside,
+            renderer: if r.complete { RENDERER } else { PARTIAL_RENDERER },
+            trusted_status: d.trusted,
+        }))
+        .catch_unwind()
+        .await;
+        let document = format!("{}:{}", d.space, d.path);
+        match stored {
+            Ok(Ok(published)) => Ok(published),
+            Ok(Err(StoreError::Invalid(m))) => Err(PublishError::Rejected(m)),
+            Ok(Err(other)) => {
+                // Database details stay in the log.
+                self.log.error(
+                    "publish failed",
+                    &[("document", document.into()), ("error", other.to_string().into())],
+                );
+                Err(PublishError::Internal(
+                    "internal error (logged); retrying is safe".to_string(),
+                ))
+            }
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                self.log.error(
+                    "publish panicked",
+                    &[("document", document.into()), ("panic", what.into())],
+                );
+                Err(PublishError::Internal(
+                    "internal error while storing this document (logged)".to_string(),
+                ))
+            }
+        }
     }
 }
 
