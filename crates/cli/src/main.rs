@@ -3,6 +3,7 @@
 
 mod build_cmd;
 mod check_cmd;
+mod completions_cmd;
 mod db_cmd;
 mod diagram_cmd;
 mod new_cmd;
@@ -61,6 +62,10 @@ enum Command {
     User(db_cmd::UserArgs),
     /// Hub database maintenance (integrity check).
     Db(db_cmd::DbArgsCmd),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(completions_cmd::CompletionsArgs),
+    /// Print the man page, or write one per subcommand with --out-dir.
+    Man(completions_cmd::ManArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -105,6 +110,8 @@ fn main() -> ExitCode {
         Command::Token(args) => db_cmd::token(args),
         Command::User(args) => db_cmd::user(args),
         Command::Db(args) => db_cmd::db(args),
+        Command::Completions(args) => completions_cmd::completions(args),
+        Command::Man(args) => completions_cmd::man(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
