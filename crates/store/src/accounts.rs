@@ -3,11 +3,11 @@
 //! and the audit log. The [`Visibility`] of a caller is what every read query takes, so a
 //! private space cannot leak through a query that forgot to filter.
 
-use crate::{Backend, Result, Store, StoreError, content_hash, now_millis};
+use crate::{Result, Store, StoreError, content_hash, now_millis};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 /// Roles, weakest first: each can do what the ones before it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -39,13 +39,23 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Roles are stored by name.
+impl TryFrom<String> for Role {
+    type Error = StoreError;
+    fn try_from(s: String) -> Result<Role> {
+        Role::parse(&s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct User {
     pub id: String,
     pub username: String,
     /// The role granted everywhere (spaces may grant more).
+    #[sqlx(try_from = "String")]
     pub role: Role,
     pub created_at: i64,
+    #[sqlx(try_from = "crate::rows::Flag")]
     pub disabled: bool,
 }
 
@@ -85,25 +95,15 @@ impl Visibility {
     }
 }
 
-/// SQL that is true when `space_expr` is not hidden by the visibility bound at `$n`.
-pub(crate) fn visible_sql(backend: Backend, n: usize, space_expr: &str) -> String {
-    let find = match backend {
-        Backend::Sqlite => "instr",
-        Backend::Postgres => "strpos",
-    };
-    // Nothing hidden (admins, hubs without private spaces) short-circuits before the space
-    // is even read: in a full-text search that read is a lookup per match.
-    format!("(${n} = '|' OR {find}(${n}, '|' || {space_expr} || '|') = 0)")
-}
-
 /// One audit log entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct AuditEvent {
     pub id: i64,
     pub at: i64,
     pub actor: String,
     pub action: String,
     pub target: String,
+    #[sqlx(try_from = "crate::rows::JsonText")]
     pub detail: serde_json::Value,
 }
 
@@ -135,28 +135,20 @@ fn password_matches(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-fn user_row(r: &sqlx::any::AnyRow) -> Result<User> {
-    let role: String = r.try_get("role")?;
-    let disabled: i64 = r.try_get("disabled")?;
-    Ok(User {
-        id: r.try_get("id")?,
-        username: r.try_get("username")?,
-        role: Role::parse(&role)?,
-        created_at: r.try_get("created_at")?,
-        disabled: disabled != 0,
-    })
+/// A session row: its user and the CSRF token.
+#[derive(FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: User,
+    csrf: String,
 }
 
-fn audit_row(r: &sqlx::any::AnyRow) -> Result<AuditEvent> {
-    let detail: String = r.try_get("detail")?;
-    Ok(AuditEvent {
-        id: r.try_get("id")?,
-        at: r.try_get("at")?,
-        actor: r.try_get("actor")?,
-        action: r.try_get("action")?,
-        target: r.try_get("target")?,
-        detail: serde_json::from_str(&detail).unwrap_or_default(),
-    })
+/// A user row with the password hash, for checking a login.
+#[derive(FromRow)]
+struct LoginRow {
+    #[sqlx(flatten)]
+    user: User,
+    password_hash: String,
 }
 
 const USER_COLUMNS: &str = "u.id, u.username, u.role, u.created_at, u.disabled";
@@ -167,10 +159,9 @@ static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 impl Store {
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+        Ok(sqlx::query_scalar("SELECT COUNT(*) AS n FROM users")
             .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?)
+            .await?)
     }
 
     /// Creates a user. Names are 1-64 of `a-z 0-9 . _ -`; passwords at least 12 characters.
@@ -223,38 +214,35 @@ impl Store {
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(username)
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(user_row).transpose()
+            .await?)
     }
 
     pub async fn user_by_id(&self, id: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(user_row).transpose()
+            .await?)
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
-        rows.iter().map(user_row).collect()
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?)
     }
 
     /// The user with this name and password, if both match and the account is enabled.
     pub async fn check_password(&self, username: &str, password: &str) -> Result<Option<User>> {
-        let row = sqlx::query(
+        let row: Option<LoginRow> = sqlx::query_as(
             "SELECT u.id, u.username, u.role, u.created_at, u.disabled, u.password_hash FROM users u WHERE u.username = $1",
         )
         .bind(username)
         .fetch_optional(&self.pool)
         .await?;
-        let (user, phc) = match &row {
-            Some(r) => (Some(user_row(r)?), r.try_get::<String, _>("password_hash")?),
+        let (user, phc) = match row {
+            Some(r) => (Some(r.user), r.password_hash),
             None => (
                 None,
                 DUMMY_HASH
@@ -328,15 +316,13 @@ impl Store {
 
     /// A user's per-space roles.
     pub async fn memberships(&self, user_id: &str) -> Result<Vec<(String, Role)>> {
-        let rows = sqlx::query("SELECT space, role FROM space_members WHERE user_id = $1 ORDER BY space")
-            .bind(user_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| -> Result<(String, Role)> {
-                let role: String = r.try_get("role")?;
-                Ok((r.try_get("space")?, Role::parse(&role)?))
-            })
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT space, role FROM space_members WHERE user_id = $1 ORDER BY space")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(space, role)| Ok((space, Role::parse(&role)?)))
             .collect()
     }
 
@@ -369,19 +355,14 @@ impl Store {
         if user.is_some_and(|u| u.role == Role::Admin) {
             return Ok(Visibility::all());
         }
-        let rows = sqlx::query(
+        let hidden = sqlx::query_scalar(
             "SELECT s.name FROM spaces s WHERE s.private = 1
                AND NOT EXISTS (SELECT 1 FROM space_members m WHERE m.space = s.name AND m.user_id = $1) ORDER BY s.name",
         )
         .bind(user.map(|u| u.id.clone()).unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
-        Ok(Visibility {
-            hidden: rows
-                .iter()
-                .map(|r| r.try_get("name"))
-                .collect::<std::result::Result<_, _>>()?,
-        })
+        Ok(Visibility { hidden })
     }
 
     /// Starts a session; returns the secret for the cookie (shown to nobody else).
@@ -410,18 +391,15 @@ impl Store {
             "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let row: Option<SessionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(content_hash(secret))
             .bind(now_millis())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| -> Result<Session> {
-            Ok(Session {
-                user: user_row(&r)?,
-                csrf: r.try_get("csrf")?,
-            })
-        })
-        .transpose()
+        Ok(row.map(|r| Session {
+            user: r.user,
+            csrf: r.csrf,
+        }))
     }
 
     pub async fn end_session(&self, secret: &str) -> Result<()> {
@@ -463,10 +441,9 @@ impl Store {
 
     /// Rows in the login-failure table (for metrics and tests).
     pub async fn login_failure_rows(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM login_failures")
+        Ok(sqlx::query_scalar("SELECT COUNT(*) AS n FROM login_failures")
             .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?)
+            .await?)
     }
 
     /// Remembers a browser that signed in as `user_id`; returns the cookie value (only
@@ -500,12 +477,11 @@ impl Store {
     /// Failed logins for `key` in the last `window_ms`.
     pub async fn recent_login_failures(&self, key: &str, window_ms: i64) -> Result<i64> {
         Ok(
-            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at > $2")
+            sqlx::query_scalar("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at > $2")
                 .bind(key)
                 .bind(now_millis() - window_ms)
                 .fetch_one(&self.pool)
-                .await?
-                .try_get("n")?,
+                .await?,
         )
     }
 
@@ -543,21 +519,24 @@ impl Store {
 
     /// The latest audit events, newest first.
     pub async fn audit_events_latest(&self, limit: i64) -> Result<Vec<AuditEvent>> {
-        let rows = sqlx::query("SELECT id, at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(audit_row).collect()
+        Ok(
+            sqlx::query_as("SELECT id, at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// Audit events after `after_id`, oldest first, at most `limit`.
     pub async fn audit_events(&self, after_id: i64, limit: i64) -> Result<Vec<AuditEvent>> {
-        let rows =
-            sqlx::query("SELECT id, at, actor, action, target, detail FROM audit WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after_id)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter().map(audit_row).collect()
+        Ok(
+            sqlx::query_as(
+                "SELECT id, at, actor, action, target, detail FROM audit WHERE id > $1 ORDER BY id LIMIT $2",
+            )
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?,
+        )
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::{Result, Store, StoreError, Visibility, now_millis};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 /// A state change asked for by a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,10 +77,11 @@ pub fn status_on_publish(current: Option<&str>, front_matter: &str, content_chan
 }
 
 /// What approval takes in a space.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromRow)]
 pub struct Policy {
     pub required_approvals: i64,
     /// No `error` finding may be open in the revision.
+    #[sqlx(try_from = "crate::rows::Flag")]
     pub block_on_errors: bool,
 }
 
@@ -93,25 +94,28 @@ impl Default for Policy {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct Verdict {
     pub revision: i64,
+    #[sqlx(rename = "username")]
     pub reviewer: String,
     /// `approve` or `changes`.
     pub verdict: String,
     pub at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct Comment {
     pub id: i64,
     pub revision: i64,
     /// Heading anchor of the section it is about.
     pub anchor: String,
     pub parent_id: Option<i64>,
+    #[sqlx(rename = "username")]
     pub author: String,
     pub body: String,
     pub created_at: i64,
+    #[sqlx(rename = "resolver")]
     pub resolved_by: Option<String>,
 }
 
@@ -158,20 +162,11 @@ fn space_of(id: &str) -> &str {
 
 impl Store {
     pub async fn policy(&self, space: &str) -> Result<Policy> {
-        let row = sqlx::query("SELECT required_approvals, block_on_errors FROM space_policies WHERE space = $1")
+        let row = sqlx::query_as("SELECT required_approvals, block_on_errors FROM space_policies WHERE space = $1")
             .bind(space)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(match row {
-            Some(r) => {
-                let block: i64 = r.try_get("block_on_errors")?;
-                Policy {
-                    required_approvals: r.try_get("required_approvals")?,
-                    block_on_errors: block != 0,
-                }
-            }
-            None => Policy::default(),
-        })
+        Ok(row.unwrap_or_default())
     }
 
     pub async fn set_policy(&self, space: &str, policy: Policy) -> Result<()> {
@@ -195,48 +190,30 @@ impl Store {
         let Some(doc) = self.document(id, vis).await? else {
             return Ok(None);
         };
-        let requested = sqlx::query(
+        let requested = sqlx::query_scalar(
             "SELECT u.username FROM review_requests r JOIN users u ON u.id = r.reviewer
              WHERE r.document_id = $1 AND r.revision = $2 ORDER BY u.username",
         )
         .bind(id)
         .bind(doc.current_revision)
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get("username"))
-        .collect::<std::result::Result<Vec<String>, _>>()?;
-        let mut verdicts = Vec::new();
-        let mut stale = Vec::new();
-        for r in sqlx::query(
+        .await?;
+        let all: Vec<Verdict> = sqlx::query_as(
             "SELECT v.revision, u.username, v.verdict, v.at FROM verdicts v JOIN users u ON u.id = v.reviewer
              WHERE v.document_id = $1 ORDER BY v.revision DESC, v.at",
         )
         .bind(id)
         .fetch_all(&self.pool)
-        .await?
-        {
-            let v = Verdict {
-                revision: r.try_get("revision")?,
-                reviewer: r.try_get("username")?,
-                verdict: r.try_get("verdict")?,
-                at: r.try_get("at")?,
-            };
-            if v.revision == doc.current_revision {
-                verdicts.push(v);
-            } else {
-                stale.push(v);
-            }
-        }
-        let open_errors: i64 = sqlx::query(
+        .await?;
+        let (verdicts, stale) = all.into_iter().partition(|v| v.revision == doc.current_revision);
+        let open_errors: i64 = sqlx::query_scalar(
             "SELECT COALESCE(CAST(SUM(f.count) AS BIGINT), 0) AS n FROM revisions v JOIN findings f ON f.revision_id = v.id
              WHERE v.document_id = $1 AND v.number = $2 AND f.level = 'error'",
         )
         .bind(id)
         .bind(doc.current_revision)
         .fetch_one(&self.pool)
-        .await?
-        .try_get("n")?;
+        .await?;
         Ok(Some(ReviewState {
             status: doc.status,
             revision: doc.current_revision,
@@ -318,18 +295,15 @@ impl Store {
             return Err(StoreError::Invalid("a comment needs 1 to 20,000 characters".into()));
         }
         let anchor = match parent {
-            Some(p) => {
-                let row = sqlx::query("SELECT anchor FROM comments WHERE id = $1 AND document_id = $2")
-                    .bind(p)
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or_else(|| StoreError::Invalid(format!("no comment {p} on this document")))?;
-                row.try_get::<String, _>("anchor")?
-            }
+            Some(p) => sqlx::query_scalar("SELECT anchor FROM comments WHERE id = $1 AND document_id = $2")
+                .bind(p)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| StoreError::Invalid(format!("no comment {p} on this document")))?,
             None => anchor.to_string(),
         };
-        let row = sqlx::query(
+        Ok(sqlx::query_scalar(
             "INSERT INTO comments (document_id, revision, anchor, parent_id, author, body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -341,8 +315,7 @@ impl Store {
         .bind(body)
         .bind(now_millis())
         .fetch_one(&self.pool)
-        .await?;
-        Ok(row.try_get("id")?)
+        .await?)
     }
 
     /// Resolves a comment thread (by its first comment); false if there is no such thread.
@@ -364,28 +337,14 @@ impl Store {
         if !vis.can_see(space_of(id)) {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT c.id, c.revision, c.anchor, c.parent_id, u.username, c.body, c.created_at, r.username AS resolver
              FROM comments c JOIN users u ON u.id = c.author LEFT JOIN users r ON r.id = c.resolved_by
              WHERE c.document_id = $1 ORDER BY c.id",
         )
         .bind(id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| -> Result<Comment> {
-                Ok(Comment {
-                    id: r.try_get("id")?,
-                    revision: r.try_get("revision")?,
-                    anchor: r.try_get("anchor")?,
-                    parent_id: r.try_get("parent_id")?,
-                    author: r.try_get("username")?,
-                    body: r.try_get("body")?,
-                    created_at: r.try_get("created_at")?,
-                    resolved_by: r.try_get("resolver")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }
 

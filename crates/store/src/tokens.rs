@@ -5,10 +5,10 @@
 
 use crate::{Result, Store, StoreError, content_hash, now_millis};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 /// What is known about a token (never the token itself).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct TokenInfo {
     pub id: String,
     pub name: String,
@@ -19,9 +19,11 @@ pub struct TokenInfo {
     pub revoked_at: Option<i64>,
     /// For a service token: the spaces it may publish into; `None` means every public
     /// space (tokens made before scopes existed). Never a private space it is not named for.
+    #[sqlx(try_from = "crate::rows::CommaList")]
     pub spaces: Option<Vec<String>>,
     /// For a service token: whether the status in a document's front matter stands when
     /// it publishes (otherwise the review workflow decides, as for people).
+    #[sqlx(try_from = "crate::rows::Flag")]
     pub trusted_status: bool,
 }
 
@@ -58,28 +60,11 @@ fn random_hex(bytes: usize) -> Result<String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// The columns [`token_info`] reads (a macro, so queries stay static strings).
+/// The columns of [`TokenInfo`] (a macro, so queries stay static strings).
 macro_rules! token_columns {
     () => {
         "id, name, user_id, created_at, revoked_at, spaces, trusted_status"
     };
-}
-
-fn token_info(r: &sqlx::any::AnyRow) -> Result<TokenInfo> {
-    let spaces: Option<String> = r.try_get("spaces")?;
-    let trusted: i64 = r
-        .try_get::<i32, _>("trusted_status")
-        .map(i64::from)
-        .or_else(|_| r.try_get("trusted_status"))?;
-    Ok(TokenInfo {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        user_id: r.try_get("user_id")?,
-        created_at: r.try_get("created_at")?,
-        revoked_at: r.try_get("revoked_at")?,
-        spaces: spaces.map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()),
-        trusted_status: trusted != 0,
-    })
 }
 
 impl Store {
@@ -137,15 +122,14 @@ impl Store {
         if !secret.starts_with(PREFIX) || secret.len() > 200 {
             return Ok(None);
         }
-        let row = sqlx::query(concat!(
+        Ok(sqlx::query_as(concat!(
             "SELECT ",
             token_columns!(),
             " FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL"
         ))
         .bind(content_hash(secret))
         .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(token_info).transpose()
+        .await?)
     }
 
     /// Revokes a token by id (only one of `owner`'s, when given); false when there is no
@@ -174,26 +158,24 @@ impl Store {
 
     /// A user's tokens, newest first.
     pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenInfo>> {
-        let rows = sqlx::query(concat!(
+        Ok(sqlx::query_as(concat!(
             "SELECT ",
             token_columns!(),
             " FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id"
         ))
         .bind(user_id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(token_info).collect()
+        .await?)
     }
 
     /// Every token, newest first.
     pub async fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        let rows = sqlx::query(concat!(
+        Ok(sqlx::query_as(concat!(
             "SELECT ",
             token_columns!(),
             " FROM api_tokens ORDER BY created_at DESC, id"
         ))
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(token_info).collect()
+        .await?)
     }
 }
