@@ -14,7 +14,7 @@ mod tokens;
 mod url;
 
 pub use accounts::{AuditEvent, MIN_PASSWORD, Role, Session, User, Visibility, generate_password};
-pub use diff::{DiffLine, diff_lines};
+pub use diff::{DiffLine, MarkedLine, diff_lines, diff_marked};
 pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};
 pub use reviews::{Comment, Policy, ReviewState, Transition, Verdict, status_on_publish};
