@@ -82,6 +82,11 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
     let transition = |t: Transition| t.apply(&doc.status).map_err(bad);
     let mut detail = serde_json::json!({"revision": rev.number});
     let mut new_status: Option<&'static str> = None;
+    // Actions that write record their audit entry in the same transaction; the others
+    // (status transitions, recorded again by the status change) are recorded after.
+    let action = format!("review.{}", input.action);
+    let audit = |detail: &serde_json::Value| designdoc_store::Audit::new(&actor, &action, id, detail.clone());
+    let mut audited = true;
     match input.action.as_str() {
         "request-review" => {
             caller.require(space, Role::Author).map_err(denied)?;
@@ -104,11 +109,11 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
                 }
                 ids.push(r.id);
             }
+            detail["reviewers"] = input.reviewers.clone().into();
             hub.store
-                .request_review(id, rev.number, &ids, &user.id)
+                .request_review(id, rev.number, &ids, &user.id, audit(&detail))
                 .await
                 .map_err(&err)?;
-            detail["reviewers"] = input.reviewers.clone().into();
         }
         "approve" | "changes" => {
             caller.require(space, Role::Reviewer).map_err(denied)?;
@@ -125,13 +130,14 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
                 ));
             }
             hub.store
-                .set_verdict(id, rev.number, &user.id, &input.action)
+                .set_verdict(id, rev.number, &user.id, &input.action, audit(&detail))
                 .await
                 .map_err(&err)?;
         }
         "reject" => {
             caller.require(space, Role::Reviewer).map_err(denied)?;
             new_status = Some(transition(Transition::Reject)?);
+            audited = false;
         }
         "withdraw" | "reopen" | "implemented" | "superseded" => {
             // The doc's own authors (its publisher, or named in `authors`) move it along;
@@ -150,6 +156,7 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
                 _ => Transition::Superseded,
             };
             new_status = Some(transition(t)?);
+            audited = false;
         }
         "comment" | "reply" => {
             caller.require(space, Role::Author).map_err(denied)?;
@@ -167,28 +174,32 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
                     ));
                 }
             }
-            let cid = hub
-                .store
-                .add_comment(id, rev.number, &input.anchor, parent, &user.id, &input.body)
+            detail["anchor"] = input.anchor.clone().into();
+            // The store adds the new comment's id to the record.
+            let audit = audit(&detail);
+            hub.store
+                .add_comment(id, rev.number, &input.anchor, parent, &user.id, &input.body, audit)
                 .await
                 .map_err(&err)?;
-            detail["comment"] = cid.into();
-            detail["anchor"] = input.anchor.clone().into();
         }
         "resolve" => {
             caller.require(space, Role::Author).map_err(denied)?;
             let c = input.comment.ok_or_else(|| bad("resolve needs `comment`".into()))?;
-            if !hub.store.resolve_comment(id, c, &user.id).await.map_err(&err)? {
+            detail["comment"] = c.into();
+            if !hub
+                .store
+                .resolve_comment(id, c, &user.id, audit(&detail))
+                .await
+                .map_err(&err)?
+            {
                 return Err(ApiError::not_found("open thread"));
             }
-            detail["comment"] = c.into();
         }
         other => return Err(ApiError(StatusCode::BAD_REQUEST, format!("unknown action `{other}`"))),
     }
-    let _ = hub
-        .store
-        .audit(&actor, &format!("review.{}", input.action), id, detail)
-        .await;
+    if !audited {
+        hub.store.audit(&actor, &action, id, detail).await.map_err(&err)?;
+    }
     if let Some(to) = new_status {
         change_status(hub, &actor, id, rev.number, &doc.status, to).await?;
     }
@@ -212,9 +223,10 @@ pub async fn perform(hub: &Hub, caller: &Caller, id: &str, input: &ReviewInput) 
 }
 
 async fn change_status(hub: &Hub, actor: &str, id: &str, revision: i64, from: &str, to: &str) -> Result<(), ApiError> {
+    let audit = designdoc_store::Audit::new(actor, "status.change", id, serde_json::json!({"from": from, "to": to}));
     if !hub
         .store
-        .set_status(id, revision, from, to)
+        .set_status(id, revision, from, to, audit)
         .await
         .map_err(store_err(hub))?
     {
@@ -223,10 +235,6 @@ async fn change_status(hub: &Hub, actor: &str, id: &str, revision: i64, from: &s
             "the status changed meanwhile; reload".into(),
         ));
     }
-    let _ = hub
-        .store
-        .audit(actor, "status.change", id, serde_json::json!({"from": from, "to": to}))
-        .await;
     Ok(())
 }
 

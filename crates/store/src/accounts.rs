@@ -3,7 +3,7 @@
 //! and the audit log. The [`Visibility`] of a caller is what every read query takes, so a
 //! private space cannot leak through a query that forgot to filter.
 
-use crate::{Result, Store, StoreError, content_hash, now_millis};
+use crate::{Audit, Result, Store, StoreError, content_hash, now_millis};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::Serialize;
@@ -164,8 +164,9 @@ impl Store {
             .await?)
     }
 
-    /// Creates a user. Names are 1-64 of `a-z 0-9 . _ -`; passwords at least 12 characters.
-    pub async fn create_user(&self, username: &str, password: &str, role: Role) -> Result<User> {
+    /// Creates a user, recorded by `audit`. Names are 1-64 of `a-z 0-9 . _ -`; passwords
+    /// at least 12 characters.
+    pub async fn create_user(&self, username: &str, password: &str, role: Role, audit: Audit<'_>) -> Result<User> {
         let ok = !username.is_empty()
             && username.len() <= 64
             && username
@@ -194,6 +195,7 @@ impl Store {
             created_at: now_millis(),
             disabled: false,
         };
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query(
             "INSERT INTO users (id, username, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -202,14 +204,17 @@ impl Store {
         .bind(hash)
         .bind(role.as_str())
         .bind(user.created_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await;
         match done {
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                Err(StoreError::Invalid(format!("user `{username}` already exists")))
+                return Err(StoreError::Invalid(format!("user `{username}` already exists")));
             }
-            other => other.map(|_| user).map_err(Into::into),
-        }
+            other => other?,
+        };
+        audit.write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
@@ -257,7 +262,10 @@ impl Store {
         Ok(user.filter(|u| matches && !u.disabled))
     }
 
-    pub async fn set_password(&self, user_id: &str, password: &str) -> Result<()> {
+    /// Sets a user's password, recorded by `audit` (with `tokens_revoked` added to its
+    /// detail). Whoever knew the old password is shut out: the user's sessions end, their
+    /// browsers are no longer known devices and their API tokens are revoked (how many).
+    pub async fn set_password(&self, user_id: &str, password: &str, audit: Audit<'_>) -> Result<u64> {
         if password.chars().count() < MIN_PASSWORD {
             return Err(StoreError::Invalid(format!(
                 "a password needs at least {MIN_PASSWORD} characters"
@@ -268,50 +276,66 @@ impl Store {
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))??;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         // Browsers that knew the old password are no longer known devices.
         sqlx::query("DELETE FROM known_devices WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        self.end_sessions(user_id).await
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let revoked = crate::tokens::revoke_tokens_of(&mut tx, user_id).await?;
+        audit.with("tokens_revoked", revoked).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(revoked)
     }
 
-    /// Sets a user's global role.
-    pub async fn set_role(&self, user_id: &str, role: Role) -> Result<()> {
+    /// Sets a user's global role, recorded by `audit`.
+    pub async fn set_role(&self, user_id: &str, role: Role, audit: Audit<'_>) -> Result<()> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
             .bind(role.as_str())
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
-    /// Grants a role in one space (and so membership, which private spaces require).
-    pub async fn grant(&self, space: &str, user_id: &str, role: Role) -> Result<()> {
+    /// Grants a role in one space (and so membership, which private spaces require),
+    /// recorded by `audit`.
+    pub async fn grant(&self, space: &str, user_id: &str, role: Role, audit: Audit<'_>) -> Result<()> {
         self.ensure_space(space).await?;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query(
             "INSERT INTO space_members (space, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (space, user_id) DO UPDATE SET role = $3",
         )
         .bind(space)
         .bind(user_id)
         .bind(role.as_str())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
-    pub async fn revoke_membership(&self, space: &str, user_id: &str) -> Result<bool> {
+    /// Ends a user's membership of a space, recorded by `audit`; false (and nothing
+    /// recorded) when they were no member.
+    pub async fn revoke_membership(&self, space: &str, user_id: &str, audit: Audit<'_>) -> Result<bool> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query("DELETE FROM space_members WHERE space = $1 AND user_id = $2")
             .bind(space)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() > 0)
+        audit.commit_if(tx, done.rows_affected() > 0).await
     }
 
     /// A user's per-space roles.
@@ -326,16 +350,19 @@ impl Store {
             .collect()
     }
 
-    /// Makes a space private (only members and admins see it) or public.
-    pub async fn set_private(&self, space: &str, private: bool) -> Result<()> {
+    /// Makes a space private (only members and admins see it) or public, recorded by
+    /// `audit`.
+    pub async fn set_private(&self, space: &str, private: bool, audit: Audit<'_>) -> Result<()> {
         crate::validate_name("space", space)?;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query("INSERT INTO spaces (name, created_at, private) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET private = $3")
             .bind(space)
             .bind(now_millis())
             .bind(i64::from(private))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
     /// Creates the space (public) if it does not exist yet, so settings can precede docs.
@@ -402,12 +429,15 @@ impl Store {
         }))
     }
 
-    pub async fn end_session(&self, secret: &str) -> Result<()> {
+    /// Ends a session (signing out), recorded by `audit`.
+    pub async fn end_session(&self, secret: &str, audit: Audit<'_>) -> Result<()> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(content_hash(secret))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
     pub async fn end_sessions(&self, user_id: &str) -> Result<()> {
@@ -504,17 +534,12 @@ impl Store {
         Ok(())
     }
 
-    /// Appends to the audit log. `detail` must not hold secrets.
+    /// Appends to the audit log, for an action with no write of its own (a login, a
+    /// failed attempt). `detail` must not hold secrets. Actions that write take an
+    /// [`Audit`] instead and record it in their own transaction.
     pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
-        sqlx::query("INSERT INTO audit (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)")
-            .bind(now_millis())
-            .bind(actor)
-            .bind(action)
-            .bind(target)
-            .bind(detail.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        Audit::new(actor, action, target, detail).write(&mut conn).await
     }
 
     /// The latest audit events, newest first.

@@ -118,15 +118,23 @@ impl Dialect {
         format!("(${n} = '|' OR {find}(${n}, '|' || {space_expr} || '|') = 0)")
     }
 
-    /// Starts the transaction that publishes document `id`, holding what keeps two
-    /// publishers of it from racing for the next revision number.
-    pub(crate) async fn begin_publish(self, pool: &AnyPool, id: &str) -> Result<Transaction<'static, Any>> {
+    /// Starts a transaction that will write.
+    pub(crate) async fn begin_write(self, pool: &AnyPool) -> Result<Transaction<'static, Any>> {
         match self.0 {
             // Take the write lock up front, so two writers never both read and then fight
             // over upgrading (which fails mid-transaction instead of waiting).
             Backend::Sqlite => Ok(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => Ok(pool.begin().await?),
+        }
+    }
+
+    /// Starts the transaction that publishes document `id`, holding what keeps two
+    /// publishers of it from racing for the next revision number.
+    pub(crate) async fn begin_publish(self, pool: &AnyPool, id: &str) -> Result<Transaction<'static, Any>> {
+        let mut tx = self.begin_write(pool).await?;
+        match self.0 {
+            Backend::Sqlite => Ok(tx),
             Backend::Postgres => {
-                let mut tx = pool.begin().await?;
                 // Publishers of the same document (several instances, parallel CI jobs)
                 // queue on a lock for that document instead of racing for the next
                 // revision number and failing on the unique key.

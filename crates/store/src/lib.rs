@@ -4,6 +4,7 @@
 //! memory, so several hub instances can share one PostgreSQL.
 
 mod accounts;
+mod audit;
 mod dialect;
 mod diff;
 mod publish;
@@ -14,6 +15,7 @@ mod tokens;
 mod url;
 
 pub use accounts::{AuditEvent, MIN_PASSWORD, Role, Session, User, Visibility, generate_password};
+pub use audit::Audit;
 pub use diff::{DiffLine, MarkedLine, diff_lines, diff_marked};
 pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};

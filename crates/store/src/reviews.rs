@@ -5,7 +5,7 @@
 //! withdraw (review -> draft) and reopen (rejected -> draft). Publishing never grants a
 //! status the workflow has not reached.
 
-use crate::{Result, Store, StoreError, Visibility, now_millis};
+use crate::{Audit, Result, Store, StoreError, Visibility, now_millis};
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -169,10 +169,12 @@ impl Store {
         Ok(row.unwrap_or_default())
     }
 
-    pub async fn set_policy(&self, space: &str, policy: Policy) -> Result<()> {
+    /// Sets what approval takes in a space (which must exist), recorded by `audit`.
+    pub async fn set_policy(&self, space: &str, policy: Policy, audit: Audit<'_>) -> Result<()> {
         if !(0..=20).contains(&policy.required_approvals) {
             return Err(StoreError::Invalid("required approvals must be 0 to 20".into()));
         }
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query(
             "INSERT INTO space_policies (space, required_approvals, block_on_errors) VALUES ($1, $2, $3)
              ON CONFLICT (space) DO UPDATE SET required_approvals = $2, block_on_errors = $3",
@@ -180,9 +182,10 @@ impl Store {
         .bind(space)
         .bind(policy.required_approvals)
         .bind(i64::from(policy.block_on_errors))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
     /// The review state of a visible document's current revision.
@@ -227,8 +230,10 @@ impl Store {
 
     /// Moves a document from `from` to `to` if it is still in `from` at `revision` (two
     /// people acting at once cannot both win, and a revision published meanwhile is not
-    /// approved unseen). False when the status or the revision had changed.
-    pub async fn set_status(&self, id: &str, revision: i64, from: &str, to: &str) -> Result<bool> {
+    /// approved unseen). False (and nothing recorded) when the status or the revision had
+    /// changed; otherwise recorded by `audit`.
+    pub async fn set_status(&self, id: &str, revision: i64, from: &str, to: &str, audit: Audit<'_>) -> Result<bool> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query(
             "UPDATE documents SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND current_revision = $5",
         )
@@ -237,13 +242,21 @@ impl Store {
         .bind(id)
         .bind(from)
         .bind(revision)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        audit.commit_if(tx, done.rows_affected() > 0).await
     }
 
-    pub async fn request_review(&self, id: &str, revision: i64, reviewer_ids: &[String], by: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+    /// Asks reviewers to review a revision, recorded by `audit`.
+    pub async fn request_review(
+        &self,
+        id: &str,
+        revision: i64,
+        reviewer_ids: &[String],
+        by: &str,
+        audit: Audit<'_>,
+    ) -> Result<()> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         for r in reviewer_ids {
             sqlx::query(
                 "INSERT INTO review_requests (document_id, revision, reviewer, requested_by, at) VALUES ($1, $2, $3, $4, $5)
@@ -257,15 +270,23 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
-    /// Records (or replaces) a reviewer's verdict on a revision.
-    pub async fn set_verdict(&self, id: &str, revision: i64, reviewer_id: &str, verdict: &str) -> Result<()> {
+    /// Records (or replaces) a reviewer's verdict on a revision, recorded by `audit`.
+    pub async fn set_verdict(
+        &self,
+        id: &str,
+        revision: i64,
+        reviewer_id: &str,
+        verdict: &str,
+        audit: Audit<'_>,
+    ) -> Result<()> {
         if verdict != "approve" && verdict != "changes" {
             return Err(StoreError::Invalid(format!("unknown verdict `{verdict}`")));
         }
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query(
             "INSERT INTO verdicts (document_id, revision, reviewer, verdict, at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (document_id, revision, reviewer) DO UPDATE SET verdict = $4, at = $5",
@@ -275,12 +296,15 @@ impl Store {
         .bind(reviewer_id)
         .bind(verdict)
         .bind(now_millis())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
-    /// Adds a comment (a reply when `parent` is given, on the parent's section).
+    /// Adds a comment (a reply when `parent` is given, on the parent's section), recorded
+    /// by `audit` with the new comment's id added to its detail as `comment`.
+    #[allow(clippy::too_many_arguments)] // One per column of a comment, and the record.
     pub async fn add_comment(
         &self,
         id: &str,
@@ -289,21 +313,23 @@ impl Store {
         parent: Option<i64>,
         author_id: &str,
         body: &str,
+        audit: Audit<'_>,
     ) -> Result<i64> {
         let body = body.trim();
         if body.is_empty() || body.len() > 20_000 {
             return Err(StoreError::Invalid("a comment needs 1 to 20,000 characters".into()));
         }
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let anchor = match parent {
             Some(p) => sqlx::query_scalar("SELECT anchor FROM comments WHERE id = $1 AND document_id = $2")
                 .bind(p)
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| StoreError::Invalid(format!("no comment {p} on this document")))?,
             None => anchor.to_string(),
         };
-        Ok(sqlx::query_scalar(
+        let comment: i64 = sqlx::query_scalar(
             "INSERT INTO comments (document_id, revision, anchor, parent_id, author, body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -314,12 +340,17 @@ impl Store {
         .bind(author_id)
         .bind(body)
         .bind(now_millis())
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit.with("comment", comment).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(comment)
     }
 
-    /// Resolves a comment thread (by its first comment); false if there is no such thread.
-    pub async fn resolve_comment(&self, id: &str, comment: i64, by_id: &str) -> Result<bool> {
+    /// Resolves a comment thread (by its first comment), recorded by `audit`; false (and
+    /// nothing recorded) if there is no such open thread.
+    pub async fn resolve_comment(&self, id: &str, comment: i64, by_id: &str, audit: Audit<'_>) -> Result<bool> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query(
             "UPDATE comments SET resolved_at = $1, resolved_by = $2 WHERE id = $3 AND document_id = $4 AND parent_id IS NULL AND resolved_at IS NULL",
         )
@@ -327,9 +358,9 @@ impl Store {
         .bind(by_id)
         .bind(comment)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        audit.commit_if(tx, done.rows_affected() > 0).await
     }
 
     /// Every comment on a visible document, oldest first.

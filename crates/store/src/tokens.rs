@@ -3,7 +3,7 @@
 //! enough: there is nothing to brute-force). Revocation takes effect on the next request
 //! on every instance, since each request looks the hash up.
 
-use crate::{Result, Store, StoreError, content_hash, now_millis};
+use crate::{Audit, Result, Store, StoreError, content_hash, now_millis};
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -67,20 +67,39 @@ macro_rules! token_columns {
     };
 }
 
+/// Revokes every live token of `user_id` on `conn`; how many.
+pub(crate) async fn revoke_tokens_of(conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<u64> {
+    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_millis())
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 impl Store {
     /// Creates a token acting as `user_id` (or a service token when `None`, with the
     /// default scope: every public space, statuses decided by review); returns its
-    /// record and the secret (to show once).
-    pub async fn create_token(&self, name: &str, user_id: Option<&str>) -> Result<(TokenInfo, String)> {
-        self.create_scoped_token(name, user_id, &TokenScope::default()).await
+    /// record and the secret (to show once). Recorded by `audit`; an empty target there
+    /// stands for the new token's id.
+    pub async fn create_token(
+        &self,
+        name: &str,
+        user_id: Option<&str>,
+        audit: Audit<'_>,
+    ) -> Result<(TokenInfo, String)> {
+        self.create_scoped_token(name, user_id, &TokenScope::default(), audit)
+            .await
     }
 
-    /// Creates a token with a scope (the scope matters for service tokens only).
+    /// Creates a token with a scope (the scope matters for service tokens only); as
+    /// [`Store::create_token`].
     pub async fn create_scoped_token(
         &self,
         name: &str,
         user_id: Option<&str>,
         scope: &TokenScope,
+        audit: Audit<'_>,
     ) -> Result<(TokenInfo, String)> {
         let name = name.trim();
         if name.is_empty() || name.len() > 100 {
@@ -93,6 +112,7 @@ impl Store {
         let id = random_hex(6)?;
         let secret = format!("{PREFIX}{id}_{}", random_hex(32)?);
         let now = now_millis();
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query(
             "INSERT INTO api_tokens (id, name, hash, created_at, user_id, spaces, trusted_status) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -103,8 +123,15 @@ impl Store {
         .bind(user_id.map(str::to_string))
         .bind(spaces.clone())
         .bind(i32::from(scope.trusted_status))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let target = if audit.target.is_empty() {
+            id.as_str()
+        } else {
+            audit.target
+        };
+        audit.write_as(&mut tx, target).await?;
+        tx.commit().await?;
         let info = TokenInfo {
             id,
             name: name.to_string(),
@@ -132,28 +159,26 @@ impl Store {
         .await?)
     }
 
-    /// Revokes a token by id (only one of `owner`'s, when given); false when there is no
-    /// such live token.
-    pub async fn revoke_token(&self, id: &str, owner: Option<&str>) -> Result<bool> {
+    /// Revokes a token by id (only one of `owner`'s, when given), recorded by `audit`;
+    /// false (and nothing recorded) when there is no such live token.
+    pub async fn revoke_token(&self, id: &str, owner: Option<&str>, audit: Audit<'_>) -> Result<bool> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND ($3 = '' OR user_id = $3)",
         )
         .bind(now_millis())
         .bind(id)
         .bind(owner.unwrap_or_default().to_string())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        audit.commit_if(tx, done.rows_affected() > 0).await
     }
 
-    /// Revokes every live token of a user (after a password change); how many.
+    /// Revokes every live token of a user; how many. (A password change does this
+    /// itself, in its own transaction.)
     pub async fn revoke_tokens_of(&self, user_id: &str) -> Result<u64> {
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(now_millis())
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let mut conn = self.pool.acquire().await?;
+        revoke_tokens_of(&mut conn, user_id).await
     }
 
     /// A user's tokens, newest first.
