@@ -128,19 +128,13 @@ pub fn token(args: TokenArgs) -> Result<Outcome> {
                     spaces: spaces.clone(),
                     trusted_status: *trusted_status,
                 };
+                let detail = serde_json::json!({"name": name.trim(), "user": user, "spaces": spaces, "trusted_status": trusted_status});
+                // The empty target is the new token's id.
+                let audit = designdoc_store::Audit::new("cli", "token.create", "", detail);
                 let (info, secret) = store
-                    .create_scoped_token(name, owner.as_deref(), &scope)
+                    .create_scoped_token(name, owner.as_deref(), &scope, audit)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-                store
-                    .audit(
-                        "cli",
-                        "token.create",
-                        &info.id,
-                        serde_json::json!({"name": info.name, "user": user, "spaces": spaces, "trusted_status": trusted_status}),
-                    )
-                    .await
-                    .map_err(|e| anyhow::anyhow!("token created, but the audit log cannot be written: {e}"))?;
                 eprintln!("created token {} ({}); it is not shown again:", info.id, info.name);
                 println!("{secret}");
             }
@@ -157,10 +151,10 @@ pub fn token(args: TokenArgs) -> Result<Outcome> {
                 }
             }
             TokenAction::Revoke { id } => {
-                if !store.revoke_token(id, None).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                let audit = designdoc_store::Audit::new("cli", "token.revoke", id, serde_json::json!({}));
+                if !store.revoke_token(id, None, audit).await.map_err(|e| anyhow::anyhow!("{e}"))? {
                     bail!("no live token with id `{id}` (see `designdoc token list`)");
                 }
-                let _ = store.audit("cli", "token.revoke", id, serde_json::json!({})).await;
                 eprintln!("revoked token {id}");
             }
         }
@@ -201,15 +195,9 @@ pub fn user(args: UserArgs) -> Result<Outcome> {
                     Role::parse(role).map_err(err)?
                 };
                 let password = generate_password().map_err(err)?;
-                let user = store.create_user(name, &password, role).await.map_err(err)?;
-                let _ = store
-                    .audit(
-                        "cli",
-                        "user.create",
-                        &user.username,
-                        serde_json::json!({"role": role.as_str()}),
-                    )
-                    .await;
+                let audit =
+                    designdoc_store::Audit::new("cli", "user.create", name, serde_json::json!({"role": role.as_str()}));
+                let user = store.create_user(name, &password, role, audit).await.map_err(err)?;
                 eprintln!(
                     "created user `{}` ({}); the one-time password is not shown again:",
                     user.username,
@@ -236,18 +224,12 @@ pub fn user(args: UserArgs) -> Result<Outcome> {
                     .map_err(err)?
                     .with_context(|| format!("no user `{name}` (see `designdoc user list`)"))?;
                 let role = Role::parse(role).map_err(err)?;
+                let detail = serde_json::json!({"space": space, "role": role.as_str()});
+                let audit = designdoc_store::Audit::new("cli", "role.change", name, detail);
                 match space {
-                    Some(s) => store.grant(s, &user.id, role).await.map_err(err)?,
-                    None => store.set_role(&user.id, role).await.map_err(err)?,
+                    Some(s) => store.grant(s, &user.id, role, audit).await.map_err(err)?,
+                    None => store.set_role(&user.id, role, audit).await.map_err(err)?,
                 }
-                let _ = store
-                    .audit(
-                        "cli",
-                        "role.change",
-                        name,
-                        serde_json::json!({"space": space, "role": role.as_str()}),
-                    )
-                    .await;
             }
         }
         store.close().await;

@@ -291,19 +291,17 @@ pub async fn create_token(
         Ok(u) => u.clone(),
         Err(d) => return d.page("/account"),
     };
-    let (info, secret) = match hub.store.create_token(&f.name, Some(&user.id)).await {
+    // The empty target is the new token's id.
+    let audit = designdoc_store::Audit::new(
+        &user.username,
+        "token.create",
+        "",
+        serde_json::json!({"name": f.name.trim()}),
+    );
+    let (info, secret) = match hub.store.create_token(&f.name, Some(&user.id), audit).await {
         Ok(t) => t,
         Err(e) => return ApiError::store(&hub, e).into_response(),
     };
-    let _ = hub
-        .store
-        .audit(
-            &user.username,
-            "token.create",
-            &info.id,
-            serde_json::json!({"name": info.name}),
-        )
-        .await;
     let flash = format!(
         "<p class=\"panel\" role=\"status\">New token <strong>{}</strong>; copy it now, it is not shown again: <code id=\"new-token\">{}</code></p>\n",
         escape(&info.name),
@@ -324,14 +322,9 @@ pub async fn revoke_token(
         Err(d) => return d.page("/account"),
     };
     let owner = (user.role != Role::Admin).then_some(user.id.as_str());
-    match hub.store.revoke_token(&id, owner).await {
-        Ok(true) => {
-            let _ = hub
-                .store
-                .audit(&user.username, "token.revoke", &id, serde_json::json!({}))
-                .await;
-            Redirect::to("/account").into_response()
-        }
+    let audit = designdoc_store::Audit::new(&user.username, "token.revoke", &id, serde_json::json!({}));
+    match hub.store.revoke_token(&id, owner, audit).await {
+        Ok(true) => Redirect::to("/account").into_response(),
         Ok(false) => ApiError::not_found("live token of yours").into_response(),
         Err(e) => ApiError::store(&hub, e).into_response(),
     }
@@ -460,9 +453,9 @@ pub async fn admin_add_user(
     let done = async {
         let role = Role::parse(&f.role)?;
         let password = generate_password()?;
-        let user = hub.store.create_user(f.username.trim(), &password, role).await?;
-        let detail = serde_json::json!({"role": user.role.as_str()});
-        hub.store.audit(&admin.username, "user.create", &user.username, detail).await?;
+        let (name, detail) = (f.username.trim(), serde_json::json!({"role": role.as_str()}));
+        let audit = designdoc_store::Audit::new(&admin.username, "user.create", name, detail);
+        let user = hub.store.create_user(name, &password, role, audit).await?;
         Ok(format!(
             "Created <strong>{}</strong> with the one-time password <code id=\"new-password\">{}</code>; it is not shown again.",
             escape(&user.username),
@@ -515,17 +508,15 @@ pub async fn admin_grant(State(hub): Shared, caller: Caller, headers: HeaderMap,
             .await?
             .ok_or_else(|| designdoc_store::StoreError::Invalid(format!("no user `{name}`")))?;
         let space = f.space.trim();
+        let detail = serde_json::json!({"space": space, "role": f.role});
+        let audit = designdoc_store::Audit::new(&admin.username, "role.change", &user.username, detail);
         match (space.is_empty(), f.role.as_str()) {
             (false, "none") => {
-                hub.store.revoke_membership(space, &user.id).await?;
+                hub.store.revoke_membership(space, &user.id, audit).await?;
             }
-            (true, role) => hub.store.set_role(&user.id, Role::parse(role)?).await?,
-            (false, role) => hub.store.grant(space, &user.id, Role::parse(role)?).await?,
+            (true, role) => hub.store.set_role(&user.id, Role::parse(role)?, audit).await?,
+            (false, role) => hub.store.grant(space, &user.id, Role::parse(role)?, audit).await?,
         }
-        let detail = serde_json::json!({"space": space, "role": f.role});
-        hub.store
-            .audit(&admin.username, "role.change", &user.username, detail)
-            .await?;
         Ok("Role changed.".to_string())
     }
     .await;
@@ -549,11 +540,9 @@ pub async fn admin_space(State(hub): Shared, caller: Caller, headers: HeaderMap,
     let private = f.visibility == "private";
     let space = f.space.trim();
     let done = async {
-        hub.store.set_private(space, private).await?;
         let detail = serde_json::json!({"private": private});
-        hub.store
-            .audit(&admin.username, "space.visibility", space, detail)
-            .await?;
+        let audit = designdoc_store::Audit::new(&admin.username, "space.visibility", space, detail);
+        hub.store.set_private(space, private, audit).await?;
         Ok("Visibility changed.".to_string())
     }
     .await;
@@ -587,9 +576,9 @@ pub async fn admin_policy(
     let space = f.space.trim();
     let done = async {
         hub.store.ensure_space(space).await?;
-        hub.store.set_policy(space, policy).await?;
         let detail = serde_json::to_value(policy).unwrap_or_default();
-        hub.store.audit(&admin.username, "space.policy", space, detail).await?;
+        let audit = designdoc_store::Audit::new(&admin.username, "space.policy", space, detail);
+        hub.store.set_policy(space, policy, audit).await?;
         Ok("Policy set.".to_string())
     }
     .await;

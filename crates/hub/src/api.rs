@@ -389,15 +389,10 @@ pub async fn publish(
             ("created", created.into()),
         ],
     );
-    let _ = hub
-        .store
-        .audit(
-            &by,
-            "publish",
-            &req.space,
-            serde_json::json!({"docs": results.len(), "created": created, "paths": paths}),
-        )
-        .await;
+    let detail = serde_json::json!({"docs": results.len(), "created": created, "paths": paths});
+    if let Err(e) = hub.store.audit(&by, "publish", &req.space, detail).await {
+        return ApiError::store(&hub, e).into_response();
+    }
     let status = if internal {
         StatusCode::INTERNAL_SERVER_ERROR
     } else if rejected {

@@ -633,18 +633,10 @@ async fn first_admin(hub: &Hub) -> Result<Option<String>, HubError> {
         return Ok(None);
     }
     let password = generate_password()?;
-    match hub.store.create_user("admin", &password, Role::Admin).await {
-        Ok(_) => {
-            hub.store
-                .audit(
-                    "hub",
-                    "user.create",
-                    "admin",
-                    serde_json::json!({"role": "admin", "first_start": true}),
-                )
-                .await?;
-            Ok(Some(password))
-        }
+    let detail = serde_json::json!({"role": "admin", "first_start": true});
+    let audit = designdoc_store::Audit::new("hub", "user.create", "admin", detail);
+    match hub.store.create_user("admin", &password, Role::Admin, audit).await {
+        Ok(_) => Ok(Some(password)),
         // Another instance may have won the race; then its password is the one.
         Err(e) => {
             hub.log

@@ -5,7 +5,7 @@
 use super::Hub;
 use super::auth::SESSION_TTL_MS;
 use super::throttle::{Attempt, Purpose, Throttled};
-use designdoc_store::{StoreError, User, content_hash};
+use designdoc_store::{Audit, StoreError, User, content_hash};
 use std::net::IpAddr;
 
 /// A successful sign-in.
@@ -113,12 +113,11 @@ async fn known_device(hub: &Hub, secret: &str, user_id: &str) -> Result<Option<S
 /// Ends a session and records it. A session that cannot be ended is an error: the caller
 /// must not be told they are signed out while their cookie still works.
 pub async fn sign_out(hub: &Hub, username: &str, session: Option<&str>) -> Result<(), StoreError> {
-    if let Some(secret) = session {
-        hub.store.end_session(secret).await?;
+    let audit = Audit::new(username, "logout", username, serde_json::json!({}));
+    match session {
+        Some(secret) => hub.store.end_session(secret, audit).await,
+        None => hub.store.audit(username, "logout", username, audit.detail).await,
     }
-    hub.store
-        .audit(username, "logout", username, serde_json::json!({}))
-        .await
 }
 
 /// Why a password was not changed.
@@ -176,20 +175,13 @@ pub async fn change_password(
         return Err(PasswordChangeError::WrongCurrent);
     }
     attempt.succeeded(hub).await?;
-    match hub.store.set_password(&user.id, new).await {
-        Ok(()) => {}
-        Err(StoreError::Invalid(m)) => return Err(PasswordChangeError::Rejected(m)),
-        Err(e) => return Err(e.into()),
+    // Whoever knew the old password may have made tokens: they end with it, as sessions
+    // do, in the same transaction (the store adds `tokens_revoked` to the record).
+    let detail = serde_json::json!({"ip": ip_text, "sessions_ended": true});
+    let audit = Audit::new(&user.username, "password.change", &user.username, detail);
+    match hub.store.set_password(&user.id, new, audit).await {
+        Ok(revoked) => Ok(revoked),
+        Err(StoreError::Invalid(m)) => Err(PasswordChangeError::Rejected(m)),
+        Err(e) => Err(e.into()),
     }
-    // Whoever knew the old password may have made tokens: they end with it, as sessions do.
-    let revoked = hub.store.revoke_tokens_of(&user.id).await?;
-    hub.store
-        .audit(
-            &user.username,
-            "password.change",
-            &user.username,
-            serde_json::json!({"ip": ip_text, "tokens_revoked": revoked, "sessions_ended": true}),
-        )
-        .await?;
-    Ok(revoked)
 }

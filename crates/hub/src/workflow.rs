@@ -8,7 +8,7 @@
 use super::Hub;
 use super::auth::{Caller, Denied};
 use designdoc_model::Status;
-use designdoc_store::{DocumentRow, ReviewState, RevisionRow, Role, StoreError, Transition, User};
+use designdoc_store::{Audit, DocumentRow, ReviewState, RevisionRow, Role, StoreError, Transition, User};
 
 /// One review action, parsed from a form or JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,10 +143,12 @@ struct Target<'a> {
     user: User,
 }
 
-/// What an action leaves behind: audit details, and the status to move to.
+/// What an action leaves behind: its audit details, the status to move to, and whether
+/// its record was written already (with the action's own write, in one transaction).
 struct Outcome {
     detail: serde_json::Value,
     new_status: Option<&'static str>,
+    recorded: bool,
 }
 
 /// Performs `action` on document `id` for `caller`, who looked at revision `seen` (when
@@ -184,10 +186,11 @@ pub async fn perform(
     let mut outcome = Outcome {
         detail: serde_json::json!({"revision": target.rev.number}),
         new_status: None,
+        recorded: false,
     };
     match action {
-        ReviewAction::RequestReview { reviewers } => target.request_review(reviewers, &mut outcome).await?,
-        ReviewAction::Approve | ReviewAction::RequestChanges => target.verdict(action).await?,
+        ReviewAction::RequestReview { reviewers } => target.request_review(action, reviewers, &mut outcome).await?,
+        ReviewAction::Approve | ReviewAction::RequestChanges => target.verdict(action, &mut outcome).await?,
         ReviewAction::Reject => {
             caller.require(target.space, Role::Reviewer)?;
             outcome.new_status = Some(target.transition(Transition::Reject)?);
@@ -201,9 +204,13 @@ pub async fn perform(
     }
     let actor = caller.actor();
     let (number, status) = (target.rev.number, target.doc.status.as_str());
-    hub.store
-        .audit(&actor, &format!("review.{}", action.name()), id, outcome.detail)
-        .await?;
+    // Transitions write nothing of their own before the status change: their record is
+    // written here, and the status change records itself.
+    if !outcome.recorded {
+        hub.store
+            .audit(&actor, &action_record(action), id, outcome.detail)
+            .await?;
+    }
     if let Some(to) = outcome.new_status {
         change_status(hub, &actor, id, number, status, to).await?;
     }
@@ -233,6 +240,19 @@ pub async fn perform(
     Ok(state)
 }
 
+/// The audit log's name for an action (`review.approve`).
+fn action_record(action: &ReviewAction) -> String {
+    format!("review.{}", action.name())
+}
+
+impl Outcome {
+    /// The record of `action` by `actor` on `id`, to write with the action; marks it written.
+    fn record<'a>(&mut self, actor: &'a str, action: &'a str, id: &'a str) -> Audit<'a> {
+        self.recorded = true;
+        Audit::new(actor, action, id, self.detail.clone())
+    }
+}
+
 impl Target<'_> {
     fn in_review(&self) -> bool {
         self.doc.status == Status::Review.as_str()
@@ -242,7 +262,12 @@ impl Target<'_> {
         t.apply(&self.doc.status).map_err(ReviewError::Conflict)
     }
 
-    async fn request_review(&self, reviewers: &[String], outcome: &mut Outcome) -> Result<(), ReviewError> {
+    async fn request_review(
+        &self,
+        action: &ReviewAction,
+        reviewers: &[String],
+        outcome: &mut Outcome,
+    ) -> Result<(), ReviewError> {
         self.caller.require(self.space, Role::Author)?;
         if !self.in_review() {
             outcome.new_status = Some(self.transition(Transition::RequestReview)?);
@@ -258,15 +283,17 @@ impl Target<'_> {
             }
             ids.push(r.id);
         }
+        outcome.detail["reviewers"] = reviewers.join(",").into();
+        let (actor, name) = (self.caller.actor(), action_record(action));
+        let audit = outcome.record(&actor, &name, self.id);
         self.hub
             .store
-            .request_review(self.id, self.rev.number, &ids, &self.user.id)
+            .request_review(self.id, self.rev.number, &ids, &self.user.id, audit)
             .await?;
-        outcome.detail["reviewers"] = reviewers.join(",").into();
         Ok(())
     }
 
-    async fn verdict(&self, action: &ReviewAction) -> Result<(), ReviewError> {
+    async fn verdict(&self, action: &ReviewAction, outcome: &mut Outcome) -> Result<(), ReviewError> {
         self.caller.require(self.space, Role::Reviewer)?;
         if !self.in_review() {
             return Err(ReviewError::Conflict(format!(
@@ -277,9 +304,11 @@ impl Target<'_> {
         if is_own(&self.rev.published_by, &self.user.username) {
             return Err(ReviewError::OwnRevision);
         }
+        let (actor, name) = (self.caller.actor(), action_record(action));
+        let audit = outcome.record(&actor, &name, self.id);
         self.hub
             .store
-            .set_verdict(self.id, self.rev.number, &self.user.id, action.name())
+            .set_verdict(self.id, self.rev.number, &self.user.id, action.name(), audit)
             .await?;
         Ok(())
     }
@@ -308,25 +337,32 @@ impl Target<'_> {
         self.caller.require(self.space, Role::Author)?;
         let store = &self.hub.store;
         let (number, by) = (self.rev.number, &self.user.id);
+        let (actor, name) = (self.caller.actor(), action_record(action));
         match action {
             ReviewAction::Comment { anchor, body } => {
                 if !anchor.is_empty() && !store.has_section(self.id, number, anchor).await? {
                     return Err(ReviewError::BadInput(format!("no section `{anchor}` in this revision")));
                 }
-                let cid = store.add_comment(self.id, number, anchor, None, by, body).await?;
-                outcome.detail["comment"] = cid.into();
+                // The store adds the new comment's id to the record.
                 outcome.detail["anchor"] = anchor.clone().into();
+                let audit = outcome.record(&actor, &name, self.id);
+                store
+                    .add_comment(self.id, number, anchor, None, by, body, audit)
+                    .await?;
             }
             ReviewAction::Reply { comment, body } => {
-                let cid = store.add_comment(self.id, number, "", Some(*comment), by, body).await?;
-                outcome.detail["comment"] = cid.into();
                 outcome.detail["anchor"] = "".into();
+                let audit = outcome.record(&actor, &name, self.id);
+                store
+                    .add_comment(self.id, number, "", Some(*comment), by, body, audit)
+                    .await?;
             }
             ReviewAction::Resolve { comment } => {
-                if !store.resolve_comment(self.id, *comment, by).await? {
+                outcome.detail["comment"] = (*comment).into();
+                let audit = outcome.record(&actor, &name, self.id);
+                if !store.resolve_comment(self.id, *comment, by, audit).await? {
                     return Err(ReviewError::NoThread);
                 }
-                outcome.detail["comment"] = (*comment).into();
             }
             _ => {}
         }
@@ -343,11 +379,9 @@ async fn change_status(
     from: &str,
     to: &str,
 ) -> Result<(), ReviewError> {
-    if !hub.store.set_status(id, revision, from, to).await? {
+    let audit = Audit::new(actor, "status.change", id, serde_json::json!({"from": from, "to": to}));
+    if !hub.store.set_status(id, revision, from, to, audit).await? {
         return Err(ReviewError::Conflict("the status changed meanwhile; reload".into()));
     }
-    hub.store
-        .audit(actor, "status.change", id, serde_json::json!({"from": from, "to": to}))
-        .await?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use designdoc_check::Checker;
 use designdoc_hub::{Hub, HubSettings, router};
-use designdoc_store::{Role, Store};
+use designdoc_store::{Audit, Role, Store};
 use designdoc_workspace::HubConfig;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -29,13 +29,11 @@ async fn fixture() -> Fixture {
 impl Fixture {
     /// A user with `role` and an API token acting as them.
     async fn user(&self, name: &str, role: Role) -> String {
-        let user = self
-            .hub
-            .store
-            .create_user(name, "a long password 1", role)
-            .await
-            .unwrap();
-        let (_, secret) = self.hub.store.create_token(name, Some(&user.id)).await.unwrap();
+        let store = &self.hub.store;
+        let made = Audit::new("test", "user.create", name, json!({}));
+        let user = store.create_user(name, "a long password 1", role, made).await.unwrap();
+        let made = Audit::new("test", "token.create", "", json!({}));
+        let (_, secret) = store.create_token(name, Some(&user.id), made).await.unwrap();
         secret
     }
 

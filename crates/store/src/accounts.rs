@@ -3,11 +3,11 @@
 //! and the audit log. The [`Visibility`] of a caller is what every read query takes, so a
 //! private space cannot leak through a query that forgot to filter.
 
-use crate::{Backend, Result, Store, StoreError, content_hash, now_millis};
+use crate::{Audit, Result, Store, StoreError, content_hash, now_millis};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 /// Roles, weakest first: each can do what the ones before it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -39,13 +39,23 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Roles are stored by name.
+impl TryFrom<String> for Role {
+    type Error = StoreError;
+    fn try_from(s: String) -> Result<Role> {
+        Role::parse(&s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct User {
     pub id: String,
     pub username: String,
     /// The role granted everywhere (spaces may grant more).
+    #[sqlx(try_from = "String")]
     pub role: Role,
     pub created_at: i64,
+    #[sqlx(try_from = "crate::rows::Flag")]
     pub disabled: bool,
 }
 
@@ -85,25 +95,15 @@ impl Visibility {
     }
 }
 
-/// SQL that is true when `space_expr` is not hidden by the visibility bound at `$n`.
-pub(crate) fn visible_sql(backend: Backend, n: usize, space_expr: &str) -> String {
-    let find = match backend {
-        Backend::Sqlite => "instr",
-        Backend::Postgres => "strpos",
-    };
-    // Nothing hidden (admins, hubs without private spaces) short-circuits before the space
-    // is even read: in a full-text search that read is a lookup per match.
-    format!("(${n} = '|' OR {find}(${n}, '|' || {space_expr} || '|') = 0)")
-}
-
 /// One audit log entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct AuditEvent {
     pub id: i64,
     pub at: i64,
     pub actor: String,
     pub action: String,
     pub target: String,
+    #[sqlx(try_from = "crate::rows::JsonText")]
     pub detail: serde_json::Value,
 }
 
@@ -135,28 +135,20 @@ fn password_matches(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-fn user_row(r: &sqlx::any::AnyRow) -> Result<User> {
-    let role: String = r.try_get("role")?;
-    let disabled: i64 = r.try_get("disabled")?;
-    Ok(User {
-        id: r.try_get("id")?,
-        username: r.try_get("username")?,
-        role: Role::parse(&role)?,
-        created_at: r.try_get("created_at")?,
-        disabled: disabled != 0,
-    })
+/// A session row: its user and the CSRF token.
+#[derive(FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: User,
+    csrf: String,
 }
 
-fn audit_row(r: &sqlx::any::AnyRow) -> Result<AuditEvent> {
-    let detail: String = r.try_get("detail")?;
-    Ok(AuditEvent {
-        id: r.try_get("id")?,
-        at: r.try_get("at")?,
-        actor: r.try_get("actor")?,
-        action: r.try_get("action")?,
-        target: r.try_get("target")?,
-        detail: serde_json::from_str(&detail).unwrap_or_default(),
-    })
+/// A user row with the password hash, for checking a login.
+#[derive(FromRow)]
+struct LoginRow {
+    #[sqlx(flatten)]
+    user: User,
+    password_hash: String,
 }
 
 const USER_COLUMNS: &str = "u.id, u.username, u.role, u.created_at, u.disabled";
@@ -167,14 +159,14 @@ static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 impl Store {
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+        Ok(sqlx::query_scalar("SELECT COUNT(*) AS n FROM users")
             .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?)
+            .await?)
     }
 
-    /// Creates a user. Names are 1-64 of `a-z 0-9 . _ -`; passwords at least 12 characters.
-    pub async fn create_user(&self, username: &str, password: &str, role: Role) -> Result<User> {
+    /// Creates a user, recorded by `audit`. Names are 1-64 of `a-z 0-9 . _ -`; passwords
+    /// at least 12 characters.
+    pub async fn create_user(&self, username: &str, password: &str, role: Role, audit: Audit<'_>) -> Result<User> {
         let ok = !username.is_empty()
             && username.len() <= 64
             && username
@@ -203,6 +195,7 @@ impl Store {
             created_at: now_millis(),
             disabled: false,
         };
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query(
             "INSERT INTO users (id, username, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -211,50 +204,50 @@ impl Store {
         .bind(hash)
         .bind(role.as_str())
         .bind(user.created_at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await;
         match done {
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                Err(StoreError::Invalid(format!("user `{username}` already exists")))
+                return Err(StoreError::Invalid(format!("user `{username}` already exists")));
             }
-            other => other.map(|_| user).map_err(Into::into),
-        }
+            other => other?,
+        };
+        audit.write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(username)
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(user_row).transpose()
+            .await?)
     }
 
     pub async fn user_by_id(&self, id: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(user_row).transpose()
+            .await?)
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
-        rows.iter().map(user_row).collect()
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?)
     }
 
     /// The user with this name and password, if both match and the account is enabled.
     pub async fn check_password(&self, username: &str, password: &str) -> Result<Option<User>> {
-        let row = sqlx::query(
+        let row: Option<LoginRow> = sqlx::query_as(
             "SELECT u.id, u.username, u.role, u.created_at, u.disabled, u.password_hash FROM users u WHERE u.username = $1",
         )
         .bind(username)
         .fetch_optional(&self.pool)
         .await?;
-        let (user, phc) = match &row {
-            Some(r) => (Some(user_row(r)?), r.try_get::<String, _>("password_hash")?),
+        let (user, phc) = match row {
+            Some(r) => (Some(r.user), r.password_hash),
             None => (
                 None,
                 DUMMY_HASH
@@ -269,7 +262,10 @@ impl Store {
         Ok(user.filter(|u| matches && !u.disabled))
     }
 
-    pub async fn set_password(&self, user_id: &str, password: &str) -> Result<()> {
+    /// Sets a user's password, recorded by `audit` (with `tokens_revoked` added to its
+    /// detail). Whoever knew the old password is shut out: the user's sessions end, their
+    /// browsers are no longer known devices and their API tokens are revoked (how many).
+    pub async fn set_password(&self, user_id: &str, password: &str, audit: Audit<'_>) -> Result<u64> {
         if password.chars().count() < MIN_PASSWORD {
             return Err(StoreError::Invalid(format!(
                 "a password needs at least {MIN_PASSWORD} characters"
@@ -280,76 +276,93 @@ impl Store {
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))??;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         // Browsers that knew the old password are no longer known devices.
         sqlx::query("DELETE FROM known_devices WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        self.end_sessions(user_id).await
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let revoked = crate::tokens::revoke_tokens_of(&mut tx, user_id).await?;
+        audit.with("tokens_revoked", revoked).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(revoked)
     }
 
-    /// Sets a user's global role.
-    pub async fn set_role(&self, user_id: &str, role: Role) -> Result<()> {
+    /// Sets a user's global role, recorded by `audit`.
+    pub async fn set_role(&self, user_id: &str, role: Role, audit: Audit<'_>) -> Result<()> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
             .bind(role.as_str())
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
-    /// Grants a role in one space (and so membership, which private spaces require).
-    pub async fn grant(&self, space: &str, user_id: &str, role: Role) -> Result<()> {
+    /// Grants a role in one space (and so membership, which private spaces require),
+    /// recorded by `audit`.
+    pub async fn grant(&self, space: &str, user_id: &str, role: Role, audit: Audit<'_>) -> Result<()> {
         self.ensure_space(space).await?;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query(
             "INSERT INTO space_members (space, user_id, role) VALUES ($1, $2, $3) ON CONFLICT (space, user_id) DO UPDATE SET role = $3",
         )
         .bind(space)
         .bind(user_id)
         .bind(role.as_str())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
-    pub async fn revoke_membership(&self, space: &str, user_id: &str) -> Result<bool> {
+    /// Ends a user's membership of a space, recorded by `audit`; false (and nothing
+    /// recorded) when they were no member.
+    pub async fn revoke_membership(&self, space: &str, user_id: &str, audit: Audit<'_>) -> Result<bool> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query("DELETE FROM space_members WHERE space = $1 AND user_id = $2")
             .bind(space)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() > 0)
+        audit.commit_if(tx, done.rows_affected() > 0).await
     }
 
     /// A user's per-space roles.
     pub async fn memberships(&self, user_id: &str) -> Result<Vec<(String, Role)>> {
-        let rows = sqlx::query("SELECT space, role FROM space_members WHERE user_id = $1 ORDER BY space")
-            .bind(user_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| -> Result<(String, Role)> {
-                let role: String = r.try_get("role")?;
-                Ok((r.try_get("space")?, Role::parse(&role)?))
-            })
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT space, role FROM space_members WHERE user_id = $1 ORDER BY space")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(space, role)| Ok((space, Role::parse(&role)?)))
             .collect()
     }
 
-    /// Makes a space private (only members and admins see it) or public.
-    pub async fn set_private(&self, space: &str, private: bool) -> Result<()> {
+    /// Makes a space private (only members and admins see it) or public, recorded by
+    /// `audit`.
+    pub async fn set_private(&self, space: &str, private: bool, audit: Audit<'_>) -> Result<()> {
         crate::validate_name("space", space)?;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query("INSERT INTO spaces (name, created_at, private) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET private = $3")
             .bind(space)
             .bind(now_millis())
             .bind(i64::from(private))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
     /// Creates the space (public) if it does not exist yet, so settings can precede docs.
@@ -369,19 +382,14 @@ impl Store {
         if user.is_some_and(|u| u.role == Role::Admin) {
             return Ok(Visibility::all());
         }
-        let rows = sqlx::query(
+        let hidden = sqlx::query_scalar(
             "SELECT s.name FROM spaces s WHERE s.private = 1
                AND NOT EXISTS (SELECT 1 FROM space_members m WHERE m.space = s.name AND m.user_id = $1) ORDER BY s.name",
         )
         .bind(user.map(|u| u.id.clone()).unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
-        Ok(Visibility {
-            hidden: rows
-                .iter()
-                .map(|r| r.try_get("name"))
-                .collect::<std::result::Result<_, _>>()?,
-        })
+        Ok(Visibility { hidden })
     }
 
     /// Starts a session; returns the secret for the cookie (shown to nobody else).
@@ -410,26 +418,26 @@ impl Store {
             "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let row: Option<SessionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(content_hash(secret))
             .bind(now_millis())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| -> Result<Session> {
-            Ok(Session {
-                user: user_row(&r)?,
-                csrf: r.try_get("csrf")?,
-            })
-        })
-        .transpose()
+        Ok(row.map(|r| Session {
+            user: r.user,
+            csrf: r.csrf,
+        }))
     }
 
-    pub async fn end_session(&self, secret: &str) -> Result<()> {
+    /// Ends a session (signing out), recorded by `audit`.
+    pub async fn end_session(&self, secret: &str, audit: Audit<'_>) -> Result<()> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(content_hash(secret))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
     pub async fn end_sessions(&self, user_id: &str) -> Result<()> {
@@ -463,10 +471,9 @@ impl Store {
 
     /// Rows in the login-failure table (for metrics and tests).
     pub async fn login_failure_rows(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM login_failures")
+        Ok(sqlx::query_scalar("SELECT COUNT(*) AS n FROM login_failures")
             .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?)
+            .await?)
     }
 
     /// Remembers a browser that signed in as `user_id`; returns the cookie value (only
@@ -500,12 +507,11 @@ impl Store {
     /// Failed logins for `key` in the last `window_ms`.
     pub async fn recent_login_failures(&self, key: &str, window_ms: i64) -> Result<i64> {
         Ok(
-            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at > $2")
+            sqlx::query_scalar("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at > $2")
                 .bind(key)
                 .bind(now_millis() - window_ms)
                 .fetch_one(&self.pool)
-                .await?
-                .try_get("n")?,
+                .await?,
         )
     }
 
@@ -528,36 +534,34 @@ impl Store {
         Ok(())
     }
 
-    /// Appends to the audit log. `detail` must not hold secrets.
+    /// Appends to the audit log, for an action with no write of its own (a login, a
+    /// failed attempt). `detail` must not hold secrets. Actions that write take an
+    /// [`Audit`] instead and record it in their own transaction.
     pub async fn audit(&self, actor: &str, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
-        sqlx::query("INSERT INTO audit (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)")
-            .bind(now_millis())
-            .bind(actor)
-            .bind(action)
-            .bind(target)
-            .bind(detail.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        Audit::new(actor, action, target, detail).write(&mut conn).await
     }
 
     /// The latest audit events, newest first.
     pub async fn audit_events_latest(&self, limit: i64) -> Result<Vec<AuditEvent>> {
-        let rows = sqlx::query("SELECT id, at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(audit_row).collect()
+        Ok(
+            sqlx::query_as("SELECT id, at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// Audit events after `after_id`, oldest first, at most `limit`.
     pub async fn audit_events(&self, after_id: i64, limit: i64) -> Result<Vec<AuditEvent>> {
-        let rows =
-            sqlx::query("SELECT id, at, actor, action, target, detail FROM audit WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after_id)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter().map(audit_row).collect()
+        Ok(
+            sqlx::query_as(
+                "SELECT id, at, actor, action, target, detail FROM audit WHERE id > $1 ORDER BY id LIMIT $2",
+            )
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?,
+        )
     }
 }

@@ -1,6 +1,11 @@
-//! Line diff between two revisions (longest common subsequence; bounded input size).
+//! Line diff between two revisions (the `similar` crate's Myers diff, with a deadline so
+//! a huge input stays bounded), and the words that changed within a changed line, so a
+//! page can mark them.
 
 use serde::Serialize;
+use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices_deadline};
+use std::ops::Range;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "op", content = "line", rename_all = "lowercase")]
@@ -10,56 +15,119 @@ pub enum DiffLine {
     Removed(String),
 }
 
-/// Lines above which the diff falls back to "all removed, all added" to stay bounded
-/// (the LCS table is `old * new` cells of 4 bytes: at most 16 MB).
-const MAX_CELLS: usize = 4_000_000;
+/// A diff line and the byte ranges of its words that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarkedLine {
+    #[serde(flatten)]
+    pub line: DiffLine,
+    /// Ranges into the line's text, in order and not touching each other. Only a removed
+    /// line paired with an added one (a line edited in place) has any: an unchanged line
+    /// has none, and a line with no counterpart is all new or all gone.
+    pub changed: Vec<Range<usize>>,
+}
 
+/// Past this the diff stops looking for the shortest edit and settles for a correct,
+/// possibly longer one: a page never waits long on two unrelated large documents.
+const DEADLINE: Duration = Duration::from_secs(2);
+
+/// The lines of `old` and `new` as unchanged, removed and added; within a run of changes
+/// the removals come first, as in unified diffs.
 pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
+    let mut out = Vec::new();
+    walk(old, new, |line, _| out.push(line));
+    out
+}
+
+/// [`diff_lines`] with the changed words of each line edited in place: the n-th removed
+/// line of a run of changes is paired with the run's n-th added line.
+pub fn diff_marked(old: &str, new: &str) -> Vec<MarkedLine> {
+    let mut out = Vec::new();
+    walk(old, new, |line, pair| {
+        let changed = match (&line, pair) {
+            (DiffLine::Removed(o), Some(n)) => changed_words(o, n).0,
+            (DiffLine::Added(n), Some(o)) => changed_words(o, n).1,
+            _ => Vec::new(),
+        };
+        out.push(MarkedLine { line, changed });
+    });
+    out
+}
+
+/// Calls `emit` with each diff line in order and, for a line edited in place, the text
+/// of the line it pairs with.
+fn walk(old: &str, new: &str, mut emit: impl FnMut(DiffLine, Option<&str>)) {
+    // `str::lines` drops `\n` and `\r\n` alike, so a change of line endings alone is no change.
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();
-    // Common prefix and suffix are cheap and usually most of a document.
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (ma, mb) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
-    let mut out: Vec<DiffLine> = a[..prefix].iter().map(|l| DiffLine::Same(l.to_string())).collect();
-    if ma.len().saturating_mul(mb.len()) > MAX_CELLS {
-        out.extend(ma.iter().map(|l| DiffLine::Removed(l.to_string())));
-        out.extend(mb.iter().map(|l| DiffLine::Added(l.to_string())));
-    } else {
-        let (n, m) = (ma.len(), mb.len());
-        let mut lcs = vec![0u32; (n + 1) * (m + 1)];
-        for i in (0..n).rev() {
-            for j in (0..m).rev() {
-                lcs[i * (m + 1) + j] = if ma[i] == mb[j] {
-                    lcs[(i + 1) * (m + 1) + j + 1] + 1
-                } else {
-                    lcs[(i + 1) * (m + 1) + j].max(lcs[i * (m + 1) + j + 1])
-                };
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, &a, &b, Some(Instant::now() + DEADLINE));
+    for op in ops {
+        match op {
+            DiffOp::Equal { old_index, len, .. } => {
+                for l in &a[old_index..old_index + len] {
+                    emit(DiffLine::Same(l.to_string()), None);
+                }
             }
-        }
-        let (mut i, mut j) = (0, 0);
-        while i < n || j < m {
-            if i < n && j < m && ma[i] == mb[j] {
-                out.push(DiffLine::Same(ma[i].to_string()));
-                i += 1;
-                j += 1;
-            } else if i < n && (j == m || lcs[(i + 1) * (m + 1) + j] >= lcs[i * (m + 1) + j + 1]) {
-                // On a tie the removal goes first, as in unified diffs.
-                out.push(DiffLine::Removed(ma[i].to_string()));
-                i += 1;
-            } else {
-                out.push(DiffLine::Added(mb[j].to_string()));
-                j += 1;
+            DiffOp::Delete { old_index, old_len, .. } => {
+                for l in &a[old_index..old_index + old_len] {
+                    emit(DiffLine::Removed(l.to_string()), None);
+                }
+            }
+            DiffOp::Insert { new_index, new_len, .. } => {
+                for l in &b[new_index..new_index + new_len] {
+                    emit(DiffLine::Added(l.to_string()), None);
+                }
+            }
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                let (gone, came) = (&a[old_index..old_index + old_len], &b[new_index..new_index + new_len]);
+                for (i, l) in gone.iter().enumerate() {
+                    emit(DiffLine::Removed(l.to_string()), came.get(i).copied());
+                }
+                for (i, l) in came.iter().enumerate() {
+                    emit(DiffLine::Added(l.to_string()), gone.get(i).copied());
+                }
             }
         }
     }
-    out.extend(a[a.len() - suffix..].iter().map(|l| DiffLine::Same(l.to_string())));
-    out
+}
+
+/// The byte ranges of the words of `old` that were removed and of `new` that were added,
+/// between two versions of one line (spaces between changed words join their ranges).
+fn changed_words(old: &str, new: &str) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
+    let diff = TextDiff::from_words(old, new);
+    let (mut gone, mut came) = (Vec::new(), Vec::new());
+    let (mut at_old, mut at_new) = (0, 0);
+    for change in diff.iter_all_changes() {
+        let len = change.value().len();
+        match change.tag() {
+            ChangeTag::Equal => {
+                at_old += len;
+                at_new += len;
+            }
+            ChangeTag::Delete => {
+                extend(&mut gone, old, at_old..at_old + len);
+                at_old += len;
+            }
+            ChangeTag::Insert => {
+                extend(&mut came, new, at_new..at_new + len);
+                at_new += len;
+            }
+        }
+    }
+    (gone, came)
+}
+
+/// Adds `r` to the ranges of `text`, merged into the last one when only whitespace lies
+/// between them: "a b c" replaced reads as one change, not three.
+fn extend(ranges: &mut Vec<Range<usize>>, text: &str, r: Range<usize>) {
+    match ranges.last_mut() {
+        Some(last) if text[last.end..r.start].trim().is_empty() => last.end = r.end,
+        _ => ranges.push(r),
+    }
 }
 
 #[cfg(test)]
@@ -81,5 +149,71 @@ mod tests {
         );
         assert_eq!(diff_lines("", ""), vec![]);
         assert_eq!(diff_lines("same", "same"), vec![Same("same".into())]);
+        assert_eq!(diff_lines("a\r\nb\n", "a\nb"), vec![Same("a".into()), Same("b".into())]);
+    }
+
+    /// The marked parts of each line, as text.
+    fn marks(old: &str, new: &str) -> Vec<(DiffLine, Vec<String>)> {
+        diff_marked(old, new)
+            .into_iter()
+            .map(|m| {
+                let text = match &m.line {
+                    DiffLine::Same(t) | DiffLine::Added(t) | DiffLine::Removed(t) => t.clone(),
+                };
+                let parts = m.changed.iter().map(|r| text[r.clone()].to_string()).collect();
+                (m.line, parts)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn edited_lines_mark_their_changed_words() {
+        use DiffLine::*;
+        let got = marks(
+            "# Title\nThe limit is 100 requests per minute.\nold only\n",
+            "# Title\nThe limit is 250 requests per second.\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                (Same("# Title".into()), vec![]),
+                // Words are what whitespace separates, punctuation included.
+                (
+                    Removed("The limit is 100 requests per minute.".into()),
+                    vec!["100".into(), "minute.".into()]
+                ),
+                // No counterpart: gone as a whole, nothing to point at within it.
+                (Removed("old only".into()), vec![]),
+                (
+                    Added("The limit is 250 requests per second.".into()),
+                    vec!["250".into(), "second.".into()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn adjacent_changed_words_make_one_range_and_lines_agree_with_diff_lines() {
+        let (old, new) = ("keep a b c keep\n", "keep x y z keep\n");
+        let got = diff_marked(old, new);
+        assert_eq!(got[0].changed, vec![Range { start: 5, end: 10 }]);
+        assert_eq!(got[1].changed, vec![Range { start: 5, end: 10 }]);
+        assert_eq!(
+            got.into_iter().map(|m| m.line).collect::<Vec<_>>(),
+            diff_lines(old, new)
+        );
+        // Non-ASCII text: ranges are byte ranges on character boundaries.
+        let got = diff_marked("größe: klein", "größe: groß");
+        assert_eq!(got[0].changed, vec![Range { start: 9, end: 14 }]);
+        assert_eq!(got[1].changed, vec![Range { start: 9, end: 14 }]);
+    }
+
+    #[test]
+    fn marked_lines_serialize_with_their_ranges() {
+        let json = serde_json::to_value(diff_marked("a b", "a c")).expect("json");
+        assert_eq!(json[0]["op"], "removed");
+        assert_eq!(json[0]["line"], "a b");
+        assert_eq!(json[0]["changed"][0]["start"], 2);
+        assert_eq!(json[1]["changed"][0]["end"], 3);
     }
 }

@@ -4,16 +4,20 @@
 //! memory, so several hub instances can share one PostgreSQL.
 
 mod accounts;
+mod audit;
+mod dialect;
 mod diff;
 mod publish;
 mod queries;
 mod reviews;
+mod rows;
 mod sections;
 mod tokens;
 mod url;
 
 pub use accounts::{AuditEvent, MIN_PASSWORD, Role, Session, User, Visibility, generate_password};
-pub use diff::{DiffLine, diff_lines};
+pub use audit::Audit;
+pub use diff::{DiffLine, MarkedLine, diff_lines, diff_marked};
 pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};
 pub use reviews::{Comment, Policy, ReviewState, Transition, Verdict, status_on_publish};
@@ -22,12 +26,11 @@ pub use tokens::{TokenInfo, TokenScope};
 pub use url::{DatabaseUrl, redact};
 
 use designdoc_check::Diagnostic;
+use dialect::Dialect;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-// Dynamic SQL here is built only from our own constants and validated schema names;
-// every user value is a bound parameter.
-use sqlx::{AnyPool, AssertSqlSafe};
 use std::fmt;
 
 #[derive(Debug)]
@@ -35,6 +38,8 @@ pub enum StoreError {
     Database(sqlx::Error),
     Migration(sqlx::migrate::MigrateError),
     Invalid(String),
+    /// Opening the database failed; the message is the driver's with the password removed.
+    Open(String),
 }
 
 impl fmt::Display for StoreError {
@@ -42,7 +47,7 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::Database(e) => write!(f, "database: {e}"),
             StoreError::Migration(e) => write!(f, "migration: {e}"),
-            StoreError::Invalid(m) => f.write_str(m),
+            StoreError::Invalid(m) | StoreError::Open(m) => f.write_str(m),
         }
     }
 }
@@ -67,7 +72,7 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
-    backend: Backend,
+    dialect: Dialect,
     /// The URL the pool connects with (for a dedicated connection, see `integrity_check`).
     url: String,
 }
@@ -99,7 +104,7 @@ pub struct Published {
     pub created: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct DocumentRow {
     pub id: String,
     pub space: String,
@@ -107,13 +112,15 @@ pub struct DocumentRow {
     pub doc_key: String,
     pub title: String,
     pub status: String,
+    #[sqlx(try_from = "rows::JsonText")]
     pub authors: Vec<String>,
+    #[sqlx(try_from = "rows::JsonText")]
     pub tags: Vec<String>,
     pub current_revision: i64,
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct RevisionRow {
     pub number: i64,
     pub content: String,
@@ -129,8 +136,9 @@ pub struct RevisionRow {
     pub renderer: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct RiskRow {
+    #[sqlx(rename = "id")]
     pub document_id: String,
     pub title: String,
     pub risk: String,
@@ -169,75 +177,37 @@ impl Store {
     /// Connects to `sqlite://PATH` (created if missing, WAL mode) or `postgres://...`, and
     /// runs the backend's migrations. `pg_schema` puts the tables in their own schema
     /// (created if missing), for tests and for several hubs sharing one database.
+    ///
+    /// No error it returns contains the URL's password: drivers echo URLs and their
+    /// options in messages, so every failure is scrubbed into [`StoreError::Open`].
     pub async fn open(url: &str, pg_schema: Option<&str>) -> Result<Store> {
+        Store::open_unscrubbed(url, pg_schema).await.map_err(|e| match e {
+            // Our own messages about a URL already show it redacted.
+            StoreError::Invalid(m) => StoreError::Invalid(crate::url::scrub(&m, url)),
+            other => StoreError::Open(crate::url::scrub(&other.to_string(), url)),
+        })
+    }
+
+    async fn open_unscrubbed(url: &str, pg_schema: Option<&str>) -> Result<Store> {
         install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres
-        } else {
-            return Err(StoreError::Invalid(format!(
-                "unsupported database URL `{}` (use sqlite://PATH or postgres://...)",
-                redact(url)
-            )));
-        };
-        let url = match backend {
-            Backend::Sqlite if !url.contains("mode=") => {
-                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
-            }
-            _ => url.to_string(),
-        };
-        let schema = pg_schema.map(str::to_string);
-        if let (Backend::Postgres, Some(s)) = (backend, &schema) {
-            if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(StoreError::Invalid(format!(
-                    "schema name `{s}` must be letters, digits and `_`"
-                )));
-            }
-            let admin = AnyPoolOptions::new().max_connections(1).connect(&url).await?;
-            sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {s}")))
-                .execute(&admin)
-                .await?;
-            admin.close().await;
-        }
+        let dialect = Dialect::for_url(url)?;
+        let url = dialect.connect_url(url);
+        let schema = dialect.prepare_schema(&url, pg_schema).await?;
         let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .max_connections(dialect.max_connections())
             .after_connect(move |conn, _| {
                 let schema = schema.clone();
-                Box::pin(async move {
-                    match backend {
-                        Backend::Sqlite => {
-                            sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                            sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
-                            sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
-                        }
-                        Backend::Postgres => {
-                            if let Some(s) = schema {
-                                sqlx::query(AssertSqlSafe(format!("SET search_path TO {s}")))
-                                    .execute(&mut *conn)
-                                    .await?;
-                            }
-                        }
-                    }
-                    Ok(())
-                })
+                Box::pin(async move { dialect.on_connect(conn, schema.as_deref()).await })
             })
             .connect(&url)
             .await?;
-        if backend == Backend::Sqlite {
-            // Persistent for the database file: readers never block the writer.
-            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
-        }
-        let migrator = match backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
-            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
-        };
-        migrator.run(&pool).await.map_err(StoreError::Migration)?;
-        Ok(Store { pool, backend, url })
+        dialect.on_open(&pool).await?;
+        dialect.migrator().run(&pool).await.map_err(StoreError::Migration)?;
+        Ok(Store { pool, dialect, url })
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.dialect.backend()
     }
 
     pub async fn close(&self) {

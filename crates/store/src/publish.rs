@@ -3,10 +3,10 @@
 //! entry. Idempotent (same content, no new revision) and safe when several processes
 //! publish the same document at once: a lost race is retried and then sees the winner.
 
-use crate::{Backend, Publish, Published, Result, Store, StoreError, content_hash, now_millis};
-use designdoc_check::registers;
-use designdoc_model::parse;
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use crate::{Publish, Published, Result, Store, StoreError, content_hash, now_millis};
+use designdoc_check::{Diagnostic, registers};
+use designdoc_model::{Document, parse};
+use sqlx::{Any, AssertSqlSafe, Transaction};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -43,217 +43,33 @@ impl Store {
     async fn publish_once(&self, p: &Publish<'_>) -> Result<Published> {
         let (doc, _) = parse(p.content);
         let id = format!("{}:{}", p.space, p.path);
-        let content_hash = content_hash(p.content);
-        // SQLite: take the write lock up front, so two writers never both read and then
-        // fight over upgrading (which fails mid-transaction instead of waiting).
-        let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                // Publishers of the same document (several instances, parallel CI jobs)
-                // queue on a lock for that document instead of racing for the next
-                // revision number and failing on the unique key.
-                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::text AS locked")
-                    .bind(&id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                tx
+        let hash = content_hash(p.content);
+        let mut tx = self.dialect.begin_publish(&self.pool, &id).await?;
+        let next = match next_revision(&mut tx, &id, &hash).await? {
+            Next::Unchanged(revision) => {
+                tx.rollback().await?;
+                return Ok(Published {
+                    document_id: id,
+                    revision,
+                    created: false,
+                });
             }
+            Next::Number(n) => n,
         };
-        let latest =
-            sqlx::query("SELECT number, hash FROM revisions WHERE document_id = $1 ORDER BY number DESC LIMIT 1")
-                .bind(&id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let next = match &latest {
-            Some(row) => {
-                let number: i64 = row.try_get("number")?;
-                let existing: String = row.try_get("hash")?;
-                if existing == content_hash {
-                    tx.rollback().await?;
-                    return Ok(Published {
-                        document_id: id,
-                        revision: number,
-                        created: false,
-                    });
-                }
-                number + 1
-            }
-            None => 1,
+        let new = NewRevision {
+            p,
+            id: &id,
+            doc: &doc,
+            number: next,
+            hash: &hash,
+            now: now_millis(),
         };
-        let now = now_millis();
-        let title = doc.title().unwrap_or_else(|| p.path.to_string());
-        let current_status: Option<String> = sqlx::query("SELECT status FROM documents WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("status"))
-            .transpose()?;
-        // From a trusted source (a watched folder, a service token) the front matter's
-        // status stands: that repository's own review set it. From a person the hub's
-        // workflow owns the status, and the front matter can only ask for draft or review.
-        let asked = doc.status().unwrap_or_default();
-        let status = if p.trusted_status {
-            asked
-        } else {
-            crate::status_on_publish(current_status.as_deref(), &asked, true)
-        };
-        let values = |k: &str| doc.meta(k).map(|f| f.values.clone()).unwrap_or_default();
-        let (authors, tags) = (values("authors"), values("tags"));
-        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
-        let doc_key = doc.meta("id").map(|f| f.first().to_string()).unwrap_or_default();
-        let front: serde_json::Map<String, serde_json::Value> = doc
-            .front_matter
-            .as_ref()
-            .map(|fm| fm.entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect())
-            .unwrap_or_default();
-        sqlx::query("INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-            .bind(p.space)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO documents (id, space, path, doc_key, title, status, authors, tags, current_revision, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (id) DO UPDATE SET doc_key = $4, title = $5, status = $6, authors = $7, tags = $8, current_revision = $9, updated_at = $10",
-        )
-        .bind(&id)
-        .bind(p.space)
-        .bind(p.path)
-        .bind(&doc_key)
-        .bind(&title)
-        .bind(&status)
-        .bind(json(&authors))
-        .bind(json(&tags))
-        .bind(next)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let findings_json = serde_json::to_string(p.findings).unwrap_or_else(|_| "[]".into());
-        let row = sqlx::query(
-            "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings, html, aside, renderer)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        )
-        .bind(&id)
-        .bind(next)
-        .bind(p.content)
-        .bind(&content_hash)
-        .bind(now)
-        .bind(p.by)
-        .bind(serde_json::Value::Object(front).to_string())
-        .bind(findings_json)
-        .bind(p.html)
-        .bind(p.aside)
-        .bind(p.renderer)
-        .fetch_one(&mut *tx)
-        .await?;
-        let revision_id: i64 = row.try_get("id")?;
-        let rid = Val::Int(revision_id);
-        let ord = |i: usize| Val::Int(i as i64);
-        let rows: Vec<Vec<Val>> = doc
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                vec![
-                    rid,
-                    ord(i),
-                    Val::Int(i64::from(s.level)),
-                    Val::Text(&s.title),
-                    Val::Text(&s.anchor),
-                ]
-            })
-            .collect();
-        insert_rows(&mut tx, "sections (revision_id, ordinal, level, title, anchor)", &rows).await?;
-        let risks = registers::risks(&doc);
-        let rows: Vec<Vec<Val>> = risks
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                vec![
-                    rid,
-                    ord(i),
-                    Val::Text(&r.risk),
-                    Val::Text(&r.impact),
-                    Val::Text(&r.likelihood),
-                    Val::Text(&r.mitigation),
-                ]
-            })
-            .collect();
-        insert_rows(
-            &mut tx,
-            "risks (revision_id, ordinal, risk, impact, likelihood, mitigation)",
-            &rows,
-        )
-        .await?;
-        let components = registers::components(&doc);
-        let rows: Vec<Vec<Val>> = components
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                vec![
-                    rid,
-                    ord(i),
-                    Val::Text(&c.name),
-                    Val::Text(&c.anchor),
-                    Val::Text(&c.purpose),
-                ]
-            })
-            .collect();
-        insert_rows(
-            &mut tx,
-            "components (revision_id, ordinal, name, anchor, purpose)",
-            &rows,
-        )
-        .await?;
-        let entities = registers::entities(&doc);
-        let rows: Vec<Vec<Val>> = entities
-            .iter()
-            .enumerate()
-            .map(|(i, e)| vec![rid, ord(i), Val::Text(&e.name), Val::Int(i64::from(e.defined))])
-            .collect();
-        insert_rows(&mut tx, "entities (revision_id, ordinal, name, defined)", &rows).await?;
-        let mut counts: BTreeMap<(&str, &str), i64> = BTreeMap::new();
-        for d in p.findings {
-            *counts.entry((d.code, d.level.as_str())).or_default() += 1;
-        }
-        let rows: Vec<Vec<Val>> = counts
-            .iter()
-            .map(|((code, level), n)| vec![rid, Val::Text(code), Val::Text(level), Val::Int(*n)])
-            .collect();
-        insert_rows(&mut tx, "findings (revision_id, code, level, count)", &rows).await?;
-        replace_labels(&mut tx, &id, &authors, &tags).await?;
+        let header = write_document(&mut tx, &new).await?;
+        let revision_id = write_revision(&mut tx, &new).await?;
+        write_derived(&mut tx, revision_id, &doc, p.findings).await?;
+        replace_labels(&mut tx, &id, &header.authors, &header.tags).await?;
         let body = &p.content[doc.body_start.min(p.content.len())..];
-        match self.backend {
-            Backend::Sqlite => {
-                let key: i64 = sqlx::query(
-                    "INSERT INTO search_keys (doc_id) VALUES ($1) ON CONFLICT (doc_id) DO UPDATE SET doc_id = excluded.doc_id RETURNING key",
-                )
-                .bind(&id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("key")?;
-                sqlx::query("DELETE FROM doc_search WHERE rowid = $1")
-                    .bind(key)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("INSERT INTO doc_search (rowid, doc_id, title, body) VALUES ($1, $2, $3, $4)")
-                    .bind(key)
-                    .bind(&id)
-                    .bind(&title)
-                    .bind(body)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            Backend::Postgres => {
-                sqlx::query("UPDATE documents SET search = setweight(to_tsvector('simple', $2), 'A') || to_tsvector('simple', $3) WHERE id = $1")
-                    .bind(&id)
-                    .bind(&title)
-                    .bind(body)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
+        self.dialect.index_search(&mut tx, &id, &header.title, body).await?;
         tx.commit().await?;
         Ok(Published {
             document_id: id,
@@ -261,6 +77,179 @@ impl Store {
             created: true,
         })
     }
+}
+
+/// The revision a publish makes, or the existing one its content equals.
+enum Next {
+    Unchanged(i64),
+    Number(i64),
+}
+
+/// Under the publish lock: the latest revision decides the next number, or that nothing
+/// changed (publishing is idempotent).
+async fn next_revision(tx: &mut Transaction<'static, Any>, id: &str, hash: &str) -> Result<Next> {
+    let latest: Option<(i64, String)> =
+        sqlx::query_as("SELECT number, hash FROM revisions WHERE document_id = $1 ORDER BY number DESC LIMIT 1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(match latest {
+        Some((number, existing)) if existing == hash => Next::Unchanged(number),
+        Some((number, _)) => Next::Number(number + 1),
+        None => Next::Number(1),
+    })
+}
+
+/// The revision a publish writes, and what it is made from.
+struct NewRevision<'a> {
+    p: &'a Publish<'a>,
+    id: &'a str,
+    doc: &'a Document,
+    number: i64,
+    hash: &'a str,
+    now: i64,
+}
+
+/// What the document row says about the document, also needed for labels and search.
+struct Header {
+    title: String,
+    authors: Vec<String>,
+    tags: Vec<String>,
+}
+
+/// Creates the space if needed and writes the document row for the new revision, with
+/// the status the publish leaves it in.
+async fn write_document(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_>) -> Result<Header> {
+    let title = new.doc.title().unwrap_or_else(|| new.p.path.to_string());
+    let current_status: Option<String> = sqlx::query_scalar("SELECT status FROM documents WHERE id = $1")
+        .bind(new.id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    // From a trusted source (a watched folder, a service token) the front matter's
+    // status stands: that repository's own review set it. From a person the hub's
+    // workflow owns the status, and the front matter can only ask for draft or review.
+    let asked = new.doc.status().unwrap_or_default();
+    let status = if new.p.trusted_status {
+        asked
+    } else {
+        crate::status_on_publish(current_status.as_deref(), &asked, true)
+    };
+    let values = |k: &str| new.doc.meta(k).map(|f| f.values.clone()).unwrap_or_default();
+    let (authors, tags) = (values("authors"), values("tags"));
+    let doc_key = new.doc.meta("id").map(|f| f.first().to_string()).unwrap_or_default();
+    sqlx::query("INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+        .bind(new.p.space)
+        .bind(new.now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO documents (id, space, path, doc_key, title, status, authors, tags, current_revision, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (id) DO UPDATE SET doc_key = $4, title = $5, status = $6, authors = $7, tags = $8, current_revision = $9, updated_at = $10",
+    )
+    .bind(new.id)
+    .bind(new.p.space)
+    .bind(new.p.path)
+    .bind(&doc_key)
+    .bind(&title)
+    .bind(&status)
+    .bind(json_list(&authors))
+    .bind(json_list(&tags))
+    .bind(new.number)
+    .bind(new.now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Header { title, authors, tags })
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// Writes the revision (content, front matter, findings, rendered page); its row id.
+async fn write_revision(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_>) -> Result<i64> {
+    let front: serde_json::Map<String, serde_json::Value> = new
+        .doc
+        .front_matter
+        .as_ref()
+        .map(|fm| fm.entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect())
+        .unwrap_or_default();
+    let findings = serde_json::to_string(new.p.findings).unwrap_or_else(|_| "[]".into());
+    Ok(sqlx::query_scalar(
+        "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings, html, aside, renderer)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(new.id)
+    .bind(new.number)
+    .bind(new.p.content)
+    .bind(new.hash)
+    .bind(new.now)
+    .bind(new.p.by)
+    .bind(serde_json::Value::Object(front).to_string())
+    .bind(findings)
+    .bind(new.p.html)
+    .bind(new.p.aside)
+    .bind(new.p.renderer)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// The derived index of a revision: sections, the registers (risks, components,
+/// entities) and the findings counted per rule and level.
+async fn write_derived(
+    tx: &mut Transaction<'static, Any>,
+    revision_id: i64,
+    doc: &Document,
+    findings: &[Diagnostic],
+) -> Result<()> {
+    for (table, rows) in derived_rows(revision_id, doc, findings) {
+        insert_rows(tx, table, &rows).await?;
+    }
+    Ok(())
+}
+
+/// The rows of [`write_derived`], per table (with its column list).
+fn derived_rows(revision_id: i64, doc: &Document, findings: &[Diagnostic]) -> Vec<(&'static str, Vec<Vec<Val>>)> {
+    let text = |t: &str| Val::Text(t.to_string());
+    let sections = numbered(revision_id, &doc.sections, |s| {
+        vec![Val::Int(i64::from(s.level)), text(&s.title), text(&s.anchor)]
+    });
+    let risks = numbered(revision_id, &registers::risks(doc), |r| {
+        vec![text(&r.risk), text(&r.impact), text(&r.likelihood), text(&r.mitigation)]
+    });
+    let components = numbered(revision_id, &registers::components(doc), |c| {
+        vec![text(&c.name), text(&c.anchor), text(&c.purpose)]
+    });
+    let entities = numbered(revision_id, &registers::entities(doc), |e| {
+        vec![text(&e.name), Val::Int(i64::from(e.defined))]
+    });
+    let mut counts: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    for d in findings {
+        *counts.entry((d.code, d.level.as_str())).or_default() += 1;
+    }
+    let counts = counts
+        .iter()
+        .map(|((code, level), n)| vec![Val::Int(revision_id), text(code), text(level), Val::Int(*n)])
+        .collect();
+    vec![
+        ("sections (revision_id, ordinal, level, title, anchor)", sections),
+        (
+            "risks (revision_id, ordinal, risk, impact, likelihood, mitigation)",
+            risks,
+        ),
+        ("components (revision_id, ordinal, name, anchor, purpose)", components),
+        ("entities (revision_id, ordinal, name, defined)", entities),
+        ("findings (revision_id, code, level, count)", counts),
+    ]
+}
+
+/// Rows of a revision's ordered items: the revision id, the item's ordinal, its cells.
+fn numbered<T>(revision_id: i64, items: &[T], cells: impl Fn(&T) -> Vec<Val>) -> Vec<Vec<Val>> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| [vec![Val::Int(revision_id), Val::Int(i as i64)], cells(item)].concat())
+        .collect()
 }
 
 /// Authors and tags as rows, lower-cased, so filters are exact and indexed.
@@ -284,22 +273,22 @@ async fn replace_labels(
         }
     }
     let rows: Vec<Vec<Val>> = seen
-        .iter()
-        .map(|(kind, v)| vec![Val::Text(id), Val::Text(kind), Val::Text(v)])
+        .into_iter()
+        .map(|(kind, v)| vec![Val::Text(id.to_string()), Val::Text(kind.to_string()), Val::Text(v)])
         .collect();
     insert_rows(tx, "document_labels (document_id, kind, value)", &rows).await
 }
 
 /// A bound value of a multi-row insert.
-#[derive(Clone, Copy)]
-enum Val<'a> {
+#[derive(Clone)]
+enum Val {
     Int(i64),
-    Text(&'a str),
+    Text(String),
 }
 
 /// Inserts rows with as few statements as the parameter limits allow: one round trip per
 /// few hundred rows instead of one per row (publishing a doc writes dozens of rows).
-async fn insert_rows(tx: &mut Transaction<'static, Any>, table: &str, rows: &[Vec<Val<'_>>]) -> Result<()> {
+async fn insert_rows(tx: &mut Transaction<'static, Any>, table: &str, rows: &[Vec<Val>]) -> Result<()> {
     let Some(width) = rows.first().map(Vec::len) else {
         return Ok(());
     };
@@ -319,9 +308,9 @@ async fn insert_rows(tx: &mut Transaction<'static, Any>, table: &str, rows: &[Ve
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for row in chunk {
             for v in row {
-                q = match *v {
-                    Val::Int(i) => q.bind(i),
-                    Val::Text(t) => q.bind(t.to_string()),
+                q = match v {
+                    Val::Int(i) => q.bind(*i),
+                    Val::Text(t) => q.bind(t.clone()),
                 };
             }
         }

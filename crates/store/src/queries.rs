@@ -1,23 +1,26 @@
 //! Reading the hub: documents with filters, revisions, full-text search, the registers and
 //! the figures behind `/metrics`. Every user value is a bound parameter.
 
-use crate::accounts::visible_sql;
-use crate::{Backend, DocFilter, DocumentRow, Result, RevisionRow, RiskRow, Store, Visibility};
+use crate::dialect::Dialect;
+use crate::{DocFilter, DocumentRow, Result, RevisionRow, RiskRow, Store, Visibility};
 use serde::Serialize;
-use sqlx::{AssertSqlSafe, Connection, Row};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, FromRow};
 
 /// A space and how many documents it holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct SpaceRow {
     pub name: String,
+    #[sqlx(rename = "n")]
     pub documents: i64,
     pub created_at: i64,
     /// Only members (and admins) see a private space.
+    #[sqlx(try_from = "crate::rows::Flag")]
     pub private: bool,
 }
 
 /// A revision without its content, for history lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct RevisionMeta {
     pub number: i64,
     pub hash: String,
@@ -25,8 +28,9 @@ pub struct RevisionMeta {
     pub published_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct ComponentRow {
+    #[sqlx(rename = "id")]
     pub document_id: String,
     pub title: String,
     pub name: String,
@@ -34,11 +38,13 @@ pub struct ComponentRow {
     pub purpose: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct EntityRow {
+    #[sqlx(rename = "id")]
     pub document_id: String,
     pub title: String,
     pub name: String,
+    #[sqlx(try_from = "crate::rows::Flag")]
     pub defined: bool,
 }
 
@@ -75,7 +81,7 @@ fn columns(alias: &str) -> String {
 
 /// `AND`-ed filter and visibility conditions on documents aliased `d`, with parameters
 /// `$start..$start+4` bound by [`bind_filter`].
-fn filter_clause(backend: Backend, start: usize) -> String {
+fn filter_clause(dialect: Dialect, start: usize) -> String {
     let label = |kind: &str, n: usize| {
         format!(
             "(${n} = '' OR EXISTS (SELECT 1 FROM document_labels l WHERE l.document_id = d.id AND l.kind = '{kind}' AND l.value = ${n}))"
@@ -87,7 +93,7 @@ fn filter_clause(backend: Backend, start: usize) -> String {
         t = start + 1,
         a = label("author", start + 2),
         g = label("tag", start + 3),
-        v = visible_sql(backend, start + 4, "d.space"),
+        v = dialect.visible_sql(start + 4, "d.space"),
     )
 }
 
@@ -107,39 +113,6 @@ fn space_of(id: &str) -> &str {
     id.split_once(':').map_or(id, |(s, _)| s)
 }
 
-fn document_row(row: &sqlx::any::AnyRow) -> Result<DocumentRow> {
-    let list = |k: &str| -> Result<Vec<String>> {
-        let s: String = row.try_get(k)?;
-        Ok(serde_json::from_str(&s).unwrap_or_default())
-    };
-    Ok(DocumentRow {
-        id: row.try_get("id")?,
-        space: row.try_get("space")?,
-        path: row.try_get("path")?,
-        doc_key: row.try_get("doc_key")?,
-        title: row.try_get("title")?,
-        status: row.try_get("status")?,
-        authors: list("authors")?,
-        tags: list("tags")?,
-        current_revision: row.try_get("current_revision")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
-fn revision_row(r: &sqlx::any::AnyRow) -> Result<RevisionRow> {
-    Ok(RevisionRow {
-        number: r.try_get("number")?,
-        content: r.try_get("content")?,
-        hash: r.try_get("hash")?,
-        published_at: r.try_get("published_at")?,
-        published_by: r.try_get("published_by")?,
-        findings: r.try_get("findings")?,
-        html: r.try_get("html")?,
-        aside: r.try_get("aside")?,
-        renderer: r.try_get("renderer")?,
-    })
-}
-
 /// Unfiltered searches rank at most this many of the newest matching documents: on SQLite
 /// the most recently first published, on PostgreSQL the most recently updated.
 pub const RANK_WINDOW: i64 = 1000;
@@ -153,26 +126,26 @@ impl Store {
         let sql = format!(
             "SELECT {} FROM documents d WHERE {} ORDER BY d.updated_at DESC, d.id LIMIT $6 OFFSET $7",
             columns("d"),
-            filter_clause(self.backend, 1)
+            filter_clause(self.dialect, 1)
         );
         let rows = bind_filter(sqlx::query(AssertSqlSafe(sql)), filter, vis)
             .bind(filter.limit.unwrap_or(MAX_LIMIT).clamp(0, MAX_LIMIT))
             .bind(filter.offset.unwrap_or(0).max(0))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(document_row).collect()
+        Ok(rows.iter().map(DocumentRow::from_row).collect::<sqlx::Result<_>>()?)
     }
 
     /// How many documents match the filter (all pages).
     pub async fn count_documents(&self, filter: &DocFilter, vis: &Visibility) -> Result<i64> {
         let sql = format!(
             "SELECT COUNT(*) AS n FROM documents d WHERE {}",
-            filter_clause(self.backend, 1)
+            filter_clause(self.dialect, 1)
         );
         let row = bind_filter(sqlx::query(AssertSqlSafe(sql)), filter, vis)
             .fetch_one(&self.pool)
             .await?;
-        Ok(row.try_get("n")?)
+        Ok(sqlx::Row::try_get(&row, "n")?)
     }
 
     pub async fn document(&self, id: &str, vis: &Visibility) -> Result<Option<DocumentRow>> {
@@ -180,23 +153,21 @@ impl Store {
             return Ok(None);
         }
         let sql = format!("SELECT {} FROM documents d WHERE d.id = $1", columns("d"));
-        let row = sqlx::query(AssertSqlSafe(sql))
+        Ok(sqlx::query_as(AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(document_row).transpose()
+            .await?)
     }
 
     pub async fn revision(&self, id: &str, number: i64, vis: &Visibility) -> Result<Option<RevisionRow>> {
         if !vis.can_see(space_of(id)) {
             return Ok(None);
         }
-        let row = sqlx::query("SELECT number, content, hash, published_at, published_by, findings, html, aside, renderer FROM revisions WHERE document_id = $1 AND number = $2")
+        Ok(sqlx::query_as("SELECT number, content, hash, published_at, published_by, findings, html, aside, renderer FROM revisions WHERE document_id = $1 AND number = $2")
             .bind(id)
             .bind(number)
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(revision_row).transpose()
+            .await?)
     }
 
     /// A document and its current revision in one query (the doc page).
@@ -213,7 +184,9 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok((document_row(&r)?, revision_row(&r)?))).transpose()
+        // One row holds both: the document's columns and the revision's.
+        row.map(|r| -> Result<_> { Ok((DocumentRow::from_row(&r)?, RevisionRow::from_row(&r)?)) })
+            .transpose()
     }
 
     /// Replaces a revision's rendered page (after a renderer upgrade).
@@ -232,11 +205,12 @@ impl Store {
     /// The number and hash of a document's latest revision, to skip work when nothing
     /// changed.
     pub async fn latest_revision(&self, id: &str) -> Result<Option<(i64, String)>> {
-        let row = sqlx::query("SELECT number, hash FROM revisions WHERE document_id = $1 ORDER BY number DESC LIMIT 1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| Ok((r.try_get("number")?, r.try_get("hash")?))).transpose()
+        Ok(
+            sqlx::query_as("SELECT number, hash FROM revisions WHERE document_id = $1 ORDER BY number DESC LIMIT 1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Every revision of a document, newest first.
@@ -244,45 +218,24 @@ impl Store {
         if !vis.can_see(space_of(id)) {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT number, hash, published_at, published_by FROM revisions WHERE document_id = $1 ORDER BY number DESC",
         )
         .bind(id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| -> Result<RevisionMeta> {
-                Ok(RevisionMeta {
-                    number: r.try_get("number")?,
-                    hash: r.try_get("hash")?,
-                    published_at: r.try_get("published_at")?,
-                    published_by: r.try_get("published_by")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// Spaces with their document counts, by name.
     pub async fn spaces(&self, vis: &Visibility) -> Result<Vec<SpaceRow>> {
         let sql = format!(
             "SELECT s.name, s.created_at, s.private, (SELECT COUNT(*) FROM documents d WHERE d.space = s.name) AS n FROM spaces s WHERE {} ORDER BY s.name",
-            visible_sql(self.backend, 1, "s.name")
+            self.dialect.visible_sql(1, "s.name")
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        Ok(sqlx::query_as(AssertSqlSafe(sql))
             .bind(vis.param())
             .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| -> Result<SpaceRow> {
-                let private: i64 = r.try_get("private")?;
-                Ok(SpaceRow {
-                    name: r.try_get("name")?,
-                    documents: r.try_get("n")?,
-                    created_at: r.try_get("created_at")?,
-                    private: private != 0,
-                })
-            })
-            .collect()
+            .await?)
     }
 
     /// Full-text search over titles and content within the filter; best match first.
@@ -310,66 +263,32 @@ impl Store {
         } else {
             (i64::MAX, i64::MAX)
         };
-        let (sql, q) = match self.backend {
-            Backend::Sqlite => (
-                // Quoted terms: user text never becomes FTS5 query syntax. `rank` is bm25
-                // with the title weighted 5x (migrations 0003 and 0004); rowids are search
-                // keys in publish order.
-                format!(
-                    "SELECT {cols} FROM (SELECT doc_id, rank FROM doc_search WHERE doc_search MATCH $1 AND {vis}
-                       AND rowid >= COALESCE((SELECT MIN(rowid) FROM (SELECT rowid FROM doc_search WHERE doc_search MATCH $1 AND {vis} ORDER BY rowid DESC LIMIT $9)), 0)
-                       ORDER BY rank LIMIT $8) s
-                     JOIN documents d ON d.id = s.doc_id WHERE {filter} ORDER BY s.rank, d.id LIMIT $7",
-                    cols = columns("d"),
-                    // Hidden spaces are dropped before ranking and windowing, so they
-                    // neither show nor crowd out (or reveal themselves by crowding out)
-                    // visible matches.
-                    vis = visible_sql(self.backend, 6, "substr(doc_id, 1, instr(doc_id, ':') - 1)"),
-                    filter = filter_clause(self.backend, 2)
-                ),
-                terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" "),
-            ),
-            Backend::Postgres => (
-                // The window here is the most recently updated matches.
-                format!(
-                    "SELECT {cols} FROM (SELECT id, ts_rank(search, plainto_tsquery('simple', $1)) AS score FROM (
-                         SELECT id, search FROM documents WHERE search @@ plainto_tsquery('simple', $1) AND {vis}
-                         ORDER BY updated_at DESC, id LIMIT $9) w
-                       ORDER BY score DESC, id LIMIT $8) s
-                     JOIN documents d ON d.id = s.id WHERE {filter} ORDER BY s.score DESC, d.id LIMIT $7",
-                    cols = columns("d"),
-                    vis = visible_sql(self.backend, 6, "space"),
-                    filter = filter_clause(self.backend, 2)
-                ),
-                terms.join(" "),
-            ),
-        };
+        let (sql, q) = self
+            .dialect
+            .search(&columns("d"), &filter_clause(self.dialect, 2), &terms);
         let rows = bind_filter(sqlx::query(AssertSqlSafe(sql)).bind(q), filter, vis)
             .bind(limit)
             .bind(candidates)
             .bind(window)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(document_row).collect()
+        Ok(rows.iter().map(DocumentRow::from_row).collect::<sqlx::Result<_>>()?)
     }
 
     /// Rows of a register table (`risks r`, ...) of the current revision of every visible
     /// document, with the document's id and title.
-    async fn register(
-        &self,
-        columns: &str,
-        table: &str,
-        order: &str,
-        vis: &Visibility,
-    ) -> Result<Vec<sqlx::any::AnyRow>> {
+    async fn register<T>(&self, columns: &str, table: &str, order: &str, vis: &Visibility) -> Result<Vec<T>>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
         let alias = table.rsplit(' ').next().unwrap_or(table);
         let sql = format!(
             "SELECT d.id, d.title, {columns}
              FROM documents d JOIN revisions v ON v.document_id = d.id AND v.number = d.current_revision
              JOIN {table} ON {alias}.revision_id = v.id WHERE {} ORDER BY {order}",
-            visible_sql(self.backend, 1, "d.space")
+            self.dialect.visible_sql(1, "d.space")
         );
-        Ok(sqlx::query(AssertSqlSafe(sql))
+        Ok(sqlx::query_as(AssertSqlSafe(sql))
             .bind(vis.param())
             .fetch_all(&self.pool)
             .await?)
@@ -377,7 +296,7 @@ impl Store {
 
     /// The risk register over the current revision of every document, High impact first.
     pub async fn risks(&self, vis: &Visibility) -> Result<Vec<RiskRow>> {
-        let rows = self
+        let mut out: Vec<RiskRow> = self
             .register(
                 "r.risk, r.impact, r.likelihood, r.mitigation",
                 "risks r",
@@ -385,19 +304,6 @@ impl Store {
                 vis,
             )
             .await?;
-        let mut out: Vec<RiskRow> = rows
-            .iter()
-            .map(|r| -> Result<RiskRow> {
-                Ok(RiskRow {
-                    document_id: r.try_get("id")?,
-                    title: r.try_get("title")?,
-                    risk: r.try_get("risk")?,
-                    impact: r.try_get("impact")?,
-                    likelihood: r.try_get("likelihood")?,
-                    mitigation: r.try_get("mitigation")?,
-                })
-            })
-            .collect::<Result<_>>()?;
         out.sort_by_key(|r| {
             (
                 designdoc_check::registers::rank(&r.impact),
@@ -409,69 +315,38 @@ impl Store {
 
     /// The component register over current revisions, by component name.
     pub async fn components(&self, vis: &Visibility) -> Result<Vec<ComponentRow>> {
-        let rows = self
-            .register(
-                "c.name, c.anchor, c.purpose",
-                "components c",
-                "LOWER(c.name), d.id",
-                vis,
-            )
-            .await?;
-        rows.iter()
-            .map(|r| -> Result<ComponentRow> {
-                Ok(ComponentRow {
-                    document_id: r.try_get("id")?,
-                    title: r.try_get("title")?,
-                    name: r.try_get("name")?,
-                    anchor: r.try_get("anchor")?,
-                    purpose: r.try_get("purpose")?,
-                })
-            })
-            .collect()
+        self.register(
+            "c.name, c.anchor, c.purpose",
+            "components c",
+            "LOWER(c.name), d.id",
+            vis,
+        )
+        .await
     }
 
     /// The entity register over current revisions, by entity name.
     pub async fn entities(&self, vis: &Visibility) -> Result<Vec<EntityRow>> {
-        let rows = self
-            .register("e.name, e.defined", "entities e", "e.name, d.id", vis)
-            .await?;
-        rows.iter()
-            .map(|r| -> Result<EntityRow> {
-                let defined: i64 = r.try_get("defined")?;
-                Ok(EntityRow {
-                    document_id: r.try_get("id")?,
-                    title: r.try_get("title")?,
-                    name: r.try_get("name")?,
-                    defined: defined != 0,
-                })
-            })
-            .collect()
+        self.register("e.name, e.defined", "entities e", "e.name, d.id", vis)
+            .await
     }
 
     /// Documents by status, findings by rule and the revision count.
     pub async fn figures(&self) -> Result<Figures> {
-        let by_status = sqlx::query(
+        let by_status = sqlx::query_as(
             "SELECT status, COUNT(*) AS n, MIN(updated_at) AS oldest FROM documents GROUP BY status ORDER BY status",
         )
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| -> Result<(String, i64, i64)> { Ok((r.try_get("status")?, r.try_get("n")?, r.try_get("oldest")?)) })
-        .collect::<Result<_>>()?;
-        let findings = sqlx::query(
+        .await?;
+        let findings = sqlx::query_as(
             "SELECT f.code, f.level, CAST(SUM(f.count) AS BIGINT) AS n
              FROM documents d JOIN revisions v ON v.document_id = d.id AND v.number = d.current_revision
              JOIN findings f ON f.revision_id = v.id GROUP BY f.code, f.level ORDER BY f.code, f.level",
         )
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| -> Result<(String, String, i64)> { Ok((r.try_get("code")?, r.try_get("level")?, r.try_get("n")?)) })
-        .collect::<Result<_>>()?;
-        let revisions = sqlx::query("SELECT COUNT(*) AS n FROM revisions")
+        .await?;
+        let revisions = sqlx::query_scalar("SELECT COUNT(*) AS n FROM revisions")
             .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
+            .await?;
         Ok(Figures {
             by_status,
             findings,
@@ -482,37 +357,15 @@ impl Store {
     /// Checks the database: SQLite's own integrity check, then that every document's
     /// current revision exists and revision numbers have no gaps. Returns the problems.
     pub async fn integrity_check(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        if self.backend == Backend::Sqlite {
-            // On its own connection: SQLite 3.51's FTS5 check reports a checksum mismatch
-            // on the connection that just rewrote an FTS row, while every other connection
-            // (and the sqlite3 shell) finds the same file intact.
-            let mut conn = sqlx::AnyConnection::connect(&self.url).await?;
-            for r in sqlx::query("PRAGMA integrity_check").fetch_all(&mut conn).await? {
-                let line: String = r.try_get(0)?;
-                if line != "ok" {
-                    problems.push(line);
-                }
-            }
-            for r in sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut conn).await? {
-                let table: String = r.try_get(0)?;
-                problems.push(format!("foreign key violation in {table}"));
-            }
-        }
-        let rows = sqlx::query(
+        let mut problems = self.dialect.engine_problems(&self.url).await?;
+        let rows: Vec<(String, i64, i64, Option<i64>)> = sqlx::query_as(
             "SELECT d.id, d.current_revision, (SELECT COUNT(*) FROM revisions v WHERE v.document_id = d.id) AS n,
                     (SELECT MAX(number) FROM revisions v WHERE v.document_id = d.id) AS top
              FROM documents d",
         )
         .fetch_all(&self.pool)
         .await?;
-        for r in rows {
-            let (id, current, n, top): (String, i64, i64, Option<i64>) = (
-                r.try_get("id")?,
-                r.try_get("current_revision")?,
-                r.try_get("n")?,
-                r.try_get("top")?,
-            );
+        for (id, current, n, top) in rows {
             if top != Some(current) || n != current {
                 problems.push(format!(
                     "{id}: current revision {current}, {n} revisions, highest {top:?}"

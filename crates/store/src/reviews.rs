@@ -5,9 +5,9 @@
 //! withdraw (review -> draft) and reopen (rejected -> draft). Publishing never grants a
 //! status the workflow has not reached.
 
-use crate::{Result, Store, StoreError, Visibility, now_millis};
+use crate::{Audit, Result, Store, StoreError, Visibility, now_millis};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 /// A state change asked for by a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,10 +77,11 @@ pub fn status_on_publish(current: Option<&str>, front_matter: &str, content_chan
 }
 
 /// What approval takes in a space.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromRow)]
 pub struct Policy {
     pub required_approvals: i64,
     /// No `error` finding may be open in the revision.
+    #[sqlx(try_from = "crate::rows::Flag")]
     pub block_on_errors: bool,
 }
 
@@ -93,25 +94,28 @@ impl Default for Policy {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct Verdict {
     pub revision: i64,
+    #[sqlx(rename = "username")]
     pub reviewer: String,
     /// `approve` or `changes`.
     pub verdict: String,
     pub at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct Comment {
     pub id: i64,
     pub revision: i64,
     /// Heading anchor of the section it is about.
     pub anchor: String,
     pub parent_id: Option<i64>,
+    #[sqlx(rename = "username")]
     pub author: String,
     pub body: String,
     pub created_at: i64,
+    #[sqlx(rename = "resolver")]
     pub resolved_by: Option<String>,
 }
 
@@ -158,26 +162,19 @@ fn space_of(id: &str) -> &str {
 
 impl Store {
     pub async fn policy(&self, space: &str) -> Result<Policy> {
-        let row = sqlx::query("SELECT required_approvals, block_on_errors FROM space_policies WHERE space = $1")
+        let row = sqlx::query_as("SELECT required_approvals, block_on_errors FROM space_policies WHERE space = $1")
             .bind(space)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(match row {
-            Some(r) => {
-                let block: i64 = r.try_get("block_on_errors")?;
-                Policy {
-                    required_approvals: r.try_get("required_approvals")?,
-                    block_on_errors: block != 0,
-                }
-            }
-            None => Policy::default(),
-        })
+        Ok(row.unwrap_or_default())
     }
 
-    pub async fn set_policy(&self, space: &str, policy: Policy) -> Result<()> {
+    /// Sets what approval takes in a space (which must exist), recorded by `audit`.
+    pub async fn set_policy(&self, space: &str, policy: Policy, audit: Audit<'_>) -> Result<()> {
         if !(0..=20).contains(&policy.required_approvals) {
             return Err(StoreError::Invalid("required approvals must be 0 to 20".into()));
         }
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query(
             "INSERT INTO space_policies (space, required_approvals, block_on_errors) VALUES ($1, $2, $3)
              ON CONFLICT (space) DO UPDATE SET required_approvals = $2, block_on_errors = $3",
@@ -185,9 +182,10 @@ impl Store {
         .bind(space)
         .bind(policy.required_approvals)
         .bind(i64::from(policy.block_on_errors))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
     /// The review state of a visible document's current revision.
@@ -195,48 +193,30 @@ impl Store {
         let Some(doc) = self.document(id, vis).await? else {
             return Ok(None);
         };
-        let requested = sqlx::query(
+        let requested = sqlx::query_scalar(
             "SELECT u.username FROM review_requests r JOIN users u ON u.id = r.reviewer
              WHERE r.document_id = $1 AND r.revision = $2 ORDER BY u.username",
         )
         .bind(id)
         .bind(doc.current_revision)
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get("username"))
-        .collect::<std::result::Result<Vec<String>, _>>()?;
-        let mut verdicts = Vec::new();
-        let mut stale = Vec::new();
-        for r in sqlx::query(
+        .await?;
+        let all: Vec<Verdict> = sqlx::query_as(
             "SELECT v.revision, u.username, v.verdict, v.at FROM verdicts v JOIN users u ON u.id = v.reviewer
              WHERE v.document_id = $1 ORDER BY v.revision DESC, v.at",
         )
         .bind(id)
         .fetch_all(&self.pool)
-        .await?
-        {
-            let v = Verdict {
-                revision: r.try_get("revision")?,
-                reviewer: r.try_get("username")?,
-                verdict: r.try_get("verdict")?,
-                at: r.try_get("at")?,
-            };
-            if v.revision == doc.current_revision {
-                verdicts.push(v);
-            } else {
-                stale.push(v);
-            }
-        }
-        let open_errors: i64 = sqlx::query(
+        .await?;
+        let (verdicts, stale) = all.into_iter().partition(|v| v.revision == doc.current_revision);
+        let open_errors: i64 = sqlx::query_scalar(
             "SELECT COALESCE(CAST(SUM(f.count) AS BIGINT), 0) AS n FROM revisions v JOIN findings f ON f.revision_id = v.id
              WHERE v.document_id = $1 AND v.number = $2 AND f.level = 'error'",
         )
         .bind(id)
         .bind(doc.current_revision)
         .fetch_one(&self.pool)
-        .await?
-        .try_get("n")?;
+        .await?;
         Ok(Some(ReviewState {
             status: doc.status,
             revision: doc.current_revision,
@@ -250,8 +230,10 @@ impl Store {
 
     /// Moves a document from `from` to `to` if it is still in `from` at `revision` (two
     /// people acting at once cannot both win, and a revision published meanwhile is not
-    /// approved unseen). False when the status or the revision had changed.
-    pub async fn set_status(&self, id: &str, revision: i64, from: &str, to: &str) -> Result<bool> {
+    /// approved unseen). False (and nothing recorded) when the status or the revision had
+    /// changed; otherwise recorded by `audit`.
+    pub async fn set_status(&self, id: &str, revision: i64, from: &str, to: &str, audit: Audit<'_>) -> Result<bool> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query(
             "UPDATE documents SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND current_revision = $5",
         )
@@ -260,13 +242,21 @@ impl Store {
         .bind(id)
         .bind(from)
         .bind(revision)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        audit.commit_if(tx, done.rows_affected() > 0).await
     }
 
-    pub async fn request_review(&self, id: &str, revision: i64, reviewer_ids: &[String], by: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+    /// Asks reviewers to review a revision, recorded by `audit`.
+    pub async fn request_review(
+        &self,
+        id: &str,
+        revision: i64,
+        reviewer_ids: &[String],
+        by: &str,
+        audit: Audit<'_>,
+    ) -> Result<()> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         for r in reviewer_ids {
             sqlx::query(
                 "INSERT INTO review_requests (document_id, revision, reviewer, requested_by, at) VALUES ($1, $2, $3, $4, $5)
@@ -280,15 +270,23 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
-    /// Records (or replaces) a reviewer's verdict on a revision.
-    pub async fn set_verdict(&self, id: &str, revision: i64, reviewer_id: &str, verdict: &str) -> Result<()> {
+    /// Records (or replaces) a reviewer's verdict on a revision, recorded by `audit`.
+    pub async fn set_verdict(
+        &self,
+        id: &str,
+        revision: i64,
+        reviewer_id: &str,
+        verdict: &str,
+        audit: Audit<'_>,
+    ) -> Result<()> {
         if verdict != "approve" && verdict != "changes" {
             return Err(StoreError::Invalid(format!("unknown verdict `{verdict}`")));
         }
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query(
             "INSERT INTO verdicts (document_id, revision, reviewer, verdict, at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (document_id, revision, reviewer) DO UPDATE SET verdict = $4, at = $5",
@@ -298,12 +296,15 @@ impl Store {
         .bind(reviewer_id)
         .bind(verdict)
         .bind(now_millis())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
     }
 
-    /// Adds a comment (a reply when `parent` is given, on the parent's section).
+    /// Adds a comment (a reply when `parent` is given, on the parent's section), recorded
+    /// by `audit` with the new comment's id added to its detail as `comment`.
+    #[allow(clippy::too_many_arguments)] // One per column of a comment, and the record.
     pub async fn add_comment(
         &self,
         id: &str,
@@ -312,24 +313,23 @@ impl Store {
         parent: Option<i64>,
         author_id: &str,
         body: &str,
+        audit: Audit<'_>,
     ) -> Result<i64> {
         let body = body.trim();
         if body.is_empty() || body.len() > 20_000 {
             return Err(StoreError::Invalid("a comment needs 1 to 20,000 characters".into()));
         }
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let anchor = match parent {
-            Some(p) => {
-                let row = sqlx::query("SELECT anchor FROM comments WHERE id = $1 AND document_id = $2")
-                    .bind(p)
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or_else(|| StoreError::Invalid(format!("no comment {p} on this document")))?;
-                row.try_get::<String, _>("anchor")?
-            }
+            Some(p) => sqlx::query_scalar("SELECT anchor FROM comments WHERE id = $1 AND document_id = $2")
+                .bind(p)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::Invalid(format!("no comment {p} on this document")))?,
             None => anchor.to_string(),
         };
-        let row = sqlx::query(
+        let comment: i64 = sqlx::query_scalar(
             "INSERT INTO comments (document_id, revision, anchor, parent_id, author, body, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -340,13 +340,17 @@ impl Store {
         .bind(author_id)
         .bind(body)
         .bind(now_millis())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(row.try_get("id")?)
+        audit.with("comment", comment).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(comment)
     }
 
-    /// Resolves a comment thread (by its first comment); false if there is no such thread.
-    pub async fn resolve_comment(&self, id: &str, comment: i64, by_id: &str) -> Result<bool> {
+    /// Resolves a comment thread (by its first comment), recorded by `audit`; false (and
+    /// nothing recorded) if there is no such open thread.
+    pub async fn resolve_comment(&self, id: &str, comment: i64, by_id: &str, audit: Audit<'_>) -> Result<bool> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query(
             "UPDATE comments SET resolved_at = $1, resolved_by = $2 WHERE id = $3 AND document_id = $4 AND parent_id IS NULL AND resolved_at IS NULL",
         )
@@ -354,9 +358,9 @@ impl Store {
         .bind(by_id)
         .bind(comment)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        audit.commit_if(tx, done.rows_affected() > 0).await
     }
 
     /// Every comment on a visible document, oldest first.
@@ -364,28 +368,14 @@ impl Store {
         if !vis.can_see(space_of(id)) {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT c.id, c.revision, c.anchor, c.parent_id, u.username, c.body, c.created_at, r.username AS resolver
              FROM comments c JOIN users u ON u.id = c.author LEFT JOIN users r ON r.id = c.resolved_by
              WHERE c.document_id = $1 ORDER BY c.id",
         )
         .bind(id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| -> Result<Comment> {
-                Ok(Comment {
-                    id: r.try_get("id")?,
-                    revision: r.try_get("revision")?,
-                    anchor: r.try_get("anchor")?,
-                    parent_id: r.try_get("parent_id")?,
-                    author: r.try_get("username")?,
-                    body: r.try_get("body")?,
-                    created_at: r.try_get("created_at")?,
-                    resolved_by: r.try_get("resolver")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }
 

@@ -3,12 +3,12 @@
 //! enough: there is nothing to brute-force). Revocation takes effect on the next request
 //! on every instance, since each request looks the hash up.
 
-use crate::{Result, Store, StoreError, content_hash, now_millis};
+use crate::{Audit, Result, Store, StoreError, content_hash, now_millis};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 /// What is known about a token (never the token itself).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct TokenInfo {
     pub id: String,
     pub name: String,
@@ -19,9 +19,11 @@ pub struct TokenInfo {
     pub revoked_at: Option<i64>,
     /// For a service token: the spaces it may publish into; `None` means every public
     /// space (tokens made before scopes existed). Never a private space it is not named for.
+    #[sqlx(try_from = "crate::rows::CommaList")]
     pub spaces: Option<Vec<String>>,
     /// For a service token: whether the status in a document's front matter stands when
     /// it publishes (otherwise the review workflow decides, as for people).
+    #[sqlx(try_from = "crate::rows::Flag")]
     pub trusted_status: bool,
 }
 
@@ -58,44 +60,46 @@ fn random_hex(bytes: usize) -> Result<String> {
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// The columns [`token_info`] reads (a macro, so queries stay static strings).
+/// The columns of [`TokenInfo`] (a macro, so queries stay static strings).
 macro_rules! token_columns {
     () => {
         "id, name, user_id, created_at, revoked_at, spaces, trusted_status"
     };
 }
 
-fn token_info(r: &sqlx::any::AnyRow) -> Result<TokenInfo> {
-    let spaces: Option<String> = r.try_get("spaces")?;
-    let trusted: i64 = r
-        .try_get::<i32, _>("trusted_status")
-        .map(i64::from)
-        .or_else(|_| r.try_get("trusted_status"))?;
-    Ok(TokenInfo {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        user_id: r.try_get("user_id")?,
-        created_at: r.try_get("created_at")?,
-        revoked_at: r.try_get("revoked_at")?,
-        spaces: spaces.map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()),
-        trusted_status: trusted != 0,
-    })
+/// Revokes every live token of `user_id` on `conn`; how many.
+pub(crate) async fn revoke_tokens_of(conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<u64> {
+    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_millis())
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 impl Store {
     /// Creates a token acting as `user_id` (or a service token when `None`, with the
     /// default scope: every public space, statuses decided by review); returns its
-    /// record and the secret (to show once).
-    pub async fn create_token(&self, name: &str, user_id: Option<&str>) -> Result<(TokenInfo, String)> {
-        self.create_scoped_token(name, user_id, &TokenScope::default()).await
+    /// record and the secret (to show once). Recorded by `audit`; an empty target there
+    /// stands for the new token's id.
+    pub async fn create_token(
+        &self,
+        name: &str,
+        user_id: Option<&str>,
+        audit: Audit<'_>,
+    ) -> Result<(TokenInfo, String)> {
+        self.create_scoped_token(name, user_id, &TokenScope::default(), audit)
+            .await
     }
 
-    /// Creates a token with a scope (the scope matters for service tokens only).
+    /// Creates a token with a scope (the scope matters for service tokens only); as
+    /// [`Store::create_token`].
     pub async fn create_scoped_token(
         &self,
         name: &str,
         user_id: Option<&str>,
         scope: &TokenScope,
+        audit: Audit<'_>,
     ) -> Result<(TokenInfo, String)> {
         let name = name.trim();
         if name.is_empty() || name.len() > 100 {
@@ -108,6 +112,7 @@ impl Store {
         let id = random_hex(6)?;
         let secret = format!("{PREFIX}{id}_{}", random_hex(32)?);
         let now = now_millis();
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query(
             "INSERT INTO api_tokens (id, name, hash, created_at, user_id, spaces, trusted_status) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -118,8 +123,15 @@ impl Store {
         .bind(user_id.map(str::to_string))
         .bind(spaces.clone())
         .bind(i32::from(scope.trusted_status))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let target = if audit.target.is_empty() {
+            id.as_str()
+        } else {
+            audit.target
+        };
+        audit.write_as(&mut tx, target).await?;
+        tx.commit().await?;
         let info = TokenInfo {
             id,
             name: name.to_string(),
@@ -137,63 +149,58 @@ impl Store {
         if !secret.starts_with(PREFIX) || secret.len() > 200 {
             return Ok(None);
         }
-        let row = sqlx::query(concat!(
+        Ok(sqlx::query_as(concat!(
             "SELECT ",
             token_columns!(),
             " FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL"
         ))
         .bind(content_hash(secret))
         .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(token_info).transpose()
+        .await?)
     }
 
-    /// Revokes a token by id (only one of `owner`'s, when given); false when there is no
-    /// such live token.
-    pub async fn revoke_token(&self, id: &str, owner: Option<&str>) -> Result<bool> {
+    /// Revokes a token by id (only one of `owner`'s, when given), recorded by `audit`;
+    /// false (and nothing recorded) when there is no such live token.
+    pub async fn revoke_token(&self, id: &str, owner: Option<&str>, audit: Audit<'_>) -> Result<bool> {
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND ($3 = '' OR user_id = $3)",
         )
         .bind(now_millis())
         .bind(id)
         .bind(owner.unwrap_or_default().to_string())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        audit.commit_if(tx, done.rows_affected() > 0).await
     }
 
-    /// Revokes every live token of a user (after a password change); how many.
+    /// Revokes every live token of a user; how many. (A password change does this
+    /// itself, in its own transaction.)
     pub async fn revoke_tokens_of(&self, user_id: &str) -> Result<u64> {
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(now_millis())
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let mut conn = self.pool.acquire().await?;
+        revoke_tokens_of(&mut conn, user_id).await
     }
 
     /// A user's tokens, newest first.
     pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenInfo>> {
-        let rows = sqlx::query(concat!(
+        Ok(sqlx::query_as(concat!(
             "SELECT ",
             token_columns!(),
             " FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id"
         ))
         .bind(user_id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(token_info).collect()
+        .await?)
     }
 
     /// Every token, newest first.
     pub async fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        let rows = sqlx::query(concat!(
+        Ok(sqlx::query_as(concat!(
             "SELECT ",
             token_columns!(),
             " FROM api_tokens ORDER BY created_at DESC, id"
         ))
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(token_info).collect()
+        .await?)
     }
 }

@@ -36,9 +36,60 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The password in a database URL, if it has one.
+fn password(url: &str) -> Option<&str> {
+    let (s, at) = (url.find("://")?, url.rfind('@')?);
+    let (_, pw) = url.get(s + 3..at)?.split_once(':')?;
+    (!pw.is_empty()).then_some(pw)
+}
+
+/// `%XX` escapes decoded (what a driver may echo back instead of the text of the URL).
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `text` (an error message about `url`) with the URL's password blotted out, as written
+/// in the URL and percent-decoded: drivers echo URLs and their parsed options.
+pub(crate) fn scrub(text: &str, url: &str) -> String {
+    let mut out = text.to_string();
+    if let Some(pw) = password(url) {
+        for form in [pw.to_string(), percent_decoded(pw)] {
+            if !form.is_empty() {
+                out = out.replace(&form, "***");
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{DatabaseUrl, redact};
+    use super::{DatabaseUrl, redact, scrub};
+
+    #[test]
+    fn scrub_removes_the_password_however_it_is_written() {
+        let url = "postgres://hub:p%40ss%3Aword@db/hub";
+        let said = "bad password p@ss:word for postgres://hub:p%40ss%3Aword@db/hub";
+        assert_eq!(scrub(said, url), "bad password *** for postgres://hub:***@db/hub");
+        assert_eq!(scrub("no secret here", "sqlite://x.db"), "no secret here");
+        assert_eq!(scrub("a%", "postgres://u:%@h/d"), "a***");
+    }
 
     #[test]
     fn database_password_is_redacted() {

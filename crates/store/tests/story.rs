@@ -4,7 +4,7 @@
 //! file; on PostgreSQL when DESIGNDOC_TEST_POSTGRES_URL is set (CI sets it).
 
 use designdoc_check::{Checker, Diagnostic};
-use designdoc_store::{DiffLine, DocFilter, Publish, Role, Store, Visibility, diff_lines};
+use designdoc_store::{Audit, DiffLine, DocFilter, Publish, Role, Store, Visibility, diff_lines};
 use std::path::Path;
 
 fn example(name: &str) -> String {
@@ -268,16 +268,29 @@ async fn more(store: &Store, limiter_id: &str, search_doc: &Publish<'_>) {
     );
 
     // Tokens: shown once, stored hashed, revocable.
-    let (info, secret) = store.create_token("ci", None).await.expect("token");
+    let (info, secret) = store
+        .create_token("ci", None, rec("token.create"))
+        .await
+        .expect("token");
     assert!(secret.starts_with("ddt_") && secret.len() > 60);
     assert_eq!(
         store.verify_token(&secret).await.expect("verify").map(|t| t.name),
         Some("ci".to_string())
     );
     assert_eq!(store.verify_token("ddt_wrong").await.expect("verify"), None);
-    assert!(store.revoke_token(&info.id, None).await.expect("revoke"));
+    assert!(
+        store
+            .revoke_token(&info.id, None, rec("token.revoke"))
+            .await
+            .expect("revoke")
+    );
     assert_eq!(store.verify_token(&secret).await.expect("verify"), None);
-    assert!(!store.revoke_token(&info.id, None).await.expect("revoke twice"));
+    assert!(
+        !store
+            .revoke_token(&info.id, None, rec("token.revoke"))
+            .await
+            .expect("revoke twice")
+    );
     assert!(store.tokens().await.expect("tokens")[0].revoked_at.is_some());
 
     // Bad input is refused with a message and writes nothing.
@@ -314,6 +327,11 @@ async fn more(store: &Store, limiter_id: &str, search_doc: &Publish<'_>) {
     assert!(problems.is_empty(), "{problems:?}");
 }
 
+/// An audit record of the test's own actions.
+fn rec(action: &'static str) -> Audit<'static> {
+    Audit::new("test", action, "", serde_json::json!({}))
+}
+
 fn all() -> Visibility {
     Visibility::all()
 }
@@ -322,15 +340,15 @@ fn all() -> Visibility {
 async fn accounts(store: &Store) {
     assert_eq!(store.count_users().await.expect("count"), 0);
     let ana = store
-        .create_user("ana", "correct horse battery", Role::Author)
+        .create_user("ana", "correct horse battery", Role::Author, rec("user.create"))
         .await
         .expect("ana");
     let bob = store
-        .create_user("bob", "another long password", Role::Reader)
+        .create_user("bob", "another long password", Role::Reader, rec("user.create"))
         .await
         .expect("bob");
     let admin = store
-        .create_user("root", "the admin password", Role::Admin)
+        .create_user("root", "the admin password", Role::Admin, rec("user.create"))
         .await
         .expect("admin");
     for (name, password, why) in [
@@ -338,7 +356,10 @@ async fn accounts(store: &Store) {
         ("Bad Name", "long enough password", "user name"),
         ("carl", "short", "12 characters"),
     ] {
-        let e = store.create_user(name, password, Role::Reader).await.expect_err(why);
+        let e = store
+            .create_user(name, password, Role::Reader, rec("user.create"))
+            .await
+            .expect_err(why);
         assert!(e.to_string().contains(why), "{e}");
     }
     assert_eq!(
@@ -366,7 +387,7 @@ async fn accounts(store: &Store) {
     let session = store.session(&secret).await.expect("lookup").expect("live");
     assert_eq!((session.user.username.as_str(), session.csrf.len()), ("ana", 64));
     assert!(store.session(&"0".repeat(64)).await.expect("lookup").is_none());
-    store.end_session(&secret).await.expect("end");
+    store.end_session(&secret, rec("logout")).await.expect("end");
     assert!(store.session(&secret).await.expect("lookup").is_none());
     let expired = store.create_session(&ana.id, -1).await.expect("session");
     assert!(
@@ -376,8 +397,14 @@ async fn accounts(store: &Store) {
 
     // A private space is invisible to non-members in every read, and visible to members
     // and admins.
-    store.set_private("platform", true).await.expect("private");
-    store.grant("platform", &ana.id, Role::Reviewer).await.expect("grant");
+    store
+        .set_private("platform", true, rec("space.visibility"))
+        .await
+        .expect("private");
+    store
+        .grant("platform", &ana.id, Role::Reviewer, rec("role.change"))
+        .await
+        .expect("grant");
     let for_ana = store.visibility(Some(&ana)).await.expect("vis");
     let for_bob = store.visibility(Some(&bob)).await.expect("vis");
     let for_anon = store.visibility(None).await.expect("vis");
@@ -430,15 +457,36 @@ async fn accounts(store: &Store) {
         store.memberships(&ana.id).await.expect("m"),
         [("platform".to_string(), Role::Reviewer)]
     );
-    assert!(store.revoke_membership("platform", &ana.id).await.expect("revoke"));
+    assert!(
+        store
+            .revoke_membership("platform", &ana.id, rec("role.change"))
+            .await
+            .expect("revoke")
+    );
     assert_ne!(store.visibility(Some(&ana)).await.expect("vis"), Visibility::all());
-    store.set_private("platform", false).await.expect("public");
+    store
+        .set_private("platform", false, rec("space.visibility"))
+        .await
+        .expect("public");
 
     // Tokens belong to users; a user revokes only their own.
-    let (t, _) = store.create_token("laptop", Some(&ana.id)).await.expect("token");
-    assert!(!store.revoke_token(&t.id, Some(&bob.id)).await.expect("not bob's"));
+    let (t, _) = store
+        .create_token("laptop", Some(&ana.id), rec("token.create"))
+        .await
+        .expect("token");
+    assert!(
+        !store
+            .revoke_token(&t.id, Some(&bob.id), rec("token.revoke"))
+            .await
+            .expect("not bob's")
+    );
     assert_eq!(store.tokens_of(&ana.id).await.expect("tokens").len(), 1);
-    assert!(store.revoke_token(&t.id, Some(&ana.id)).await.expect("ana's"));
+    assert!(
+        store
+            .revoke_token(&t.id, Some(&ana.id), rec("token.revoke"))
+            .await
+            .expect("ana's")
+    );
 
     // Login throttling counts failures per key in a window.
     for _ in 0..3 {
@@ -458,7 +506,32 @@ async fn accounts(store: &Store) {
         0
     );
 
+    // Every write recorded its audit entry with it; refused and no-op writes none.
+    let events = store.audit_events(0, 100).await.expect("events");
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        [
+            "token.create",
+            "token.revoke",
+            "user.create",
+            "user.create",
+            "user.create",
+            "logout",
+            "space.visibility",
+            "role.change",
+            "role.change",
+            "space.visibility",
+            "token.create",
+            "token.revoke",
+        ]
+    );
+    // An empty target on a new token stands for the token's id.
+    assert_eq!(events[10].target, t.id);
+    audited(store, &ana, &bob).await;
+
     // The audit log keeps order and detail.
+    let last = events.last().map_or(0, |e| e.id);
+    let n = store.audit_events(last, 100).await.expect("events").len() as i64;
     store
         .audit("ana", "login", "ana", serde_json::json!({"ip": "127.0.0.1"}))
         .await
@@ -467,13 +540,115 @@ async fn accounts(store: &Store) {
         .audit("root", "role", "bob", serde_json::json!({"role": "author"}))
         .await
         .expect("audit");
-    let events = store.audit_events(0, 10).await.expect("events");
+    let events = store.audit_events_latest(2).await.expect("events");
     assert_eq!(
         events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
-        ["login", "role"]
+        ["role", "login"]
     );
-    assert_eq!(events[1].detail["role"], "author");
-    assert_eq!(store.audit_events(events[0].id, 10).await.expect("after").len(), 1);
+    assert_eq!(events[0].detail["role"], "author");
+    assert_eq!(store.audit_events(events[1].id, 10).await.expect("after").len(), 1);
+    assert_eq!(store.audit_events(last, 100).await.expect("all").len() as i64, n + 2);
+}
+
+/// The review workflow's writes and a password change, each with its audit record.
+async fn audited(store: &Store, ana: &designdoc_store::User, bob: &designdoc_store::User) {
+    let id = "platform:0001-rate-limiter.md";
+    let since = store.audit_events_latest(1).await.expect("latest")[0].id;
+    let review = |action: &'static str| Audit::new("ana", action, id, serde_json::json!({"revision": 2}));
+    store
+        .request_review(
+            id,
+            2,
+            std::slice::from_ref(&bob.id),
+            &ana.id,
+            review("review.request-review"),
+        )
+        .await
+        .expect("request");
+    store
+        .set_verdict(id, 2, &bob.id, "changes", review("review.changes"))
+        .await
+        .expect("verdict");
+    let e = store
+        .set_verdict(id, 2, &bob.id, "maybe", review("review.maybe"))
+        .await
+        .expect_err("bad verdict");
+    assert!(e.to_string().contains("maybe"), "{e}");
+    let comment = store
+        .add_comment(id, 2, "", None, &ana.id, "Why 100?", review("review.comment"))
+        .await
+        .expect("comment");
+    assert!(
+        store
+            .resolve_comment(id, comment, &ana.id, review("review.resolve"))
+            .await
+            .expect("resolve")
+    );
+    assert!(
+        !store
+            .resolve_comment(id, comment, &ana.id, review("review.resolve"))
+            .await
+            .expect("resolve twice")
+    );
+    let state = store.review_state(id, &all()).await.expect("state").expect("doc");
+    assert_eq!(
+        (state.requested.as_slice(), state.verdicts.len()),
+        ([bob.username.clone()].as_slice(), 1)
+    );
+    assert_eq!(
+        store.comments(id, &all()).await.expect("comments")[0]
+            .resolved_by
+            .as_deref(),
+        Some("ana")
+    );
+    let policy = designdoc_store::Policy {
+        required_approvals: 1,
+        block_on_errors: false,
+    };
+    store
+        .set_policy("platform", policy, rec("space.policy"))
+        .await
+        .expect("policy");
+    assert_eq!(store.policy("platform").await.expect("policy"), policy);
+    assert!(
+        store
+            .set_status(id, 2, "review", "draft", review("status.change"))
+            .await
+            .expect("status")
+    );
+    assert!(
+        !store
+            .set_status(id, 2, "review", "draft", review("status.change"))
+            .await
+            .expect("stale status")
+    );
+    // A password change ends everything the old password opened, in one record.
+    let (_, token) = store
+        .create_token("old", Some(&bob.id), rec("token.create"))
+        .await
+        .expect("token");
+    let revoked = store
+        .set_password(&bob.id, "a brand new password", rec("password.change"))
+        .await
+        .expect("password");
+    assert_eq!(revoked, 1);
+    assert_eq!(store.verify_token(&token).await.expect("verify"), None);
+    let events = store.audit_events(since, 100).await.expect("events");
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        [
+            "review.request-review",
+            "review.changes",
+            "review.comment",
+            "review.resolve",
+            "space.policy",
+            "status.change",
+            "token.create",
+            "password.change",
+        ]
+    );
+    assert_eq!(events[2].detail["comment"], comment);
+    assert_eq!(events[7].detail["tokens_revoked"], 1);
 }
 
 fn search_doc_id(p: &Publish<'_>) -> String {
