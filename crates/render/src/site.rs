@@ -340,16 +340,16 @@ fn doc_link(i: &DocInfo) -> DocLink<'_> {
     }
 }
 
+/// Every register entry `of` each doc finds, with the doc it is from.
+fn gather<'a, T>(pages: &[PageInput], infos: &'a [DocInfo], of: fn(&Document) -> Vec<T>) -> Vec<(T, &'a DocInfo)> {
+    let found = pages.iter().zip(infos);
+    found
+        .flat_map(|(p, i)| of(p.doc).into_iter().map(move |e| (e, i)))
+        .collect()
+}
+
 fn risks_page(pages: &[PageInput], infos: &[DocInfo]) -> Markup {
-    let found: Vec<_> = pages
-        .iter()
-        .zip(infos)
-        .flat_map(|(p, i)| {
-            designdoc_check::registers::risks(p.doc)
-                .into_iter()
-                .map(move |r| (r, i))
-        })
-        .collect();
+    let found = gather(pages, infos, designdoc_check::registers::risks);
     let rows = found
         .iter()
         .map(|(r, i)| parts::Risk {
@@ -364,15 +364,7 @@ fn risks_page(pages: &[PageInput], infos: &[DocInfo]) -> Markup {
 }
 
 fn components_page(pages: &[PageInput], infos: &[DocInfo]) -> Markup {
-    let found: Vec<_> = pages
-        .iter()
-        .zip(infos)
-        .flat_map(|(p, i)| {
-            designdoc_check::registers::components(p.doc)
-                .into_iter()
-                .map(move |c| (c, i))
-        })
-        .collect();
+    let found = gather(pages, infos, designdoc_check::registers::components);
     let rows = found
         .iter()
         .map(|(c, i)| parts::Component {
@@ -386,15 +378,7 @@ fn components_page(pages: &[PageInput], infos: &[DocInfo]) -> Markup {
 }
 
 fn entities_page(pages: &[PageInput], infos: &[DocInfo]) -> Markup {
-    let found: Vec<_> = pages
-        .iter()
-        .zip(infos)
-        .flat_map(|(p, i)| {
-            designdoc_check::registers::entities(p.doc)
-                .into_iter()
-                .map(move |e| (e, i))
-        })
-        .collect();
+    let found = gather(pages, infos, designdoc_check::registers::entities);
     let rows = found
         .iter()
         .map(|(e, i)| parts::Entity {
