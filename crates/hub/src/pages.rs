@@ -1,6 +1,7 @@
 //! The hub's HTML pages: index with filters, doc page (stored rendered body with its
-//! diagrams, contents, details, findings), history, diff, search and the registers. All
-//! text is escaped; doc bodies were sanitized when rendered. No script at all: filters and
+//! diagrams, contents, details, findings), history, diff, search and the registers. Built
+//! from the page parts the static site shares (`designdoc_render::parts`), which escape
+//! all text; doc bodies were sanitized when rendered. No script at all: filters and
 //! search are plain GET forms.
 
 use super::api::{ApiError, DiffQuery, ListQuery, diff_pair};
@@ -9,23 +10,19 @@ use super::{Hub, RENDERER, check_and_render};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use designdoc_render::site::{CSS, badge, escape};
+use designdoc_render::parts::{
+    self, DocColumns, DocLink, DocRow, Filters, Frame, HUB_CSS, Heading, Markup, PreEscaped, html,
+};
+use designdoc_render::site::CSS;
 use designdoc_store::Role;
 use designdoc_store::{DiffLine, DocFilter, DocumentRow};
-use std::fmt::Write;
 use std::sync::Arc;
 
 type Shared = State<Arc<Hub>>;
 type Page = Result<Html<String>, ApiError>;
 
-/// Styles the hub adds to the site's.
-const HUB_CSS: &str = ".pager{display:flex;gap:1rem;margin:1rem 0}.diff{font-family:ui-monospace,monospace;font-size:.85rem;white-space:pre-wrap;border:1px solid #8884;padding:.5rem}\
-.diff .add{background:#2a28;display:block}.diff .del{background:#c334;display:block}.diff .gap{color:#888;display:block}.history-form{display:flex;gap:.5rem;align-items:end;margin:1rem 0}\
-form.inline,form.signout{display:inline-block;margin:0 .5rem .5rem 0}.thread{border-left:3px solid #8886;padding-left:.75rem;margin:1rem 0}.thread.resolved{opacity:.65}\
-.comment .meta,p.meta{color:#777;font-size:.85rem;margin:.25rem 0}#review,#comments{margin-top:1.5rem}textarea{width:100%;min-height:4rem}";
-
 pub async fn css() -> Response {
-    let mut r = format!("{CSS}\n{HUB_CSS}\n").into_response();
+    let mut r = [CSS, "\n", HUB_CSS, "\n"].concat().into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/css; charset=utf-8"),
@@ -35,30 +32,51 @@ pub async fn css() -> Response {
     r
 }
 
-/// The page frame: header navigation with the caller's account links (sign out is a form
-/// post carrying the CSRF token), then the body.
-pub fn layout(caller: &Caller, title: &str, body: &str) -> Html<String> {
-    let account = match (&caller.user, caller.csrf()) {
-        (Some(u), Some(csrf)) => format!(
-            "{}<a href=\"/account\" id=\"signed-in\">{}</a><form class=\"signout\" method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Sign out</button></form>",
-            if u.role == Role::Admin {
-                "<a href=\"/admin\">Admin</a>"
-            } else {
-                ""
+/// The caller's account links: sign out is a form post carrying the CSRF token.
+fn account(caller: &Caller) -> Markup {
+    html! {
+        @match (&caller.user, caller.csrf()) {
+            (Some(u), Some(csrf)) => {
+                @if u.role == Role::Admin { a href="/admin" { "Admin" } }
+                a href="/account" #signed-in { (u.username) }
+                form.signout method="post" action="/logout" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" { "Sign out" }
+                }
             },
-            escape(&u.username),
-            escape(csrf)
-        ),
-        (Some(u), None) => format!("<span id=\"signed-in\">{}</span>", escape(&u.username)),
-        (None, _) => "<a href=\"/login\">Sign in</a>".to_string(),
+            (Some(u), None) => span #signed-in { (u.username) },
+            (None, _) => a href="/login" { "Sign in" },
+        }
+    }
+}
+
+/// A page in the hub's frame (absolute links, the caller's account links, no script; the
+/// CSP comes as a response header).
+fn page(caller: &Caller, title: &str, body: Markup) -> Html<String> {
+    let mut nav = vec![("Documents", "/".to_string()), ("Search", "/search".to_string())];
+    nav.extend(
+        parts::REGISTERS
+            .iter()
+            .map(|(label, name)| (*label, format!("/{name}"))),
+    );
+    nav.push(("API", "/api/v1/openapi.json".to_string()));
+    let frame = Frame {
+        brand: "designdoc hub",
+        home: "/",
+        assets: "/",
+        nav: &nav,
+        account: account(caller),
+        csp: None,
+        scripts: &[],
     };
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>{title} · designdoc hub</title>\n<link rel=\"stylesheet\" href=\"/assets/site.css\">\n</head>\n<body>\n\
-<header class=\"site\" role=\"banner\"><a class=\"brand\" href=\"/\">designdoc hub</a>\n<nav aria-label=\"Site\"><a href=\"/\">Documents</a><a href=\"/search\">Search</a><a href=\"/risks\">Risks</a><a href=\"/components\">Components</a><a href=\"/entities\">Entities</a><a href=\"/api/v1/openapi.json\">API</a>{account}</nav></header>\n\
-<main id=\"main\">\n{body}\n</main>\n</body>\n</html>\n",
-        title = escape(title)
-    ))
+    Html(parts::page(&frame, title, body).into_string())
+}
+
+/// The page frame around `body`, for the pages still written as strings (account and
+/// review pages).
+pub fn layout(caller: &Caller, title: &str, body: &str) -> Html<String> {
+    // Unescaped: `body` is markup those pages built, escaping what they put in it.
+    page(caller, title, PreEscaped(body.to_string()))
 }
 
 /// `/doc/...` URL of a document, each path segment percent-encoded.
@@ -95,27 +113,30 @@ pub fn millis_to_date(ms: i64) -> String {
     )
 }
 
-fn doc_rows(docs: &[DocumentRow]) -> String {
-    let mut b = String::from(
-        "<table id=\"docs\"><thead><tr><th scope=\"col\">Space</th><th scope=\"col\">Id</th><th scope=\"col\">Title</th><th scope=\"col\">Status</th><th scope=\"col\">Authors</th><th scope=\"col\">Tags</th><th scope=\"col\">Updated</th><th scope=\"col\">Revision</th></tr></thead><tbody>\n",
-    );
-    for d in docs {
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&d.space),
-            escape(&d.doc_key),
-            escape(&doc_url("doc", &d.space, &d.path)),
-            escape(&d.title),
-            badge(&d.status),
-            escape(&d.authors.join(", ")),
-            escape(&d.tags.join(", ")),
-            millis_to_date(d.updated_at),
-            d.current_revision
-        );
-    }
-    b.push_str("</tbody></table>\n");
-    b
+/// The doc list of the index and of search.
+fn doc_rows(docs: &[DocumentRow]) -> Markup {
+    let rows: Vec<DocRow> = docs
+        .iter()
+        .map(|d| DocRow {
+            href: doc_url("doc", &d.space, &d.path),
+            space: &d.space,
+            id: &d.doc_key,
+            title: &d.title,
+            status: &d.status,
+            authors: &d.authors,
+            tags: &d.tags,
+            updated: millis_to_date(d.updated_at),
+            findings: (0, 0),
+            revision: d.current_revision,
+        })
+        .collect();
+    let columns = DocColumns {
+        space: true,
+        findings: false,
+        revision: true,
+        scripted: false,
+    };
+    parts::doc_table(&rows, &columns)
 }
 
 const PAGE_SIZE: i64 = 100;
@@ -132,44 +153,18 @@ pub async fn index(State(hub): Shared, caller: Caller, Query(query): Query<ListQ
         .await
         .map_err(err)?;
     let spaces = hub.store.spaces(&caller.visibility).await.map_err(err)?;
-    let mut b = String::from("<h1>Design documents</h1>\n");
-    b.push_str("<form class=\"filters\" method=\"get\" action=\"/\" role=\"search\" aria-label=\"Filter documents\">\n<label>Space<select name=\"space\"><option value=\"\">any</option>");
-    for s in &spaces {
-        let sel = if filter.space.as_deref() == Some(s.name.as_str()) {
-            " selected"
-        } else {
-            ""
-        };
-        let _ = write!(b, "<option{sel}>{}</option>", escape(&s.name));
-    }
-    b.push_str("</select></label>\n<label>Status<select name=\"status\"><option value=\"\">any</option>");
-    for s in designdoc_check::lifecycle::STATUSES {
-        let sel = if filter.status.as_deref() == Some(*s) {
-            " selected"
-        } else {
-            ""
-        };
-        let _ = write!(b, "<option{sel}>{s}</option>");
-    }
-    let value = |v: &Option<String>| escape(v.as_deref().unwrap_or(""));
-    let _ = write!(
-        b,
-        "</select></label>\n<label>Author<input name=\"author\" type=\"search\" value=\"{}\"></label>\n<label>Tag<input name=\"tag\" type=\"search\" value=\"{}\"></label>\n<button type=\"submit\">Filter</button>\n</form>\n",
-        value(&filter.author),
-        value(&filter.tag)
-    );
+    let space_names: Vec<&str> = spaces.iter().map(|s| s.name.as_str()).collect();
+    let filters = Filters {
+        action: Some("/"),
+        spaces: Some((&space_names, filter.space.as_deref())),
+        statuses: designdoc_check::lifecycle::STATUSES,
+        status: filter.status.as_deref(),
+        author: filter.author.as_deref().unwrap_or(""),
+        tag: filter.tag.as_deref().unwrap_or(""),
+        text: None,
+    };
     let shown_to = offset + docs.len() as i64;
-    let _ = writeln!(
-        b,
-        "<p id=\"shown-count\">{} of {total} documents{}.</p>",
-        docs.len(),
-        if total > 0 {
-            format!(" (from {} to {shown_to})", offset + 1)
-        } else {
-            String::new()
-        }
-    );
-    b.push_str(&doc_rows(&docs));
+    let range = (total > 0).then_some((offset + 1, shown_to));
     let link = |off: i64| {
         let mut s = format!("/?offset={off}");
         for (k, v) in [
@@ -179,24 +174,25 @@ pub async fn index(State(hub): Shared, caller: Caller, Query(query): Query<ListQ
             ("tag", &filter.tag),
         ] {
             if let Some(v) = v {
-                let _ = write!(s, "&{k}={}", q(v));
+                s.push_str(&format!("&{k}={}", q(v)));
             }
         }
-        escape(&s)
+        s
     };
-    b.push_str("<nav class=\"pager\" aria-label=\"Pages\">");
-    if offset > 0 {
-        let _ = write!(
-            b,
-            "<a rel=\"prev\" href=\"{}\">Previous</a>",
-            link((offset - PAGE_SIZE).max(0))
-        );
-    }
-    if shown_to < total {
-        let _ = write!(b, "<a rel=\"next\" href=\"{}\">Next</a>", link(shown_to));
-    }
-    b.push_str("</nav>\n");
-    Ok(layout(&caller, "Design documents", &b))
+    let pager = html! {
+        nav.pager aria-label="Pages" {
+            @if offset > 0 { a rel="prev" href=(link((offset - PAGE_SIZE).max(0))) { "Previous" } }
+            @if shown_to < total { a rel="next" href=(link(shown_to)) { "Next" } }
+        }
+        "\n"
+    };
+    let body = parts::doc_index(
+        &filters,
+        parts::shown_count(docs.len(), total, range),
+        doc_rows(&docs),
+        pager,
+    );
+    Ok(page(&caller, "Design documents", body))
 }
 
 /// The doc page. A `.html` path (a relative link rewritten by the renderer) falls back to
@@ -234,48 +230,33 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
         }
         (r.body, r.aside)
     };
-    let mut b = String::with_capacity(body.len() + aside.len() + 2048);
     // The document's own `#` heading is the title; the renderer keeps it in the body.
-    let has_title = body.trim_start().starts_with("<h1");
-    let _ = writeln!(
-        b,
-        "<div class=\"layout\">\n<article{}>",
-        if has_title {
-            ""
-        } else {
-            " aria-labelledby=\"doc-title\""
-        }
-    );
-    if !has_title {
-        let _ = writeln!(b, "<h1 id=\"doc-title\">{}</h1>", escape(&d.title));
-    }
-    b.push_str(&body);
-    b.push_str("</article>\n<aside aria-label=\"Document details\">\n<section class=\"panel\"><h2>Details</h2><dl class=\"meta\">");
-    let _ = write!(b, "<dt>Status</dt><dd>{}</dd>", badge(&d.status));
-    let row = |b: &mut String, k: &str, v: &str| {
-        if !v.is_empty() {
-            let _ = write!(b, "<dt>{k}</dt><dd>{}</dd>", escape(v));
-        }
+    let heading = if body.trim_start().starts_with("<h1") {
+        Heading::InBody(None)
+    } else {
+        Heading::Add(&d.title)
     };
-    row(&mut b, "Id", &d.doc_key);
-    row(&mut b, "Space", &d.space);
-    row(&mut b, "Authors", &d.authors.join(", "));
-    row(&mut b, "Tags", &d.tags.join(", "));
-    let _ = write!(
-        b,
-        "<dt>Revision</dt><dd>{} · {} by {} · <a href=\"{}\">history</a></dd>",
-        rev.number,
-        millis_to_date(rev.published_at),
-        escape(&rev.published_by),
-        escape(&doc_url("history", &d.space, &d.path))
+    let revision = html! {
+        (rev.number) " · " (millis_to_date(rev.published_at)) " by " (rev.published_by) " · "
+        a href=(doc_url("history", &d.space, &d.path)) { "history" }
+    };
+    let details = parts::details(
+        &d.status,
+        [
+            parts::text_detail("Id", &d.doc_key),
+            parts::text_detail("Space", &d.space),
+            parts::text_detail("Authors", &d.authors.join(", ")),
+            parts::text_detail("Tags", &d.tags.join(", ")),
+            Some(("Revision", revision)),
+            parts::text_detail("Source", &d.path),
+        ],
     );
-    row(&mut b, "Source", &d.path);
-    b.push_str("</dl></section>\n");
-    b.push_str(&aside);
-    b.push_str("</aside>\n</div>\n");
+    // Unescaped: the stored aside is the contents and findings parts, made (and escaped)
+    // by `check_and_render` when the revision was published or re-rendered.
+    let view = parts::doc_view(heading, &body, html! { (details) (PreEscaped(aside)) });
     // Reviews and comments are for signed-in people; anonymous readers get the page
     // from one query.
-    if caller.user.is_some() {
+    let review = if caller.user.is_some() {
         let (parsed, _) = designdoc_model::parse(&rev.content);
         let sections: Vec<(String, String)> = parsed
             .sections
@@ -283,30 +264,17 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
             .filter(|s| s.level >= 2)
             .map(|s| (s.anchor.clone(), s.title.clone()))
             .collect();
-        b.push_str(&super::review::panel(&hub, &caller, &id, &sections).await?);
-    }
-    Ok(layout(&caller, &d.title, &b))
+        super::review::panel(&hub, &caller, &id, &sections).await?
+    } else {
+        String::new()
+    };
+    // Unescaped: the review panel escapes what it shows itself.
+    Ok(page(&caller, &d.title, html! { (view) (PreEscaped(review)) }))
 }
 
 /// The findings panel of a doc page, with line numbers.
 pub fn findings_panel(content: &str, findings: &[designdoc_check::Diagnostic]) -> String {
-    let mut b = format!(
-        "<section class=\"panel findings\"><h2>Findings ({})</h2><ul>",
-        findings.len()
-    );
-    let index = designdoc_model::LineIndex::new(content);
-    for f in findings.iter().take(200) {
-        let line = index.line_col(content, f.span.start.min(content.len())).line;
-        let _ = write!(
-            b,
-            "<li class=\"finding {}\"><strong>{}</strong> line {line}: {}</li>",
-            f.level.as_str(),
-            f.code,
-            escape(&f.message)
-        );
-    }
-    b.push_str("</ul></section>\n");
-    b
+    parts::findings(content, None, findings).into_string()
 }
 
 pub async fn history(State(hub): Shared, caller: Caller, Path((space, path)): Path<(String, String)>) -> Page {
@@ -320,53 +288,60 @@ pub async fn history(State(hub): Shared, caller: Caller, Path((space, path)): Pa
         .ok_or_else(|| ApiError::not_found("document"))?;
     let revs = hub.store.revisions(&id, &caller.visibility).await.map_err(err)?;
     let diff_url = doc_url("diff", &space, &path);
-    let mut b = format!(
-        "<h1>History of <a href=\"{}\">{}</a></h1>\n",
-        escape(&doc_url("doc", &space, &path)),
-        escape(&d.title)
-    );
-    let options = |selected: i64| {
-        revs.iter()
-            .map(|r| {
-                let sel = if r.number == selected { " selected" } else { "" };
-                format!("<option{sel}>{}</option>", r.number)
-            })
-            .collect::<String>()
+    let options = |name: &str, selected: i64| {
+        html! {
+            select name=(name) {
+                @for r in &revs { option selected[r.number == selected] { (r.number) } }
+            }
+        }
     };
     let current = d.current_revision;
-    let _ = writeln!(
-        b,
-        "<form class=\"history-form\" method=\"get\" action=\"{}\"><label>From<select name=\"from\">{}</select></label><label>To<select name=\"to\">{}</select></label><button type=\"submit\">Compare</button></form>",
-        escape(&diff_url),
-        options((current - 1).max(1)),
-        options(current)
-    );
-    b.push_str("<table id=\"revisions\"><thead><tr><th scope=\"col\">Revision</th><th scope=\"col\">Published</th><th scope=\"col\">By</th><th scope=\"col\">Content hash</th><th scope=\"col\">Changes</th></tr></thead><tbody>\n");
-    for r in &revs {
-        let changes = if r.number > 1 {
-            format!(
-                "<a href=\"{}\">diff with {}</a>",
-                escape(&format!("{diff_url}?from={}&to={}", r.number - 1, r.number)),
-                r.number - 1
-            )
-        } else {
-            "first".to_string()
-        };
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{changes}</td></tr>",
-            r.number,
-            millis_to_date(r.published_at),
-            escape(&r.published_by),
-            escape(r.hash.get(..12).unwrap_or(&r.hash))
-        );
-    }
-    b.push_str("</tbody></table>\n");
-    Ok(layout(&caller, &format!("History of {}", d.title), &b))
+    let body = html! {
+        h1 { "History of " a href=(doc_url("doc", &space, &path)) { (d.title) } } "\n"
+        form.history-form method="get" action=(diff_url) {
+            label { "From" (options("from", (current - 1).max(1))) }
+            label { "To" (options("to", current)) }
+            button type="submit" { "Compare" }
+        }
+        "\n"
+        table #revisions {
+            thead { tr {
+                @for h in ["Revision", "Published", "By", "Content hash", "Changes"] { th scope="col" { (h) } }
+            } }
+            tbody {
+                "\n"
+                @for r in &revs {
+                    tr {
+                        td { (r.number) }
+                        td { (millis_to_date(r.published_at)) }
+                        td { (r.published_by) }
+                        td { code { (r.hash.get(..12).unwrap_or(&r.hash)) } }
+                        td {
+                            @if r.number > 1 {
+                                a href={ (diff_url) "?from=" (r.number - 1) "&to=" (r.number) } {
+                                    "diff with " (r.number - 1)
+                                }
+                            } @else { "first" }
+                        }
+                    }
+                    "\n"
+                }
+            }
+        }
+        "\n"
+    };
+    Ok(page(&caller, &format!("History of {}", d.title), body))
 }
 
 /// Lines of context kept around each change.
 const CONTEXT: usize = 3;
+
+/// A line of a diff page: a line with its class and sign, or how many unchanged lines
+/// are left out.
+enum Shown<'a> {
+    Line(&'static str, char, &'a str),
+    Gap(usize),
+}
 
 pub async fn diff(
     State(hub): Shared,
@@ -383,9 +358,9 @@ pub async fn diff(
         let hi = (i + CONTEXT + 1).min(changed.len());
         changed[lo..hi].iter().any(|&c| c)
     };
-    let (mut added, mut removed) = (0, 0);
-    let mut body = String::new();
-    let mut skipped = 0;
+    // What is shown: each changed line with its context, and the size of each gap.
+    let mut shown: Vec<Shown> = Vec::new();
+    let (mut added, mut removed, mut skipped) = (0, 0, 0);
     for (i, l) in lines.iter().enumerate() {
         let (class, sign, text) = match l {
             DiffLine::Same(t) => ("same", ' ', t),
@@ -403,32 +378,40 @@ pub async fn diff(
             continue;
         }
         if skipped > 0 {
-            let _ = writeln!(body, "<span class=\"gap\">… {skipped} unchanged lines</span>");
+            shown.push(Shown::Gap(skipped));
             skipped = 0;
         }
-        let _ = writeln!(body, "<span class=\"{class}\">{sign} {}</span>", escape(text));
+        shown.push(Shown::Line(class, sign, text));
     }
     if skipped > 0 {
-        let _ = writeln!(body, "<span class=\"gap\">… {skipped} unchanged lines</span>");
+        shown.push(Shown::Gap(skipped));
     }
-    let b = format!(
-        "<h1>Revision {} → {} of <a href=\"{}\">{}</a></h1>\n<p id=\"diff-summary\">{added} lines added, {removed} removed. <a href=\"{}\">All revisions</a></p>\n<pre class=\"diff\">{body}</pre>\n",
-        a.number,
-        c.number,
-        escape(&doc_url("doc", &space, &path)),
-        escape(&path),
-        escape(&doc_url("history", &space, &path)),
-    );
-    Ok(layout(&caller, &format!("Diff of {path}"), &b))
+    let body = html! {
+        h1 { "Revision " (a.number) " → " (c.number) " of " a href=(doc_url("doc", &space, &path)) { (path) } } "\n"
+        p #diff-summary {
+            (added) " lines added, " (removed) " removed. "
+            a href=(doc_url("history", &space, &path)) { "All revisions" }
+        }
+        "\n"
+        pre.diff {
+            @for line in &shown {
+                @match line {
+                    Shown::Line(class, sign, text) => span class=(class) { (sign) " " (text) },
+                    Shown::Gap(n) => span.gap { "… " (n) " unchanged lines" },
+                }
+                "\n"
+            }
+        }
+        "\n"
+    };
+    Ok(page(&caller, &format!("Diff of {path}"), body))
 }
 
 pub async fn search(State(hub): Shared, caller: Caller, Query(query): Query<ListQuery>) -> Page {
     let text = query.q.clone().unwrap_or_default();
-    let mut b = format!(
-        "<h1>Search</h1>\n<form class=\"filters\" method=\"get\" action=\"/search\" role=\"search\"><label>Words<input name=\"q\" type=\"search\" value=\"{}\" autofocus></label><button type=\"submit\">Search</button></form>\n",
-        escape(&text)
-    );
-    if !text.trim().is_empty() {
+    let hits = if text.trim().is_empty() {
+        None
+    } else {
         let filter = DocFilter {
             limit: Some(PAGE_SIZE),
             ..query.filter()
@@ -438,10 +421,30 @@ pub async fn search(State(hub): Shared, caller: Caller, Query(query): Query<List
             .search(&text, &filter, &caller.visibility)
             .await
             .map_err(|e| ApiError::store(&hub, e))?;
-        let _ = writeln!(b, "<p id=\"shown-count\">{} documents match.</p>", hits.len());
-        b.push_str(&doc_rows(&hits));
+        Some(hits)
+    };
+    let body = html! {
+        h1 { "Search" } "\n"
+        form.filters method="get" action="/search" role="search" {
+            label { "Words" input name="q" type="search" value=(text) autofocus; }
+            button type="submit" { "Search" }
+        }
+        "\n"
+        @if let Some(hits) = &hits {
+            p #shown-count { (hits.len()) " documents match." } "\n"
+            (doc_rows(hits))
+        }
+    };
+    Ok(page(&caller, "Search", body))
+}
+
+/// A link to a document by its id (`space:path`).
+fn id_link<'a>(id: &str, title: &'a str) -> DocLink<'a> {
+    let (space, path) = id.split_once(':').unwrap_or(("", id));
+    DocLink {
+        href: doc_url("doc", space, path),
+        title,
     }
-    Ok(layout(&caller, "Search", &b))
 }
 
 pub async fn risks(State(hub): Shared, caller: Caller) -> Page {
@@ -450,39 +453,17 @@ pub async fn risks(State(hub): Shared, caller: Caller) -> Page {
         .risks(&caller.visibility)
         .await
         .map_err(|e| ApiError::store(&hub, e))?;
-    let mut b = format!(
-        "<h1>Risks</h1>\n<p>{} risks across all current revisions, High impact first.</p>\n<table id=\"risks\"><thead><tr><th scope=\"col\">Risk</th><th scope=\"col\">Impact</th><th scope=\"col\">Likelihood</th><th scope=\"col\">Mitigation</th><th scope=\"col\">Document</th></tr></thead><tbody>\n",
-        rows.len()
-    );
-    for r in &rows {
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&r.risk),
-            escape(&r.impact),
-            escape(&r.likelihood),
-            escape(&r.mitigation),
-            id_link(&r.document_id, &r.title, "")
-        );
-    }
-    b.push_str("</tbody></table>\n");
-    Ok(layout(&caller, "Risks", &b))
-}
-
-/// A link to a document by its id (`space:path`), optionally to an anchor.
-fn id_link(id: &str, title: &str, anchor: &str) -> String {
-    let (space, path) = id.split_once(':').unwrap_or(("", id));
-    let hash = if anchor.is_empty() {
-        String::new()
-    } else {
-        format!("#{anchor}")
-    };
-    format!(
-        "<a href=\"{}{}\">{}</a>",
-        escape(&doc_url("doc", space, path)),
-        escape(&hash),
-        escape(title)
-    )
+    let rows = rows
+        .iter()
+        .map(|r| parts::Risk {
+            risk: &r.risk,
+            impact: &r.impact,
+            likelihood: &r.likelihood,
+            mitigation: &r.mitigation,
+            doc: id_link(&r.document_id, &r.title),
+        })
+        .collect();
+    Ok(page(&caller, "Risk register", parts::risks(rows, false)))
 }
 
 pub async fn components(State(hub): Shared, caller: Caller) -> Page {
@@ -491,21 +472,16 @@ pub async fn components(State(hub): Shared, caller: Caller) -> Page {
         .components(&caller.visibility)
         .await
         .map_err(|e| ApiError::store(&hub, e))?;
-    let mut b = format!(
-        "<h1>Components</h1>\n<p>{} components described across all documents.</p>\n<table id=\"components\"><thead><tr><th scope=\"col\">Component</th><th scope=\"col\">Purpose</th><th scope=\"col\">Document</th></tr></thead><tbody>\n",
-        rows.len()
-    );
-    for c in &rows {
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            id_link(&c.document_id, &c.name, &c.anchor),
-            escape(&c.purpose),
-            id_link(&c.document_id, &c.title, "")
-        );
-    }
-    b.push_str("</tbody></table>\n");
-    Ok(layout(&caller, "Components", &b))
+    let rows = rows
+        .iter()
+        .map(|c| parts::Component {
+            name: &c.name,
+            purpose: &c.purpose,
+            anchor: &c.anchor,
+            doc: id_link(&c.document_id, &c.title),
+        })
+        .collect();
+    Ok(page(&caller, "Components", parts::components(rows, false)))
 }
 
 pub async fn entities(State(hub): Shared, caller: Caller) -> Page {
@@ -514,19 +490,13 @@ pub async fn entities(State(hub): Shared, caller: Caller) -> Page {
         .entities(&caller.visibility)
         .await
         .map_err(|e| ApiError::store(&hub, e))?;
-    let mut b = format!(
-        "<h1>Entities</h1>\n<p>{} entity mentions in the ER diagrams of all documents.</p>\n<table id=\"entities\"><thead><tr><th scope=\"col\">Entity</th><th scope=\"col\">Document</th><th scope=\"col\">Role</th></tr></thead><tbody>\n",
-        rows.len()
-    );
-    for e in &rows {
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&e.name),
-            id_link(&e.document_id, &e.title, ""),
-            if e.defined { "defines it" } else { "uses it" }
-        );
-    }
-    b.push_str("</tbody></table>\n");
-    Ok(layout(&caller, "Entities", &b))
+    let rows = rows
+        .iter()
+        .map(|e| parts::Entity {
+            name: &e.name,
+            defined: e.defined,
+            doc: id_link(&e.document_id, &e.title),
+        })
+        .collect();
+    Ok(page(&caller, "Entities", parts::entities(rows, false)))
 }

@@ -2,7 +2,7 @@
 //! comments, numbers and keywords of the languages design docs use most. Output is escaped
 //! HTML with `<span class="hl-...">`; unknown languages are only escaped.
 
-use crate::site::escape;
+use maud::{Markup, html};
 
 struct Lang {
     keywords: &'static [&'static str],
@@ -153,23 +153,38 @@ fn lang(name: &str) -> Option<Lang> {
 
 /// Highlighted, escaped HTML for `code` in language `name`.
 pub fn highlight(name: &str, code: &str) -> String {
+    highlighted(name, code).into_string()
+}
+
+/// [`highlight`] as markup.
+pub fn highlighted(name: &str, code: &str) -> Markup {
+    let pieces = tokens(name, code);
+    html! {
+        @for (class, text) in &pieces {
+            @if let Some(class) = class { span class={ "hl-" (class) } { (text) } } @else { (text) }
+        }
+    }
+}
+
+/// `code` cut into pieces, each with its highlight class (`None`: plain text).
+fn tokens<'a>(name: &str, code: &'a str) -> Vec<(Option<&'static str>, &'a str)> {
     let Some(l) = lang(&name.to_ascii_lowercase()) else {
-        return escape(code);
+        return vec![(None, code)];
     };
     let sql = name.eq_ignore_ascii_case("sql");
-    let mut out = String::with_capacity(code.len() * 2);
+    let mut out = Vec::new();
     let mut rest = code;
     while let Some(c) = rest.chars().next() {
         if let Some(lc) = l.line_comments.iter().find(|p| rest.starts_with(**p)) {
             let _ = lc;
             let end = rest.find('\n').unwrap_or(rest.len());
-            span(&mut out, "comment", &rest[..end]);
+            out.push((Some("comment"), &rest[..end]));
             rest = &rest[end..];
         } else if let Some((open, close)) = l.block_comment.filter(|(o, _)| rest.starts_with(*o)) {
             let end = rest[open.len()..]
                 .find(close)
                 .map_or(rest.len(), |e| open.len() + e + close.len());
-            span(&mut out, "comment", &rest[..end]);
+            out.push((Some("comment"), &rest[..end]));
             rest = &rest[end..];
         } else if c == '"' || c == '\'' || c == '`' {
             let mut end = rest.len();
@@ -187,13 +202,13 @@ pub fn highlight(name: &str, code: &str) -> String {
                     break;
                 }
             }
-            span(&mut out, "string", &rest[..end]);
+            out.push((Some("string"), &rest[..end]));
             rest = &rest[end..];
         } else if c.is_ascii_digit() {
             let end = rest
                 .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '.' || ch == '_'))
                 .unwrap_or(rest.len());
-            span(&mut out, "number", &rest[..end]);
+            out.push((Some("number"), &rest[..end]));
             rest = &rest[end..];
         } else if c.is_alphabetic() || c == '_' {
             let end = rest
@@ -206,25 +221,17 @@ pub fn highlight(name: &str, code: &str) -> String {
                 l.keywords.contains(&word)
             };
             if is_kw {
-                span(&mut out, "keyword", word);
+                out.push((Some("keyword"), word));
             } else {
-                out.push_str(&escape(word));
+                out.push((None, word));
             }
             rest = &rest[end..];
         } else {
-            out.push_str(&escape(&rest[..c.len_utf8()]));
+            out.push((None, &rest[..c.len_utf8()]));
             rest = &rest[c.len_utf8()..];
         }
     }
     out
-}
-
-fn span(out: &mut String, class: &str, text: &str) {
-    out.push_str("<span class=\"hl-");
-    out.push_str(class);
-    out.push_str("\">");
-    out.push_str(&escape(text));
-    out.push_str("</span>");
 }
 
 #[cfg(test)]
