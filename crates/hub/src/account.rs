@@ -113,10 +113,7 @@ async fn known_device(hub: &Hub, headers: &HeaderMap, user_id: &str) -> Result<O
 /// Writes an audit entry; a failure is logged (the entry's action already happened).
 async fn audit(hub: &Hub, actor: &str, action: &str, target: &str, detail: serde_json::Value) {
     if let Err(e) = hub.store.audit(actor, action, target, detail).await {
-        hub.log.error(
-            "audit write failed",
-            &[("action", action.to_string().into()), ("error", e.to_string().into())],
-        );
+        tracing::error!(action, error = %e, "audit write failed");
     }
 }
 
