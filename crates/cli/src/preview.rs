@@ -58,13 +58,14 @@ pub fn run(args: PreviewArgs) -> Result<Outcome> {
     let root = docs_root(&args.dir, &settings);
     let out = args.output.clone();
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create `{}`", out.display()))?;
+    // Listed first, so a missing folder is reported as `build` reports it.
+    let paths = doc_paths(&root, &out, &settings)?;
     // Watching starts before the first build, so an edit made while it runs is not missed;
     // the site's own writes into `out` (it may sit inside the docs) wake no one.
     let watcher = FolderWatcher::new(std::slice::from_ref(&root), std::slice::from_ref(&out), POLL_EVERY)?;
     if let Watching::Polling { why } = watcher.watching() {
         eprintln!("note: watching by polling every {} ms: {why}", POLL_EVERY.as_millis());
     }
-    let paths = doc_paths(&root, &out, &settings)?;
     // Taken before the build reads the docs: a doc saved during the build differs from it.
     let built = files::stamps(&paths);
     build_once(&checker, &root, &paths, &out, true)?;

@@ -489,6 +489,9 @@ pub struct Started {
     listener: tokio::net::TcpListener,
     settings: HubSettings,
     workspace: designdoc_workspace::Settings,
+    /// The watched docs as they were just before the first publish: the watcher starts
+    /// later, and compares with these so an edit in between is published too.
+    published: files::Stamps,
 }
 
 /// Opens the store, publishes the watched folders, binds the address and creates the first
@@ -509,6 +512,7 @@ pub async fn start(
         metrics_from: settings.metrics_from.clone(),
         render_budget: settings.render_budget.clone(),
     });
+    let published = stamp(&settings.dirs, &workspace);
     for dir in &settings.dirs {
         if !dir.is_dir() {
             return Err(HubError::Settings(format!("{}: not a folder", dir.display())));
@@ -534,6 +538,7 @@ pub async fn start(
         listener,
         settings,
         workspace,
+        published,
     })
 }
 
@@ -546,11 +551,12 @@ impl Started {
             listener,
             settings,
             workspace,
+            published,
             ..
         } = self;
         tracing::info!(addr = %local_addr, database = %settings.database, "listening");
         if !settings.dirs.is_empty() {
-            tokio::spawn(watch(Arc::clone(&hub), settings.dirs.clone(), workspace));
+            tokio::spawn(watch(Arc::clone(&hub), settings.dirs.clone(), workspace, published));
         }
         tokio::spawn(purge_login_failures(Arc::clone(&hub)));
         let counting = Arc::clone(&hub);
@@ -612,8 +618,8 @@ async fn purge_login_failures(hub: Arc<Hub>) {
 /// (polling on network file systems, whose changes from other hosts raise no event here);
 /// modification times then tell whether a doc changed, so editors that save by rename are
 /// seen and events for other files cost one scan.
-async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, workspace: designdoc_workspace::Settings) {
-    let mut watcher = match watch::FolderWatcher::new(&dirs, &[], POLL_EVERY) {
+async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, workspace: designdoc_workspace::Settings, mut last: files::Stamps) {
+    let watcher = match watch::FolderWatcher::new(&dirs, &[], POLL_EVERY) {
         Ok(w) => w,
         Err(e) => {
             tracing::error!(error = %e, "not watching the folders; restart the hub to publish changes");
@@ -633,27 +639,28 @@ async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, workspace: designdoc_workspace
         // Scanning is file IO: off the request threads.
         tokio::task::spawn_blocking(move || stamp(&dirs, &workspace))
     };
-    let Ok(mut last) = scan(&dirs, &workspace).await else {
-        tracing::error!("the first scan of the watched folders failed; not watching them");
-        return;
-    };
-    loop {
-        // The watcher blocks its thread while it waits, so it waits on a blocking thread
-        // and comes back with the answer.
-        let (back, changed) = match tokio::task::spawn_blocking(move || {
-            let changed = watcher.next_change();
-            (watcher, changed)
-        })
-        .await
-        {
-            Ok(answer) => answer,
-            Err(e) => {
-                tracing::error!(error = %e, "the folder watcher failed; not watching any more");
-                return;
+    // The watcher blocks the thread that waits on it, so a thread of its own waits and
+    // passes wake-ups on (not the runtime's blocking pool: the runtime would wait for it
+    // forever when the hub stops). A wake-up already pending absorbs the next one.
+    let (woken, mut wake_ups) = tokio::sync::mpsc::channel::<()>(1);
+    // The first look is at once: edits made since the first publish, before the watcher
+    // started, are seen there.
+    woken.try_send(()).ok();
+    let waiter = std::thread::Builder::new()
+        .name("designdoc-watch".to_string())
+        .spawn(move || {
+            while watcher.next_change() {
+                if let Err(tokio::sync::mpsc::error::TrySendError::Closed(())) = woken.try_send(()) {
+                    return;
+                }
             }
-        };
-        watcher = back;
-        if !changed {
+        });
+    if let Err(e) = waiter {
+        tracing::error!(error = %e, "cannot start the folder watcher's thread; not watching the folders");
+        return;
+    }
+    loop {
+        if wake_ups.recv().await.is_none() {
             tracing::error!("the folder watcher stopped; not watching any more");
             return;
         }

@@ -231,7 +231,8 @@ mod tests {
         let out = docs.join("out");
         std::fs::create_dir_all(&out).expect("mkdir");
         std::fs::write(docs.join("a.md"), "# A\n").expect("write");
-        let watcher = FolderWatcher::start(std::slice::from_ref(&docs), std::slice::from_ref(&out), None).expect("watch");
+        let watcher =
+            FolderWatcher::start(std::slice::from_ref(&docs), std::slice::from_ref(&out), None).expect("watch");
         assert_eq!(watcher.watching(), &Watching::Events);
         std::fs::write(docs.join("a.md"), "# A, longer now\n").expect("write");
         let (watcher, woke) = woken(watcher, Duration::from_secs(5));
