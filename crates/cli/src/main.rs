@@ -6,7 +6,9 @@ mod check_cmd;
 mod completions_cmd;
 mod db_cmd;
 mod diagram_cmd;
+mod logging;
 mod new_cmd;
+mod preview;
 mod publish_cmd;
 mod rules_cmd;
 mod serve_cmd;
@@ -51,7 +53,7 @@ enum Command {
     /// Build a static site: every doc with diagrams, an index with status, and registers.
     Build(build_cmd::BuildArgs),
     /// Serve the site on 127.0.0.1, rebuild when a doc changes, reload open pages.
-    Preview(build_cmd::PreviewArgs),
+    Preview(preview::PreviewArgs),
     /// Run the hub: publish and watch doc folders, serve the JSON API and pages.
     Serve(serve_cmd::ServeArgs),
     /// Send docs to a hub over its API (for CI jobs in other repositories).
@@ -96,6 +98,13 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `serve` installs the logger itself, in the format its settings ask for; the other
+    // commands log only what the libraries under them warn of (sqlx, say), as text.
+    if !matches!(cli.command, Command::Serve(_))
+        && let Err(e) = logging::init(designdoc_hub::LogFormat::Text)
+    {
+        eprintln!("warning: {e:#}");
+    }
     let result = match cli.command {
         Command::New(args) => new_cmd::run(args),
         Command::Check(args) => check_cmd::run(args, false),
@@ -104,7 +113,7 @@ fn main() -> ExitCode {
         Command::RenderDiagram(args) => diagram_cmd::render(args),
         Command::Export(args) => diagram_cmd::export(args),
         Command::Build(args) => build_cmd::run(args),
-        Command::Preview(args) => build_cmd::preview(args),
+        Command::Preview(args) => preview::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Publish(args) => publish_cmd::run(args),
         Command::Token(args) => db_cmd::token(args),

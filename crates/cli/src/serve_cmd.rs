@@ -115,6 +115,7 @@ pub fn run(args: ServeArgs) -> Result<Outcome> {
     let settings = settings::load(&args.common)?;
     let checker = settings::checker(&settings)?;
     let hub = resolve(&args, &settings)?;
+    crate::logging::init(hub.log_format)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

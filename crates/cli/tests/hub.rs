@@ -436,6 +436,26 @@ fn sigterm_finishes_the_request_in_flight() {
 }
 
 #[test]
+fn a_watched_folder_is_republished_on_change_and_sigterm_still_stops_the_hub() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let docs = tmp.path().join("docs");
+    examples(&docs);
+    let db = format!("sqlite://{}", tmp.path().join("hub.db").display());
+    let mut hub = Hub::start(tmp.path(), &["docs", "--database", &db, "--addr", "127.0.0.1:0"], &[]);
+    let doc = docs.join("0002-search-service.md");
+    let text = std::fs::read_to_string(&doc).expect("read");
+    std::fs::write(&doc, text.replace("title: Search service", "title: Search service v2")).expect("write");
+    let start = Instant::now();
+    while !hub.log().contains("new_revisions=1") && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(hub.log().contains("new_revisions=1"), "{}", hub.log());
+    // The watcher's waiting thread must not keep the process alive once the hub stopped.
+    signal(&hub.pid(), "-TERM");
+    assert_eq!(hub.wait_exit(Duration::from_secs(10)), Some(0), "{}", hub.log());
+}
+
+#[test]
 fn settings_come_from_flags_env_and_designdoc_toml() {
     let tmp = tempfile::tempdir().expect("tempdir");
     examples(&tmp.path().join("docs"));

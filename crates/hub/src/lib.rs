@@ -17,6 +17,7 @@ mod pages;
 mod review;
 mod signin;
 mod throttle;
+pub mod watch;
 mod workflow;
 
 use axum::Router;
@@ -36,8 +37,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use client::{Cidr, TrustedProxies};
-pub use listen::Limits;
-pub use log::{Log, LogFormat};
+pub use listen::{Limits, serve as serve_http};
+pub use log::LogFormat;
 
 /// Why the hub could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -154,7 +155,6 @@ pub struct Hub {
     pub store: Store,
     pub checker: Checker,
     pub metrics: metrics::Metrics,
-    pub log: Log,
     /// Anonymous callers see nothing but the sign-in page.
     pub require_login: bool,
     /// Session cookies get `Secure` (set when the hub is served over https).
@@ -252,7 +252,6 @@ impl Hub {
             store,
             checker,
             metrics: metrics::Metrics::default(),
-            log: Log::new(settings.log_format),
             require_login: settings.require_login,
             secure_cookies: settings.secure_cookies,
             password_checks: tokio::sync::Semaphore::new(4),
@@ -303,13 +302,7 @@ impl Hub {
             results[i] = Some(match r {
                 Ok(r) => self.store_one(d, r).await,
                 Err(reason) => {
-                    self.log.warn(
-                        "not published",
-                        &[
-                            ("document", format!("{}:{}", d.space, d.path).into()),
-                            ("reason", reason.to_string().into()),
-                        ],
-                    );
+                    tracing::warn!(document = %format_args!("{}:{}", d.space, d.path), %reason, "not published");
                     Err(reason.clone())
                 }
             });
@@ -369,10 +362,7 @@ impl Hub {
             Ok(Err(StoreError::Invalid(m))) => Err(PublishError::Rejected(m)),
             Ok(Err(other)) => {
                 // Database details stay in the log.
-                self.log.error(
-                    "publish failed",
-                    &[("document", document.into()), ("error", other.to_string().into())],
-                );
+                tracing::error!(%document, error = %other, "publish failed");
                 Err(PublishError::Internal(
                     "internal error (logged); retrying is safe".to_string(),
                 ))
@@ -383,10 +373,7 @@ impl Hub {
                     .map(|s| (*s).to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                self.log.error(
-                    "publish panicked",
-                    &[("document", document.into()), ("panic", what.into())],
-                );
+                tracing::error!(%document, panic = %what, "publish panicked");
                 Err(PublishError::Internal(
                     "internal error while storing this document (logged)".to_string(),
                 ))
@@ -424,22 +411,13 @@ async fn publish_dir(hub: &Arc<Hub>, dir: &Path, workspace: &designdoc_workspace
                 Ok(Content::Invalid { reason, .. }) => reason,
                 Err(e) => e.to_string(),
             };
-            hub.log.warn(
-                "skipped",
-                &[("file", path.display().to_string().into()), ("reason", why.into())],
-            );
+            tracing::warn!(file = %path.display(), reason = why, "skipped");
         }
         let names: Vec<String> = batch.iter().map(|d| d.path.clone()).collect();
         for (name, r) in names.iter().zip(hub.publish(batch).await) {
             match r {
                 Ok(p) => created += usize::from(p.created),
-                Err(e) => hub.log.error(
-                    "publish failed",
-                    &[
-                        ("file", dir.join(name).display().to_string().into()),
-                        ("error", e.to_string().into()),
-                    ],
-                ),
+                Err(e) => tracing::error!(file = %dir.join(name).display(), error = %e, "publish failed"),
             }
         }
     }
@@ -463,6 +441,10 @@ fn stamp(dirs: &[PathBuf], workspace: &designdoc_workspace::Settings) -> files::
         .collect();
     files::stamps(&paths)
 }
+
+/// How often watched folders are scanned where file system events cannot be used (a scan
+/// of 10,000 files takes tens of milliseconds).
+const POLL_EVERY: Duration = Duration::from_secs(2);
 
 /// Every route of the hub. `api::ROUTES` lists the API ones for the OpenAPI test.
 pub fn router(hub: Arc<Hub>) -> Router {
@@ -544,6 +526,9 @@ pub struct Started {
     listener: tokio::net::TcpListener,
     settings: HubSettings,
     workspace: designdoc_workspace::Settings,
+    /// The watched docs as they were just before the first publish: the watcher starts
+    /// later, and compares with these so an edit in between is published too.
+    published: files::Stamps,
 }
 
 /// Opens the store, publishes the watched folders, binds the address and creates the first
@@ -555,18 +540,13 @@ pub async fn start(
 ) -> Result<Started, HubError> {
     let store = open_store(&settings.database, settings.schema.as_deref()).await?;
     let hub = Arc::new(Hub::new(store, checker, &settings));
+    let published = stamp(&settings.dirs, &workspace);
     for dir in &settings.dirs {
         if !dir.is_dir() {
             return Err(HubError::Settings(format!("{}: not a folder", dir.display())));
         }
         let n = publish_dir(&hub, dir, &workspace).await?;
-        hub.log.info(
-            "published",
-            &[
-                ("folder", dir.display().to_string().into()),
-                ("new_revisions", n.into()),
-            ],
-        );
+        tracing::info!(folder = %dir.display(), new_revisions = n, "published");
     }
     let listener = tokio::net::TcpListener::bind(&settings.addr)
         .await
@@ -586,6 +566,7 @@ pub async fn start(
         listener,
         settings,
         workspace,
+        published,
     })
 }
 
@@ -598,17 +579,12 @@ impl Started {
             listener,
             settings,
             workspace,
+            published,
             ..
         } = self;
-        hub.log.info(
-            "listening",
-            &[
-                ("addr", local_addr.to_string().into()),
-                ("database", settings.database.to_string().into()),
-            ],
-        );
+        tracing::info!(addr = %local_addr, database = %settings.database, "listening");
         if !settings.dirs.is_empty() {
-            tokio::spawn(watch(Arc::clone(&hub), settings.dirs.clone(), workspace));
+            tokio::spawn(watch(Arc::clone(&hub), settings.dirs.clone(), workspace, published));
         }
         tokio::spawn(purge_login_failures(Arc::clone(&hub)));
         let counting = Arc::clone(&hub);
@@ -617,12 +593,12 @@ impl Started {
             router(Arc::clone(&hub)),
             settings.limits.clone(),
             Arc::new(settings.proxies.clone()),
-            shutdown_signal(Arc::clone(&hub)),
+            shutdown_signal(),
             move || counting.metrics.refused_connection(),
         )
         .await;
         hub.store.close().await;
-        hub.log.info("stopped", &[]);
+        tracing::info!("stopped");
         Ok(())
     }
 }
@@ -639,8 +615,7 @@ async fn first_admin(hub: &Hub) -> Result<Option<String>, HubError> {
         Ok(_) => Ok(Some(password)),
         // Another instance may have won the race; then its password is the one.
         Err(e) => {
-            hub.log
-                .info("first admin not created", &[("reason", e.to_string().into())]);
+            tracing::info!(reason = %e, "first admin not created");
             Ok(None)
         }
     }
@@ -651,50 +626,80 @@ async fn first_admin(hub: &Hub) -> Result<Option<String>, HubError> {
 async fn purge_login_failures(hub: Arc<Hub>) {
     loop {
         match hub.store.purge_login_failures(FAILURE_MAX_AGE_MS).await {
-            Ok(n) if n > 0 => hub.log.info("purged login failures", &[("rows", n.into())]),
+            Ok(n) if n > 0 => tracing::info!(rows = n, "purged login failures"),
             Ok(_) => {}
-            Err(e) => hub
-                .log
-                .error("cannot purge login failures", &[("error", e.to_string().into())]),
+            Err(e) => tracing::error!(error = %e, "cannot purge login failures"),
         }
         tokio::time::sleep(FAILURE_PURGE_EVERY).await;
     }
 }
 
-/// Republishes changed docs, polling modification times (works for editors that save by
-/// rename and on network file systems, where change events are unreliable).
-async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, workspace: designdoc_workspace::Settings) {
+/// Republishes changed docs when the watched folders change. File system events wake it
+/// (polling on network file systems, whose changes from other hosts raise no event here);
+/// modification times then tell whether a doc changed, so editors that save by rename are
+/// seen and events for other files cost one scan.
+async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, workspace: designdoc_workspace::Settings, mut last: files::Stamps) {
+    let watcher = match watch::FolderWatcher::new(&dirs, &[], POLL_EVERY) {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::error!(error = %e, "not watching the folders; restart the hub to publish changes");
+            return;
+        }
+    };
+    if let watch::Watching::Polling { why } = watcher.watching() {
+        tracing::info!(
+            every_ms = POLL_EVERY.as_millis(),
+            why = why.as_str(),
+            "watching by polling"
+        );
+    }
     let workspace = Arc::new(workspace);
-    let mut last = stamp(&dirs, &workspace);
-    let mut pause = Duration::from_millis(250);
+    let scan = |dirs: &[PathBuf], workspace: &Arc<designdoc_workspace::Settings>| {
+        let (dirs, workspace) = (dirs.to_vec(), Arc::clone(workspace));
+        // Scanning is file IO: off the request threads.
+        tokio::task::spawn_blocking(move || stamp(&dirs, &workspace))
+    };
+    // The watcher blocks the thread that waits on it, so a thread of its own waits and
+    // passes wake-ups on (not the runtime's blocking pool: the runtime would wait for it
+    // forever when the hub stops). A wake-up already pending absorbs the next one.
+    let (woken, mut wake_ups) = tokio::sync::mpsc::channel::<()>(1);
+    // The first look is at once: edits made since the first publish, before the watcher
+    // started, are seen there.
+    woken.try_send(()).ok();
+    let waiter = std::thread::Builder::new()
+        .name("designdoc-watch".to_string())
+        .spawn(move || {
+            while watcher.next_change() {
+                if let Err(tokio::sync::mpsc::error::TrySendError::Closed(())) = woken.try_send(()) {
+                    return;
+                }
+            }
+        });
+    if let Err(e) = waiter {
+        tracing::error!(error = %e, "cannot start the folder watcher's thread; not watching the folders");
+        return;
+    }
     loop {
-        tokio::time::sleep(pause).await;
-        // Scanning a big folder costs CPU that requests need: poll at most 5% of the time
-        // (every 250 ms for small folders; 10,000 files scan in tens of ms).
-        let started = std::time::Instant::now();
-        let now = tokio::task::spawn_blocking({
-            let dirs = dirs.clone();
-            let workspace = Arc::clone(&workspace);
-            move || stamp(&dirs, &workspace)
-        })
-        .await
-        .unwrap_or_default();
-        pause = (started.elapsed() * 20).clamp(Duration::from_millis(250), Duration::from_secs(10));
+        if wake_ups.recv().await.is_none() {
+            tracing::error!("the folder watcher stopped; not watching any more");
+            return;
+        }
+        let now = match scan(&dirs, &workspace).await {
+            Ok(now) => now,
+            Err(e) => {
+                tracing::error!(error = %e, "scanning the watched folders failed");
+                continue;
+            }
+        };
         if now == last {
             continue;
         }
         last = now;
         for dir in &dirs {
             match publish_dir(&hub, dir, &workspace).await {
-                Ok(n) if n > 0 => hub.log.info(
-                    "published",
-                    &[
-                        ("folder", dir.display().to_string().into()),
-                        ("new_revisions", n.into()),
-                    ],
-                ),
+                Ok(n) if n > 0 => tracing::info!(folder = %dir.display(), new_revisions = n, "published"),
                 Ok(_) => {}
-                Err(e) => hub.log.error("publish failed", &[("error", e.to_string().into())]),
+                Err(e) => tracing::error!(error = %e, "publish failed"),
             }
         }
     }
@@ -702,7 +707,7 @@ async fn watch(hub: Arc<Hub>, dirs: Vec<PathBuf>, workspace: designdoc_workspace
 
 /// Resolves on SIGTERM or Ctrl-C; the server then stops accepting and finishes in-flight
 /// requests.
-async fn shutdown_signal(hub: Arc<Hub>) {
+async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -721,5 +726,5 @@ async fn shutdown_signal(hub: Arc<Hub>) {
         () = ctrl_c => {}
         () = term => {}
     }
-    hub.log.info("shutting down", &[("reason", "signal".into())]);
+    tracing::info!(reason = "signal", "shutting down");
 }

@@ -145,16 +145,14 @@ pub async fn track(State(hub): State<Arc<Hub>>, request: Request, next: Next) ->
     let seconds = start.elapsed().as_secs_f64();
     let status = response.status().as_u16();
     hub.metrics.observe(&method, &route, status, seconds);
-    hub.log.info(
-        "request",
-        &[
-            ("method", method.into()),
-            ("path", path.into()),
-            ("route", route.into()),
-            ("client", client.into()),
-            ("status", status.into()),
-            ("ms", ((seconds * 1e6).round() / 1e3).into()),
-        ],
+    tracing::info!(
+        method,
+        path,
+        route,
+        client,
+        status,
+        ms = (seconds * 1e6).round() / 1e3,
+        "request"
     );
     response
 }
@@ -208,8 +206,7 @@ pub async fn endpoint(
             );
         }
         Err(e) => {
-            hub.log
-                .error("metrics: cannot read the database", &[("error", e.to_string().into())]);
+            tracing::error!(error = %e, "metrics: cannot read the database");
             out.push_str("# HELP designdoc_database_up Whether the last scrape could read the database.\n# TYPE designdoc_database_up gauge\ndesigndoc_database_up 0\n");
         }
     }

@@ -225,8 +225,7 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
         })?;
         let renderer = if r.complete { RENDERER } else { super::PARTIAL_RENDERER };
         if let Err(e) = hub.store.set_html(&id, rev.number, &r.body, &r.aside, renderer).await {
-            hub.log
-                .warn("cannot store a re-rendered page", &[("error", e.to_string().into())]);
+            tracing::warn!(error = %e, "cannot store a re-rendered page");
         }
         (r.body, r.aside)
     };
