@@ -348,7 +348,7 @@ impl Hub {
             path: &d.path,
             content: &d.content,
             by: &d.by,
-            findings: &r.facts.findings,
+            facts: &r.facts,
             html: &r.body,
             aside: &r.aside,
             renderer: if r.complete { RENDERER } else { PARTIAL_RENDERER },

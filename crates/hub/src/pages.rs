@@ -256,12 +256,15 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
     // Reviews and comments are for signed-in people; anonymous readers get the page
     // from one query.
     let review = if caller.user.is_some() {
-        let (parsed, _) = designdoc_model::parse(&rev.content);
-        let sections: Vec<(String, String)> = parsed
-            .sections
-            .iter()
+        // The sections stored at publish: the page never parses the Markdown again.
+        let sections: Vec<(String, String)> = hub
+            .store
+            .sections(&id, rev.number)
+            .await
+            .map_err(err)?
+            .into_iter()
             .filter(|s| s.level >= 2)
-            .map(|s| (s.anchor.clone(), s.title.clone()))
+            .map(|s| (s.anchor, s.title))
             .collect();
         super::review::panel(&hub, &caller, &id, &sections).await?
     } else {

@@ -155,6 +155,7 @@ pub fn body_html_checked(p: &PageInput, budget: &RenderBudget) -> (String, bool)
         let mut in_code: Option<(String, String)> = None;
         let mut heading: Option<(pulldown_cmark::HeadingLevel, Vec<Event>)> = None;
         let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut headings_met = 0;
         let mut events_in = DepthLimited {
             inner: Parser::new_ext(&read_as, opts),
             open: Vec::new(),
@@ -247,8 +248,21 @@ pub fn body_html_checked(p: &PageInput, budget: &RenderBudget) -> (String, bool)
                             .collect();
                         let base = slug(text.trim());
                         let n = seen.entry(base.clone()).or_insert(0);
-                        let anchor = if *n == 0 { base } else { format!("{base}-{n}") };
+                        let counted = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
                         *n += 1;
+                        // The model's anchor for the n-th heading (the one anchor rule, which
+                        // the contents, the store and review comments use); our own count
+                        // only if the two readings ever disagree on which heading this is.
+                        let anchor = p
+                            .doc
+                            .heading_anchors
+                            .get(headings_met)
+                            .filter(|a| {
+                                *a == &base || a.strip_prefix(base.as_str()).is_some_and(|rest| rest.starts_with('-'))
+                            })
+                            .cloned()
+                            .unwrap_or(counted);
+                        headings_met += 1;
                         // The heading as pulldown-cmark writes it (it escapes the id), with a
                         // link to itself before its end.
                         events.push(Event::Start(Tag::Heading {

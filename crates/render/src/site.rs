@@ -51,7 +51,8 @@ fn depth_prefix(url: &str) -> String {
 }
 
 /// Static pages carry their policy in a `<meta>`: a file has no response headers.
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+// `connect-src 'self'`: the preview's live reload asks its own server for the next build.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// Page `url` (relative to the site root) in the site's frame; its links are relative so
 /// the site works opened from disk.

@@ -25,7 +25,7 @@ pub use sections::SectionRow;
 pub use tokens::{TokenInfo, TokenScope};
 pub use url::{DatabaseUrl, redact};
 
-use designdoc_check::Diagnostic;
+use designdoc_check::DocFacts;
 use dialect::Dialect;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -84,8 +84,10 @@ pub struct Publish<'a> {
     pub path: &'a str,
     pub content: &'a str,
     pub by: &'a str,
-    /// Findings from the checker, stored with the revision and counted per rule.
-    pub findings: &'a [Diagnostic],
+    /// What the checker knows about the content (one parse, made by the caller): the
+    /// document row, the derived index and the findings come from here. The store never
+    /// parses Markdown.
+    pub facts: &'a DocFacts,
     /// The rendered page body, and the version of the renderer that made it.
     pub html: &'a str,
     /// The rendered side panel (contents, findings).

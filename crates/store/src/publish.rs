@@ -4,8 +4,7 @@
 //! publish the same document at once: a lost race is retried and then sees the winner.
 
 use crate::{Publish, Published, Result, Store, StoreError, content_hash, now_millis};
-use designdoc_check::{Diagnostic, registers};
-use designdoc_model::{Document, parse};
+use designdoc_check::DocFacts;
 use sqlx::{Any, AssertSqlSafe, Transaction};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -41,7 +40,6 @@ impl Store {
     }
 
     async fn publish_once(&self, p: &Publish<'_>) -> Result<Published> {
-        let (doc, _) = parse(p.content);
         let id = format!("{}:{}", p.space, p.path);
         let hash = content_hash(p.content);
         let mut tx = self.dialect.begin_publish(&self.pool, &id).await?;
@@ -59,16 +57,15 @@ impl Store {
         let new = NewRevision {
             p,
             id: &id,
-            doc: &doc,
             number: next,
             hash: &hash,
             now: now_millis(),
         };
         let header = write_document(&mut tx, &new).await?;
         let revision_id = write_revision(&mut tx, &new).await?;
-        write_derived(&mut tx, revision_id, &doc, p.findings).await?;
+        write_derived(&mut tx, revision_id, p.facts).await?;
         replace_labels(&mut tx, &id, &header.authors, &header.tags).await?;
-        let body = &p.content[doc.body_start.min(p.content.len())..];
+        let body = p.content.get(p.facts.body_start..).unwrap_or(p.content);
         self.dialect.index_search(&mut tx, &id, &header.title, body).await?;
         tx.commit().await?;
         Ok(Published {
@@ -104,7 +101,6 @@ async fn next_revision(tx: &mut Transaction<'static, Any>, id: &str, hash: &str)
 struct NewRevision<'a> {
     p: &'a Publish<'a>,
     id: &'a str,
-    doc: &'a Document,
     number: i64,
     hash: &'a str,
     now: i64,
@@ -120,7 +116,8 @@ struct Header {
 /// Creates the space if needed and writes the document row for the new revision, with
 /// the status the publish leaves it in.
 async fn write_document(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_>) -> Result<Header> {
-    let title = new.doc.title().unwrap_or_else(|| new.p.path.to_string());
+    let facts = new.p.facts;
+    let title = facts.title.clone();
     let current_status: Option<String> = sqlx::query_scalar("SELECT status FROM documents WHERE id = $1")
         .bind(new.id)
         .fetch_optional(&mut **tx)
@@ -128,15 +125,14 @@ async fn write_document(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_
     // From a trusted source (a watched folder, a service token) the front matter's
     // status stands: that repository's own review set it. From a person the hub's
     // workflow owns the status, and the front matter can only ask for draft or review.
-    let asked = new.doc.status().unwrap_or_default();
+    let asked = facts.status_key();
     let status = if new.p.trusted_status {
         asked
     } else {
         crate::status_on_publish(current_status.as_deref(), &asked, true)
     };
-    let values = |k: &str| new.doc.meta(k).map(|f| f.values.clone()).unwrap_or_default();
-    let (authors, tags) = (values("authors"), values("tags"));
-    let doc_key = new.doc.meta("id").map(|f| f.first().to_string()).unwrap_or_default();
+    let (authors, tags) = (facts.authors.clone(), facts.tags.clone());
+    let doc_key = facts.id.clone().unwrap_or_default();
     sqlx::query("INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
         .bind(new.p.space)
         .bind(new.now)
@@ -168,13 +164,8 @@ fn json_list(v: &[String]) -> String {
 
 /// Writes the revision (content, front matter, findings, rendered page); its row id.
 async fn write_revision(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_>) -> Result<i64> {
-    let front: serde_json::Map<String, serde_json::Value> = new
-        .doc
-        .front_matter
-        .as_ref()
-        .map(|fm| fm.entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect())
-        .unwrap_or_default();
-    let findings = serde_json::to_string(new.p.findings).unwrap_or_else(|_| "[]".into());
+    let front: serde_json::Map<String, serde_json::Value> = new.p.facts.front_matter.iter().cloned().collect();
+    let findings = serde_json::to_string(&new.p.facts.findings).unwrap_or_else(|_| "[]".into());
     Ok(sqlx::query_scalar(
         "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings, html, aside, renderer)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -196,35 +187,30 @@ async fn write_revision(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_
 
 /// The derived index of a revision: sections, the registers (risks, components,
 /// entities) and the findings counted per rule and level.
-async fn write_derived(
-    tx: &mut Transaction<'static, Any>,
-    revision_id: i64,
-    doc: &Document,
-    findings: &[Diagnostic],
-) -> Result<()> {
-    for (table, rows) in derived_rows(revision_id, doc, findings) {
+async fn write_derived(tx: &mut Transaction<'static, Any>, revision_id: i64, facts: &DocFacts) -> Result<()> {
+    for (table, rows) in derived_rows(revision_id, facts) {
         insert_rows(tx, table, &rows).await?;
     }
     Ok(())
 }
 
 /// The rows of [`write_derived`], per table (with its column list).
-fn derived_rows(revision_id: i64, doc: &Document, findings: &[Diagnostic]) -> Vec<(&'static str, Vec<Vec<Val>>)> {
+fn derived_rows(revision_id: i64, facts: &DocFacts) -> Vec<(&'static str, Vec<Vec<Val>>)> {
     let text = |t: &str| Val::Text(t.to_string());
-    let sections = numbered(revision_id, &doc.sections, |s| {
+    let sections = numbered(revision_id, &facts.sections, |s| {
         vec![Val::Int(i64::from(s.level)), text(&s.title), text(&s.anchor)]
     });
-    let risks = numbered(revision_id, &registers::risks(doc), |r| {
+    let risks = numbered(revision_id, &facts.risks, |r| {
         vec![text(&r.risk), text(&r.impact), text(&r.likelihood), text(&r.mitigation)]
     });
-    let components = numbered(revision_id, &registers::components(doc), |c| {
+    let components = numbered(revision_id, &facts.components, |c| {
         vec![text(&c.name), text(&c.anchor), text(&c.purpose)]
     });
-    let entities = numbered(revision_id, &registers::entities(doc), |e| {
+    let entities = numbered(revision_id, &facts.entities, |e| {
         vec![text(&e.name), Val::Int(i64::from(e.defined))]
     });
     let mut counts: BTreeMap<(&str, &str), i64> = BTreeMap::new();
-    for d in findings {
+    for d in &facts.findings {
         *counts.entry((d.code, d.level.as_str())).or_default() += 1;
     }
     let counts = counts

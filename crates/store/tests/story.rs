@@ -3,7 +3,7 @@
 //! publishers and the integrity check. Always on a real SQLite
 //! file; on PostgreSQL when DESIGNDOC_TEST_POSTGRES_URL is set (CI sets it).
 
-use designdoc_check::{Checker, Diagnostic};
+use designdoc_check::{Checker, DocFacts};
 use designdoc_store::{Audit, DiffLine, DocFilter, Publish, Role, Store, Visibility, diff_lines};
 use std::path::Path;
 
@@ -18,13 +18,13 @@ async fn story(store: &Store) {
     let search = example("0002-search-service.md");
     let checker = Checker::with_default_template();
     let publish = |path: &'static str, content: &str| {
-        let findings: &'static [Diagnostic] = Box::leak(checker.check(content).diagnostics.into_boxed_slice());
+        let facts: &'static DocFacts = Box::leak(Box::new(checker.facts(path, content).1));
         Publish {
             space: "platform",
             path,
             content: Box::leak(content.to_string().into_boxed_str()),
             by: "ci",
-            findings,
+            facts,
             html: "<p>rendered</p>",
             aside: "<nav>toc</nav>",
             renderer: "test",
@@ -432,12 +432,14 @@ async fn accounts(store: &Store) {
         assert_eq!(store.revisions(id, vis).await.expect("revs").is_empty(), !sees);
     }
     // Hidden documents neither show nor crowd visible ones out of a short result list.
+    let note = "# Note\n\nA token bucket, mentioned once.\n";
+    let facts = Checker::with_default_template().facts("note.md", note).1;
     let public = Publish {
         space: "public",
         path: "note.md",
-        content: "# Note\n\nA token bucket, mentioned once.\n",
+        content: note,
         by: "ci",
-        findings: &[],
+        facts: &facts,
         html: "",
         aside: "",
         renderer: "test",
