@@ -147,7 +147,7 @@ struct Target<'a> {
 /// its record was written already (with the action's own write, in one transaction).
 struct Outcome {
     detail: serde_json::Value,
-    new_status: Option<&'static str>,
+    new_status: Option<Status>,
     recorded: bool,
 }
 
@@ -212,7 +212,7 @@ pub async fn perform(
             .await?;
     }
     if let Some(to) = outcome.new_status {
-        change_status(hub, &actor, id, number, status, to).await?;
+        change_status(hub, &actor, id, number, status, to.as_str()).await?;
     }
     let missing = || ReviewError::Denied(Denied::Hidden);
     let state = hub
@@ -255,10 +255,10 @@ impl Outcome {
 
 impl Target<'_> {
     fn in_review(&self) -> bool {
-        self.doc.status == Status::Review.as_str()
+        self.doc.status.parse() == Ok(Status::Review)
     }
 
-    fn transition(&self, t: Transition) -> Result<&'static str, ReviewError> {
+    fn transition(&self, t: Transition) -> Result<Status, ReviewError> {
         t.apply(&self.doc.status).map_err(ReviewError::Conflict)
     }
 
@@ -315,7 +315,7 @@ impl Target<'_> {
 
     /// Withdraw, reopen, implemented, superseded: the doc's own authors (its publisher, or
     /// named in `authors`) move it along; anyone else needs to be a reviewer of the space.
-    fn move_along(&self, action: &ReviewAction) -> Result<&'static str, ReviewError> {
+    fn move_along(&self, action: &ReviewAction) -> Result<Status, ReviewError> {
         let own = is_own(&self.rev.published_by, &self.user.username)
             || self
                 .doc

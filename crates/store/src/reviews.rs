@@ -6,6 +6,7 @@
 //! status the workflow has not reached.
 
 use crate::{Audit, Result, Store, StoreError, Visibility, now_millis};
+use designdoc_model::Status;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -22,25 +23,31 @@ pub enum Transition {
 }
 
 impl Transition {
-    /// The status after the transition from `current`, or why it is not allowed.
-    pub fn apply(self, current: &str) -> std::result::Result<&'static str, String> {
-        let to = match (self, current) {
-            (Transition::RequestReview, "draft" | "") => "review",
-            (Transition::Withdraw, "review") => "draft",
-            (Transition::Approve, "review") => "approved",
-            (Transition::Reject, "review") => "rejected",
-            (Transition::Reopen, "rejected") => "draft",
-            (Transition::Implemented, "approved") => "implemented",
-            (Transition::Superseded, "approved" | "implemented") => "superseded",
-            _ => {
-                return Err(format!(
-                    "cannot {} a document in status `{}`",
-                    self.verb(),
-                    if current.is_empty() { "none" } else { current }
-                ));
-            }
+    /// The status after the transition from `current` (as stored; empty for none), or
+    /// why it is not allowed. A status outside the lifecycle allows no transition.
+    pub fn apply(self, current: &str) -> std::result::Result<Status, String> {
+        use Status::*;
+        let refused = || {
+            format!(
+                "cannot {} a document in status `{}`",
+                self.verb(),
+                if current.is_empty() { "none" } else { current }
+            )
         };
-        Ok(to)
+        let from = match current {
+            "" => None,
+            known => Some(known.parse::<Status>().map_err(|_| refused())?),
+        };
+        Ok(match (self, from) {
+            (Transition::RequestReview, None | Some(Draft)) => Review,
+            (Transition::Withdraw, Some(Review)) => Draft,
+            (Transition::Approve, Some(Review)) => Approved,
+            (Transition::Reject, Some(Review)) => Rejected,
+            (Transition::Reopen, Some(Rejected)) => Draft,
+            (Transition::Implemented, Some(Approved)) => Implemented,
+            (Transition::Superseded, Some(Approved | Implemented)) => Superseded,
+            _ => return Err(refused()),
+        })
     }
 
     pub fn verb(self) -> &'static str {
@@ -387,7 +394,11 @@ mod tests {
     fn transitions() {
         use Transition::*;
         let check = |t: Transition, from: &str, expect: std::result::Result<&str, ()>| {
-            assert_eq!(t.apply(from).map_err(|_| ()), expect, "{t:?} from {from}");
+            assert_eq!(
+                t.apply(from).map(Status::as_str).map_err(|_| ()),
+                expect,
+                "{t:?} from {from}"
+            );
         };
         check(RequestReview, "draft", Ok("review"));
         check(RequestReview, "", Ok("review"));
