@@ -8,7 +8,8 @@ use super::auth::{
     Caller, Denied, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, constant_time_eq, cookie, same_origin,
 };
 use super::client::Client;
-use super::pages::{layout, millis_to_date};
+use super::forms::{button_form, flash_done, flash_error, post_form};
+use super::pages::{millis_to_date, page};
 use super::signin::{
     PasswordChangeError, SignInError, SignInRequest, SignedIn, change_password as change_password_checked, sign_in,
     sign_out,
@@ -18,10 +19,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use designdoc_render::site::escape;
-use designdoc_store::{Role, generate_password};
+use designdoc_render::parts::{Markup, html};
+use designdoc_store::{Role, SpaceRow, TokenInfo, User, generate_password};
 use serde::Deserialize;
-use std::fmt::Write;
 use std::sync::Arc;
 
 type Shared = State<Arc<Hub>>;
@@ -72,21 +72,18 @@ pub struct NextQuery {
 }
 
 fn login_form(caller: &Caller, token: &str, next: &str, message: &str) -> Html<String> {
-    let note = if message.is_empty() {
-        String::new()
-    } else {
-        format!("<p class=\"finding error\" role=\"alert\">{}</p>", escape(message))
+    let fields = html! {
+        input type="hidden" name="next" value=(next);
+        label { "User" input name="username" autocomplete="username" required; }
+        label { "Password" input name="password" type="password" autocomplete="current-password" required; }
+        button type="submit" { "Sign in" }
     };
-    let body = format!(
-        "<h1>Sign in</h1>\n{note}<form method=\"post\" action=\"/login\" class=\"filters\">\
-<input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"next\" value=\"{}\">\
-<label>User<input name=\"username\" autocomplete=\"username\" required></label>\
-<label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
-<button type=\"submit\">Sign in</button></form>\n",
-        escape(token),
-        escape(next)
-    );
-    layout(caller, "Sign in", &body)
+    let body = html! {
+        h1 { "Sign in" } "\n"
+        @if !message.is_empty() { (flash_error(message)) }
+        (post_form("/login", token, Some("filters"), None, fields)) "\n"
+    };
+    page(caller, "Sign in", body)
 }
 
 pub async fn login_page(State(hub): Shared, caller: Caller, Query(q): Query<NextQuery>) -> Response {
@@ -208,14 +205,22 @@ pub async fn logout(State(hub): Shared, caller: Caller, headers: HeaderMap, Form
     r
 }
 
-fn csrf_field(caller: &Caller) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-        escape(caller.csrf().unwrap_or(""))
-    )
+/// Roles in spaces, as `author in team, reader in ops`.
+fn space_roles(memberships: &[(String, Role)]) -> Markup {
+    html! {
+        @for (i, (space, role)) in memberships.iter().enumerate() {
+            @if i > 0 { ", " }
+            (role.as_str()) " in " (space)
+        }
+    }
 }
 
-async fn account_page(hub: &Hub, caller: &Caller, flash: &str) -> Response {
+/// A table head of plain column labels.
+fn head(labels: &[&str]) -> Markup {
+    html! { thead { tr { @for l in labels { th scope="col" { (l) } } } } }
+}
+
+async fn account_page(hub: &Hub, caller: &Caller, flash: Markup) -> Response {
     let user = match caller.require_user() {
         Ok(u) => u,
         Err(d) => return d.page("/account"),
@@ -224,53 +229,67 @@ async fn account_page(hub: &Hub, caller: &Caller, flash: &str) -> Response {
         Ok(t) => t,
         Err(e) => return ApiError::store(hub, e).into_response(),
     };
-    let mut b = format!(
-        "<h1>Account</h1>\n{flash}<p>Signed in as <strong id=\"username\">{}</strong>, {} everywhere.</p>\n",
-        escape(&user.username),
-        user.role.as_str()
-    );
-    if !caller.memberships.is_empty() {
-        b.push_str("<p>Space roles: ");
-        let list: Vec<String> = caller
-            .memberships
-            .iter()
-            .map(|(s, r)| format!("{} in {}", r.as_str(), escape(s)))
-            .collect();
-        b.push_str(&list.join(", "));
-        b.push_str("</p>\n");
+    let body = account_body(user, &caller.memberships, &tokens, caller.csrf().unwrap_or(""), flash);
+    page(caller, "Account", body).into_response()
+}
+
+/// The account page: who the user is, their roles, their API tokens (each revocable) and
+/// the password form, below `flash`.
+pub(crate) fn account_body(
+    user: &User,
+    memberships: &[(String, Role)],
+    tokens: &[TokenInfo],
+    csrf: &str,
+    flash: Markup,
+) -> Markup {
+    let new_token = html! {
+        label { "New token name" input name="name" required maxlength="100"; }
+        button type="submit" { "Create token" }
+    };
+    let password = html! {
+        label { "Current" input name="current" type="password" autocomplete="current-password" required; }
+        label { "New (12+ characters)" input name="new" type="password" autocomplete="new-password" required minlength="12"; }
+        button type="submit" { "Change password" }
+    };
+    html! {
+        h1 { "Account" } "\n"
+        (flash)
+        p { "Signed in as " strong #username { (user.username) } ", " (user.role.as_str()) " everywhere." } "\n"
+        @if !memberships.is_empty() {
+            p { "Space roles: " (space_roles(memberships)) } "\n"
+        }
+        h2 { "API tokens" } "\n"
+        table #tokens {
+            (head(&["Name", "Id", "Created", "State", ""]))
+            tbody {
+                "\n"
+                @for t in tokens {
+                    tr {
+                        td { (t.name) }
+                        td { code { (t.id) } }
+                        td { (millis_to_date(t.created_at)) }
+                        @if t.revoked_at.is_some() {
+                            td { "revoked" } td { "revoked" }
+                        } @else {
+                            td { "live" }
+                            td {
+                                (button_form(&format!("/account/tokens/{}/revoke", t.id), csrf, &[], None, "Revoke"))
+                            }
+                        }
+                    }
+                    "\n"
+                }
+            }
+        }
+        "\n"
+        (post_form("/account/tokens", csrf, Some("filters"), None, new_token)) "\n"
+        h2 { "Password" } "\n"
+        (post_form("/account/password", csrf, Some("filters"), None, password)) "\n"
     }
-    b.push_str("<h2>API tokens</h2>\n<table id=\"tokens\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Id</th><th scope=\"col\">Created</th><th scope=\"col\">State</th><th scope=\"col\"></th></tr></thead><tbody>\n");
-    for t in &tokens {
-        let action = if t.revoked_at.is_some() {
-            "revoked".to_string()
-        } else {
-            format!(
-                "<form method=\"post\" action=\"/account/tokens/{}/revoke\">{}<button type=\"submit\">Revoke</button></form>",
-                escape(&t.id),
-                csrf_field(caller)
-            )
-        };
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{action}</td></tr>",
-            escape(&t.name),
-            escape(&t.id),
-            millis_to_date(t.created_at),
-            if t.revoked_at.is_some() { "revoked" } else { "live" }
-        );
-    }
-    let _ = write!(
-        b,
-        "</tbody></table>\n<form method=\"post\" action=\"/account/tokens\" class=\"filters\">{}<label>New token name<input name=\"name\" required maxlength=\"100\"></label><button type=\"submit\">Create token</button></form>\n\
-<h2>Password</h2>\n<form method=\"post\" action=\"/account/password\" class=\"filters\">{}<label>Current<input name=\"current\" type=\"password\" autocomplete=\"current-password\" required></label><label>New (12+ characters)<input name=\"new\" type=\"password\" autocomplete=\"new-password\" required minlength=\"12\"></label><button type=\"submit\">Change password</button></form>\n",
-        csrf_field(caller),
-        csrf_field(caller)
-    );
-    layout(caller, "Account", &b).into_response()
 }
 
 pub async fn account(State(hub): Shared, caller: Caller) -> Response {
-    account_page(&hub, &caller, "").await
+    account_page(&hub, &caller, html! {}).await
 }
 
 #[derive(Deserialize)]
@@ -302,12 +321,11 @@ pub async fn create_token(
         Ok(t) => t,
         Err(e) => return ApiError::store(&hub, e).into_response(),
     };
-    let flash = format!(
-        "<p class=\"panel\" role=\"status\">New token <strong>{}</strong>; copy it now, it is not shown again: <code id=\"new-token\">{}</code></p>\n",
-        escape(&info.name),
-        escape(&secret)
-    );
-    account_page(&hub, &caller, &flash).await
+    let flash = flash_done(html! {
+        "New token " strong { (info.name) } "; copy it now, it is not shown again: "
+        code #new-token { (secret) }
+    });
+    account_page(&hub, &caller, flash).await
 }
 
 pub async fn revoke_token(
@@ -350,16 +368,15 @@ pub async fn change_password(
         Ok(u) => u.clone(),
         Err(d) => return d.page("/account"),
     };
-    let flash = |m: &str| format!("<p class=\"finding error\" role=\"alert\">{}</p>", escape(m));
     match change_password_checked(&hub, &user, &f.current, &f.new, ip).await {
         Ok(_) => {}
         Err(PasswordChangeError::Throttled(why)) => {
-            let mut r = account_page(&hub, &caller, &flash(throttled_message(why))).await;
+            let mut r = account_page(&hub, &caller, flash_error(throttled_message(why))).await;
             *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             return r;
         }
         Err(e @ (PasswordChangeError::WrongCurrent | PasswordChangeError::Rejected(_))) => {
-            return account_page(&hub, &caller, &flash(&e.to_string())).await;
+            return account_page(&hub, &caller, flash_error(&e.to_string())).await;
         }
         Err(PasswordChangeError::Store(e)) => return ApiError::store(&hub, e).into_response(),
     }
@@ -367,7 +384,7 @@ pub async fn change_password(
     Redirect::to("/login").into_response()
 }
 
-async fn admin_page(hub: &Hub, caller: &Caller, flash: &str) -> Response {
+async fn admin_page(hub: &Hub, caller: &Caller, flash: Markup) -> Response {
     if let Err(d) = caller.require_admin() {
         return d.page("/admin");
     }
@@ -380,55 +397,108 @@ async fn admin_page(hub: &Hub, caller: &Caller, flash: &str) -> Response {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let mut b = format!(
-        "<h1>Administration</h1>\n{flash}<h2>Users</h2>\n<table id=\"users\"><thead><tr><th scope=\"col\">User</th><th scope=\"col\">Global role</th><th scope=\"col\">Space roles</th><th scope=\"col\">Created</th></tr></thead><tbody>\n"
-    );
+    let mut rows = Vec::with_capacity(users.len());
     for u in &users {
-        let spaces = match hub.store.memberships(&u.id).await {
-            Ok(m) => m
-                .iter()
-                .map(|(s, r)| format!("{} in {}", r.as_str(), escape(s)))
-                .collect::<Vec<_>>()
-                .join(", "),
+        match hub.store.memberships(&u.id).await {
+            Ok(m) => rows.push((u, m)),
             Err(e) => return fail(e),
-        };
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{spaces}</td><td>{}</td></tr>",
-            escape(&u.username),
-            u.role.as_str(),
-            millis_to_date(u.created_at)
-        );
+        }
     }
-    let roles: String = Role::ALL
-        .iter()
-        .map(|r| format!("<option>{}</option>", r.as_str()))
-        .collect();
-    let csrf = csrf_field(caller);
-    let _ = write!(
-        b,
-        "</tbody></table>\n<h3>Add a user</h3><form method=\"post\" action=\"/admin/users\" class=\"filters\">{csrf}<label>User name<input name=\"username\" required></label><label>Global role<select name=\"role\">{roles}</select></label><button type=\"submit\">Add user</button></form>\n\
-<h3>Grant a role</h3><form method=\"post\" action=\"/admin/grants\" class=\"filters\">{csrf}<label>User<input name=\"username\" required></label><label>Space (empty: everywhere)<input name=\"space\"></label><label>Role<select name=\"role\">{roles}<option value=\"none\">none (remove from space)</option></select></label><button type=\"submit\">Grant</button></form>\n\
-<h2>Spaces</h2>\n<table id=\"spaces\"><thead><tr><th scope=\"col\">Space</th><th scope=\"col\">Documents</th><th scope=\"col\">Visibility</th></tr></thead><tbody>\n"
-    );
-    for s in &spaces {
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&s.name),
-            s.documents,
-            if s.private { "private (members only)" } else { "public" }
-        );
+    let body = admin_body(&rows, &spaces, caller.csrf().unwrap_or(""), flash);
+    page(caller, "Administration", body).into_response()
+}
+
+/// The admin page: the users with their roles (`users`: each with their space roles), the
+/// spaces, and the forms that change them, below `flash`.
+pub(crate) fn admin_body(
+    users: &[(&User, Vec<(String, Role)>)],
+    spaces: &[SpaceRow],
+    csrf: &str,
+    flash: Markup,
+) -> Markup {
+    html! {
+        h1 { "Administration" } "\n"
+        (flash)
+        h2 { "Users" } "\n"
+        table #users {
+            (head(&["User", "Global role", "Space roles", "Created"]))
+            tbody {
+                "\n"
+                @for (u, memberships) in users {
+                    tr {
+                        td { (u.username) }
+                        td { (u.role.as_str()) }
+                        td { (space_roles(memberships)) }
+                        td { (millis_to_date(u.created_at)) }
+                    }
+                    "\n"
+                }
+            }
+        }
+        "\n"
+        (user_forms(csrf))
+        h2 { "Spaces" } "\n"
+        table #spaces {
+            (head(&["Space", "Documents", "Visibility"]))
+            tbody {
+                "\n"
+                @for s in spaces {
+                    tr {
+                        td { (s.name) }
+                        td { (s.documents) }
+                        td { (if s.private { "private (members only)" } else { "public" }) }
+                    }
+                    "\n"
+                }
+            }
+        }
+        "\n"
+        (space_forms(csrf))
+        p { a href="/admin/audit" { "Audit log" } " · " a href="/api/v1/audit" { "export as JSON lines" } } "\n"
     }
-    let _ = write!(
-        b,
-        "</tbody></table>\n<form method=\"post\" action=\"/admin/spaces\" class=\"filters\">{csrf}<label>Space<input name=\"space\" required></label><label>Visibility<select name=\"visibility\"><option>private</option><option>public</option></select></label><button type=\"submit\">Set</button></form>\n<h3>Review policy</h3><form method=\"post\" action=\"/admin/policy\" class=\"filters\">{csrf}<label>Space<input name=\"space\" required></label><label>Approvals needed<input name=\"approvals\" type=\"number\" min=\"0\" max=\"20\" value=\"2\"></label><label>Open errors block approval<select name=\"block_on_errors\"><option>yes</option><option>no</option></select></label><button type=\"submit\">Set policy</button></form>\n<p><a href=\"/admin/audit\">Audit log</a> · <a href=\"/api/v1/audit\">export as JSON lines</a></p>\n"
-    );
-    layout(caller, "Administration", &b).into_response()
+}
+
+/// The admin page's forms for people: adding a user, granting a role.
+fn user_forms(csrf: &str) -> Markup {
+    let roles = html! { @for r in Role::ALL { option { (r.as_str()) } } };
+    let add = html! {
+        label { "User name" input name="username" required; }
+        label { "Global role" select name="role" { (roles) } }
+        button type="submit" { "Add user" }
+    };
+    let grant = html! {
+        label { "User" input name="username" required; }
+        label { "Space (empty: everywhere)" input name="space"; }
+        label { "Role" select name="role" { (roles) option value="none" { "none (remove from space)" } } }
+        button type="submit" { "Grant" }
+    };
+    html! {
+        h3 { "Add a user" } (post_form("/admin/users", csrf, Some("filters"), None, add)) "\n"
+        h3 { "Grant a role" } (post_form("/admin/grants", csrf, Some("filters"), None, grant)) "\n"
+    }
+}
+
+/// The admin page's forms for spaces: visibility and review policy.
+fn space_forms(csrf: &str) -> Markup {
+    let visibility = html! {
+        label { "Space" input name="space" required; }
+        label { "Visibility" select name="visibility" { option { "private" } option { "public" } } }
+        button type="submit" { "Set" }
+    };
+    let policy = html! {
+        label { "Space" input name="space" required; }
+        label { "Approvals needed" input name="approvals" type="number" min="0" max="20" value="2"; }
+        label { "Open errors block approval" select name="block_on_errors" { option { "yes" } option { "no" } } }
+        button type="submit" { "Set policy" }
+    };
+    html! {
+        (post_form("/admin/spaces", csrf, Some("filters"), None, visibility)) "\n"
+        h3 { "Review policy" } (post_form("/admin/policy", csrf, Some("filters"), None, policy)) "\n"
+    }
 }
 
 pub async fn admin(State(hub): Shared, caller: Caller) -> Response {
-    admin_page(&hub, &caller, "").await
+    admin_page(&hub, &caller, html! {}).await
 }
 
 #[derive(Deserialize)]
@@ -456,14 +526,13 @@ pub async fn admin_add_user(
         let (name, detail) = (f.username.trim(), serde_json::json!({"role": role.as_str()}));
         let audit = designdoc_store::Audit::new(&admin.username, "user.create", name, detail);
         let user = hub.store.create_user(name, &password, role, audit).await?;
-        Ok(format!(
-            "Created <strong>{}</strong> with the one-time password <code id=\"new-password\">{}</code>; it is not shown again.",
-            escape(&user.username),
-            escape(&password)
-        ))
+        Ok(html! {
+            "Created " strong { (user.username) } " with the one-time password "
+            code #new-password { (password) } "; it is not shown again."
+        })
     }
     .await;
-    admin_page(&hub, &caller, &flash(done)).await
+    admin_page(&hub, &caller, flash(done)).await
 }
 
 /// A form post on an admin page: the session's CSRF token, same origin, an admin.
@@ -474,14 +543,11 @@ fn admin_form(caller: &Caller, headers: &HeaderMap, csrf: &str) -> Result<design
         .cloned()
 }
 
-/// The message above a page after a form: what happened (HTML), or why not.
-fn flash(outcome: Result<String, designdoc_store::StoreError>) -> String {
+/// The message above a page after a form: what happened, or why not.
+pub(crate) fn flash(outcome: Result<Markup, designdoc_store::StoreError>) -> Markup {
     match outcome {
-        Ok(html) => format!("<p class=\"panel\" role=\"status\">{html}</p>\n"),
-        Err(e) => format!(
-            "<p class=\"finding error\" role=\"alert\">{}</p>\n",
-            escape(&e.to_string())
-        ),
+        Ok(done) => flash_done(done),
+        Err(e) => flash_error(&e.to_string()),
     }
 }
 
@@ -517,10 +583,10 @@ pub async fn admin_grant(State(hub): Shared, caller: Caller, headers: HeaderMap,
             (true, role) => hub.store.set_role(&user.id, Role::parse(role)?, audit).await?,
             (false, role) => hub.store.grant(space, &user.id, Role::parse(role)?, audit).await?,
         }
-        Ok("Role changed.".to_string())
+        Ok(html! { "Role changed." })
     }
     .await;
-    admin_page(&hub, &caller, &flash(done)).await
+    admin_page(&hub, &caller, flash(done)).await
 }
 
 #[derive(Deserialize)]
@@ -543,10 +609,10 @@ pub async fn admin_space(State(hub): Shared, caller: Caller, headers: HeaderMap,
         let detail = serde_json::json!({"private": private});
         let audit = designdoc_store::Audit::new(&admin.username, "space.visibility", space, detail);
         hub.store.set_private(space, private, audit).await?;
-        Ok("Visibility changed.".to_string())
+        Ok(html! { "Visibility changed." })
     }
     .await;
-    admin_page(&hub, &caller, &flash(done)).await
+    admin_page(&hub, &caller, flash(done)).await
 }
 
 #[derive(Deserialize)]
@@ -579,10 +645,10 @@ pub async fn admin_policy(
         let detail = serde_json::to_value(policy).unwrap_or_default();
         let audit = designdoc_store::Audit::new(&admin.username, "space.policy", space, detail);
         hub.store.set_policy(space, policy, audit).await?;
-        Ok("Policy set.".to_string())
+        Ok(html! { "Policy set." })
     }
     .await;
-    admin_page(&hub, &caller, &flash(done)).await
+    admin_page(&hub, &caller, flash(done)).await
 }
 
 pub async fn audit_page(State(hub): Shared, caller: Caller) -> Response {
@@ -593,22 +659,28 @@ pub async fn audit_page(State(hub): Shared, caller: Caller) -> Response {
         Ok(e) => e,
         Err(e) => return ApiError::store(&hub, e).into_response(),
     };
-    let mut b = String::from(
-        "<h1>Audit log</h1>\n<p>The latest 500 events, newest first. <a href=\"/api/v1/audit\">All as JSON lines</a>.</p>\n<table id=\"audit\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">What</th><th scope=\"col\">On</th><th scope=\"col\">Detail</th></tr></thead><tbody>\n",
-    );
-    for e in &events {
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
-            millis_to_date(e.at),
-            escape(&e.actor),
-            escape(&e.action),
-            escape(&e.target),
-            escape(&e.detail.to_string())
-        );
-    }
-    b.push_str("</tbody></table>\n");
-    layout(&caller, "Audit log", &b).into_response()
+    let body = html! {
+        h1 { "Audit log" } "\n"
+        p { "The latest 500 events, newest first. " a href="/api/v1/audit" { "All as JSON lines" } "." } "\n"
+        table #audit {
+            (head(&["When", "Who", "What", "On", "Detail"]))
+            tbody {
+                "\n"
+                @for e in &events {
+                    tr {
+                        td { (millis_to_date(e.at)) }
+                        td { (e.actor) }
+                        td { (e.action) }
+                        td { (e.target) }
+                        td { code { (e.detail.to_string()) } }
+                    }
+                    "\n"
+                }
+            }
+        }
+        "\n"
+    };
+    page(&caller, "Audit log", body).into_response()
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@
 
 use super::api::{ApiError, DiffQuery, ListQuery, diff_pair};
 use super::auth::Caller;
+use super::forms::csrf_field;
 use super::{Hub, RENDERER, check_and_render};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
@@ -40,7 +41,7 @@ fn account(caller: &Caller) -> Markup {
                 @if u.role == Role::Admin { a href="/admin" { "Admin" } }
                 a href="/account" #signed-in { (u.username) }
                 form.signout method="post" action="/logout" {
-                    input type="hidden" name="csrf" value=(csrf);
+                    (csrf_field(csrf))
                     button type="submit" { "Sign out" }
                 }
             },
@@ -52,7 +53,7 @@ fn account(caller: &Caller) -> Markup {
 
 /// A page in the hub's frame (absolute links, the caller's account links, no script; the
 /// CSP comes as a response header).
-fn page(caller: &Caller, title: &str, body: Markup) -> Html<String> {
+pub fn page(caller: &Caller, title: &str, body: Markup) -> Html<String> {
     let mut nav = vec![("Documents", "/".to_string()), ("Search", "/search".to_string())];
     nav.extend(
         parts::REGISTERS
@@ -70,13 +71,6 @@ fn page(caller: &Caller, title: &str, body: Markup) -> Html<String> {
         scripts: &[],
     };
     Html(parts::page(&frame, title, body).into_string())
-}
-
-/// The page frame around `body`, for the pages still written as strings (account and
-/// review pages).
-pub fn layout(caller: &Caller, title: &str, body: &str) -> Html<String> {
-    // Unescaped: `body` is markup those pages built, escaping what they put in it.
-    page(caller, title, PreEscaped(body.to_string()))
 }
 
 /// `/doc/...` URL of a document, each path segment percent-encoded.
@@ -251,7 +245,8 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
         ],
     );
     // Unescaped: the stored aside is the contents and findings parts, made (and escaped)
-    // by `check_and_render` when the revision was published or re-rendered.
+    // by `check_and_render` when the revision was published or re-rendered. The stored
+    // body goes in unescaped too (inside `doc_view`): it was sanitized when rendered.
     let view = parts::doc_view(heading, &body, html! { (details) (PreEscaped(aside)) });
     // Reviews and comments are for signed-in people; anonymous readers get the page
     // from one query.
@@ -268,10 +263,9 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
             .collect();
         super::review::panel(&hub, &caller, &id, &sections).await?
     } else {
-        String::new()
+        html! {}
     };
-    // Unescaped: the review panel escapes what it shows itself.
-    Ok(page(&caller, &d.title, html! { (view) (PreEscaped(review)) }))
+    Ok(page(&caller, &d.title, html! { (view) (review) }))
 }
 
 /// The findings panel of a doc page, with line numbers.

@@ -5,16 +5,16 @@
 use super::Hub;
 use super::api::ApiError;
 use super::auth::{Caller, Denied};
+use super::forms::{button_form, hidden_field, post_form};
 use super::pages::{doc_url, millis_to_date};
 use super::workflow::{self, ReviewAction, ReviewError};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use designdoc_render::site::escape;
+use designdoc_render::parts::{Markup, badge, html};
 use designdoc_store::{Comment, ReviewState, Role};
 use serde::Deserialize;
-use std::fmt::Write;
 use std::sync::Arc;
 
 type Shared = State<Arc<Hub>>;
@@ -123,158 +123,221 @@ pub async fn api_state(State(hub): Shared, caller: Caller, Path((space, path)): 
     }
 }
 
-/// The review panel and the comment threads of a doc page.
-pub async fn panel(hub: &Hub, caller: &Caller, id: &str, sections: &[(String, String)]) -> Result<String, ApiError> {
+/// The review panel and the comment threads of a doc page (empty for a document without
+/// a review state, which the caller cannot see).
+pub async fn panel(hub: &Hub, caller: &Caller, id: &str, sections: &[(String, String)]) -> Result<Markup, ApiError> {
     let err = store_err(hub);
     let Some(state) = hub.store.review_state(id, &caller.visibility).await.map_err(&err)? else {
-        return Ok(String::new());
+        return Ok(html! {});
     };
     let comments = hub.store.comments(id, &caller.visibility).await.map_err(&err)?;
     let (space, path) = id.split_once(':').unwrap_or(("", id));
-    let action = escape(&doc_url("review", space, path));
-    let csrf = caller
-        .csrf()
-        .map(|c| format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", escape(c)));
     let role = caller.role_in(space);
-    let mut b = format!(
-        "<section id=\"review\" class=\"panel\" aria-label=\"Review\"><h2>Review</h2>\n<p>Status <span id=\"review-status\">{}</span> · revision {} · {} of {} approvals{}</p>\n",
-        designdoc_render::site::badge(&state.status),
-        state.revision,
-        state.approvals(),
-        state.policy.required_approvals,
-        match state.blocked() {
-            Some(why) if state.status == "review" => format!(" · <span id=\"blocked\">{}</span>", escape(&why)),
-            _ => String::new(),
+    // Forms only for a session: they need its CSRF token (tokens use the JSON API).
+    let forms = caller.csrf().map(|csrf| Forms {
+        action: doc_url("review", space, path),
+        csrf,
+        author: role.is_some_and(|r| r >= Role::Author),
+        reviewer: role.is_some_and(|r| r >= Role::Reviewer),
+    });
+    Ok(panel_markup(&state, &comments, sections, forms.as_ref()))
+}
+
+/// The review panel and the comment threads for `state` and `comments`, with the forms the
+/// caller may use when `forms` is there.
+pub(crate) fn panel_markup(
+    state: &ReviewState,
+    comments: &[Comment],
+    sections: &[(String, String)],
+    forms: Option<&Forms>,
+) -> Markup {
+    // Writing in threads takes an author's role or above; others only read them.
+    let comment_forms = forms.filter(|f| f.author);
+    html! {
+        section #review .panel aria-label="Review" {
+            h2 { "Review" } "\n"
+            (status_line(state)) "\n"
+            @if !state.requested.is_empty() {
+                p { "Requested: " (state.requested.join(", ")) } "\n"
+            }
+            (verdicts(state)) "\n"
+            @if let Some(forms) = forms { (actions(forms, &state.status)) }
         }
-    );
-    if !state.requested.is_empty() {
-        let _ = writeln!(b, "<p>Requested: {}</p>", escape(&state.requested.join(", ")));
-    }
-    b.push_str("<ul id=\"verdicts\">");
-    for v in &state.verdicts {
-        let _ = write!(
-            b,
-            "<li class=\"verdict {}\">{} {} ({})</li>",
-            escape(&v.verdict),
-            escape(&v.reviewer),
-            if v.verdict == "approve" {
-                "approved"
-            } else {
-                "requested changes"
-            },
-            millis_to_date(v.at)
-        );
-    }
-    for v in &state.stale {
-        let _ = write!(
-            b,
-            "<li class=\"verdict stale\">{} {} revision {} (stale)</li>",
-            escape(&v.reviewer),
-            if v.verdict == "approve" {
-                "approved"
-            } else {
-                "requested changes on"
-            },
-            v.revision
-        );
-    }
-    b.push_str("</ul>\n");
-    if let Some(csrf) = &csrf {
-        let button = |b: &mut String, act: &str, label: &str| {
-            let _ = write!(
-                b,
-                "<form method=\"post\" action=\"{action}\" class=\"inline\">{csrf}<input type=\"hidden\" name=\"action\" value=\"{act}\"><button type=\"submit\" id=\"do-{act}\">{label}</button></form>"
-            );
-        };
-        let author = role.is_some_and(|r| r >= Role::Author);
-        let reviewer = role.is_some_and(|r| r >= Role::Reviewer);
-        if author && matches!(state.status.as_str(), "draft" | "review" | "") {
-            let _ = write!(
-                b,
-                "<form method=\"post\" action=\"{action}\" class=\"filters\">{csrf}<input type=\"hidden\" name=\"action\" value=\"request-review\"><label>Reviewers<input name=\"reviewers\" id=\"reviewers\" placeholder=\"user names, comma-separated\"></label><button type=\"submit\" id=\"do-request-review\">Request review</button></form>"
-            );
+        "\n"
+        section #comments .panel aria-label="Comments" {
+            h2 { "Comments" } "\n"
+            (threads(comments, sections, comment_forms))
+            @if let Some(forms) = comment_forms { (new_comment(forms, sections)) }
         }
-        if reviewer && state.status == "review" {
-            button(&mut b, "approve", "Approve");
-            button(&mut b, "changes", "Request changes");
-            button(&mut b, "reject", "Reject");
+        "\n"
+    }
+}
+
+/// Where the panel's forms post and who may use which.
+pub(crate) struct Forms<'a> {
+    pub(crate) action: String,
+    pub(crate) csrf: &'a str,
+    pub(crate) author: bool,
+    pub(crate) reviewer: bool,
+}
+
+impl Forms<'_> {
+    /// One action as a button with id `do-{act}` (tests and people's scripts click it).
+    fn button(&self, act: &str, label: &str) -> Markup {
+        let id = format!("do-{act}");
+        button_form(&self.action, self.csrf, &[("action", act)], Some(&id), label)
+    }
+}
+
+/// Status, revision, approvals against the policy, and why approval is blocked.
+fn status_line(state: &ReviewState) -> Markup {
+    let blocked = state.blocked().filter(|_| state.status == "review");
+    html! {
+        p {
+            "Status " span #review-status { (badge(&state.status)) }
+            " · revision " (state.revision)
+            " · " (state.approvals()) " of " (state.policy.required_approvals) " approvals"
+            @if let Some(why) = blocked { " · " span #blocked { (why) } }
         }
-        if author {
-            match state.status.as_str() {
-                "review" => button(&mut b, "withdraw", "Withdraw to draft"),
-                "rejected" => button(&mut b, "reopen", "Reopen as draft"),
-                "approved" => {
-                    button(&mut b, "implemented", "Mark implemented");
-                    button(&mut b, "superseded", "Mark superseded");
+    }
+}
+
+/// The verdicts on this revision, then those on earlier ones (stale: they no longer count).
+fn verdicts(state: &ReviewState) -> Markup {
+    let approved = |v: &str| v == "approve";
+    html! {
+        ul #verdicts {
+            @for v in &state.verdicts {
+                li class={ "verdict " (v.verdict) } {
+                    (v.reviewer) " "
+                    (if approved(&v.verdict) { "approved" } else { "requested changes" })
+                    " (" (millis_to_date(v.at)) ")"
                 }
-                "implemented" => button(&mut b, "superseded", "Mark superseded"),
-                _ => {}
+            }
+            @for v in &state.stale {
+                li.verdict.stale {
+                    (v.reviewer) " "
+                    (if approved(&v.verdict) { "approved" } else { "requested changes on" })
+                    " revision " (v.revision) " (stale)"
+                }
             }
         }
     }
-    b.push_str("</section>\n<section id=\"comments\" class=\"panel\" aria-label=\"Comments\"><h2>Comments</h2>\n");
-    let title_of = |anchor: &str| {
-        sections.iter().find(|(a, _)| a == anchor).map_or_else(
-            || {
-                if anchor.is_empty() {
-                    "Whole document".to_string()
-                } else {
-                    anchor.to_string()
-                }
-            },
-            |(_, t)| t.clone(),
-        )
+}
+
+/// The actions the caller's role allows in `status`: asking for reviewers, the verdicts,
+/// and moving the document along its lifecycle. [`workflow`] decides whether an action is
+/// allowed; this only leaves out buttons that would be refused.
+fn actions(forms: &Forms, status: &str) -> Markup {
+    let verdicts: &[(&str, &str)] = if forms.reviewer && status == "review" {
+        &[
+            ("approve", "Approve"),
+            ("changes", "Request changes"),
+            ("reject", "Reject"),
+        ]
+    } else {
+        &[]
     };
-    let threads: Vec<&Comment> = comments.iter().filter(|c| c.parent_id.is_none()).collect();
-    if threads.is_empty() {
-        b.push_str("<p>No comments yet.</p>\n");
+    let lifecycle: &[(&str, &str)] = match (forms.author, status) {
+        (false, _) => &[],
+        (true, "review") => &[("withdraw", "Withdraw to draft")],
+        (true, "rejected") => &[("reopen", "Reopen as draft")],
+        (true, "approved") => &[("implemented", "Mark implemented"), ("superseded", "Mark superseded")],
+        (true, "implemented") => &[("superseded", "Mark superseded")],
+        (true, _) => &[],
+    };
+    html! {
+        @if forms.author && matches!(status, "draft" | "review" | "") { (request_review(forms)) }
+        @for (act, label) in verdicts.iter().chain(lifecycle) { (forms.button(act, label)) }
     }
-    for t in threads {
-        let _ = write!(
-            b,
-            "<article class=\"thread{}\" id=\"thread-{}\"><h3><a href=\"#{}\">{}</a></h3>",
-            if t.resolved_by.is_some() { " resolved" } else { "" },
-            t.id,
-            escape(&t.anchor),
-            escape(&title_of(&t.anchor))
-        );
-        for c in comments.iter().filter(|c| c.id == t.id || c.parent_id == Some(t.id)) {
-            let _ = write!(
-                b,
-                "<div class=\"comment\" id=\"comment-{}\"><p class=\"meta\">{} · {} · revision {}</p><p class=\"body\">{}</p></div>",
-                c.id,
-                escape(&c.author),
-                millis_to_date(c.created_at),
-                c.revision,
-                escape(&c.body).replace('\n', "<br>")
-            );
-        }
-        match (&t.resolved_by, &csrf) {
-            (Some(by), _) => {
-                let _ = write!(b, "<p class=\"meta\">Resolved by {}</p>", escape(by));
+}
+
+/// Asking people for a review, by user name.
+fn request_review(forms: &Forms) -> Markup {
+    let fields = html! {
+        (hidden_field("action", "request-review"))
+        label { "Reviewers" input name="reviewers" id="reviewers" placeholder="user names, comma-separated"; }
+        button type="submit" id="do-request-review" { "Request review" }
+    };
+    post_form(&forms.action, forms.csrf, Some("filters"), None, fields)
+}
+
+/// The comment threads, each under the title of the section it is about; `forms` when the
+/// caller may reply and resolve.
+fn threads(comments: &[Comment], sections: &[(String, String)], forms: Option<&Forms>) -> Markup {
+    let firsts: Vec<&Comment> = comments.iter().filter(|c| c.parent_id.is_none()).collect();
+    html! {
+        @if firsts.is_empty() { p { "No comments yet." } "\n" }
+        @for t in firsts {
+            article class={ "thread" @if t.resolved_by.is_some() { " resolved" } } id={ "thread-" (t.id) } {
+                h3 { a href={ "#" (t.anchor) } { (section_title(sections, &t.anchor)) } }
+                @for c in comments.iter().filter(|c| c.id == t.id || c.parent_id == Some(t.id)) {
+                    (comment(c))
+                }
+                @match (&t.resolved_by, forms) {
+                    (Some(by), _) => p.meta { "Resolved by " (by) },
+                    (None, Some(forms)) => (reply_and_resolve(forms, t.id)),
+                    (None, None) => {},
+                }
             }
-            (None, Some(csrf)) if role.is_some_and(|r| r >= Role::Author) => {
-                let _ = write!(
-                    b,
-                    "<form method=\"post\" action=\"{action}\">{csrf}<input type=\"hidden\" name=\"action\" value=\"reply\"><input type=\"hidden\" name=\"comment\" value=\"{id}\"><label>Reply<textarea name=\"body\" required></textarea></label><button type=\"submit\">Reply</button></form>\
-<form method=\"post\" action=\"{action}\" class=\"inline\">{csrf}<input type=\"hidden\" name=\"action\" value=\"resolve\"><input type=\"hidden\" name=\"comment\" value=\"{id}\"><button type=\"submit\">Resolve</button></form>",
-                    id = t.id
-                );
-            }
-            _ => {}
+            "\n"
         }
-        b.push_str("</article>\n");
     }
-    if let (Some(csrf), true) = (&csrf, role.is_some_and(|r| r >= Role::Author)) {
-        let options: String = std::iter::once(("".to_string(), "Whole document".to_string()))
-            .chain(sections.iter().cloned())
-            .map(|(a, t)| format!("<option value=\"{}\">{}</option>", escape(&a), escape(&t)))
-            .collect();
-        let _ = write!(
-            b,
-            "<form method=\"post\" action=\"{action}\" id=\"new-comment\">{csrf}<input type=\"hidden\" name=\"action\" value=\"comment\"><label>Section<select name=\"anchor\" id=\"comment-anchor\">{options}</select></label><label>Comment<textarea name=\"body\" id=\"comment-body\" required></textarea></label><button type=\"submit\" id=\"do-comment\">Comment</button></form>"
-        );
+}
+
+/// The title of the section with `anchor`; the anchor itself for a section the current
+/// revision no longer has.
+fn section_title<'a>(sections: &'a [(String, String)], anchor: &'a str) -> &'a str {
+    match sections.iter().find(|(a, _)| a == anchor) {
+        Some((_, title)) => title,
+        None if anchor.is_empty() => "Whole document",
+        None => anchor,
     }
-    b.push_str("</section>\n");
-    Ok(b)
+}
+
+/// One comment: who, when, on which revision, and its text with its line breaks.
+fn comment(c: &Comment) -> Markup {
+    html! {
+        div.comment id={ "comment-" (c.id) } {
+            p.meta { (c.author) " · " (millis_to_date(c.created_at)) " · revision " (c.revision) }
+            p.body {
+                @for (i, line) in c.body.split('\n').enumerate() {
+                    @if i > 0 { br; }
+                    (line)
+                }
+            }
+        }
+    }
+}
+
+/// Answering an open thread, and closing it.
+fn reply_and_resolve(forms: &Forms, thread: i64) -> Markup {
+    let thread = thread.to_string();
+    let reply = html! {
+        (hidden_field("action", "reply"))
+        (hidden_field("comment", &thread))
+        label { "Reply" textarea name="body" required {} }
+        button type="submit" { "Reply" }
+    };
+    html! {
+        (post_form(&forms.action, forms.csrf, None, None, reply))
+        (button_form(&forms.action, forms.csrf, &[("action", "resolve"), ("comment", &thread)], None, "Resolve"))
+    }
+}
+
+/// A new thread, on the whole document or one section.
+fn new_comment(forms: &Forms, sections: &[(String, String)]) -> Markup {
+    let fields = html! {
+        (hidden_field("action", "comment"))
+        label {
+            "Section"
+            select name="anchor" id="comment-anchor" {
+                option value="" { "Whole document" }
+                @for (anchor, title) in sections { option value=(anchor) { (title) } }
+            }
+        }
+        label { "Comment" textarea name="body" id="comment-body" required {} }
+        button type="submit" id="do-comment" { "Comment" }
+    };
+    post_form(&forms.action, forms.csrf, None, Some("new-comment"), fields)
 }

@@ -29,14 +29,6 @@ pub struct PageInput<'a> {
 /// A site file: path relative to the output folder and its content.
 pub type SiteFile = (String, String);
 
-/// Escapes text for HTML content and attribute values (for markup still written by hand
-/// elsewhere; the page parts escape by themselves).
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    crate::diagram::escape_into(&mut out, s);
-    out
-}
-
 /// `adr/0001-x.md` -> `docs/adr/0001-x.html`.
 pub fn page_url(rel_path: &str) -> String {
     let base = rel_path
@@ -92,11 +84,6 @@ struct DocInfo {
 /// The table of contents panel: sections of levels 2 and 3.
 pub fn toc_html(doc: &Document) -> String {
     parts::toc(doc).into_string()
-}
-
-/// A status badge (unknown statuses get a neutral style).
-pub fn badge(status: &str) -> String {
-    parts::badge(status).into_string()
 }
 
 fn info(p: &PageInput) -> DocInfo {

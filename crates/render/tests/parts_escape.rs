@@ -3,21 +3,10 @@
 
 use designdoc_check::{Diagnostic, Level};
 use designdoc_model::Span;
-use designdoc_render::parts::{self, DocColumns, DocLink, DocRow, Filters, Frame, Heading, Markup, html};
+use designdoc_render::parts::{self, DocColumns, DocLink, DocRow, Filters, Frame, Heading, html};
 
-/// Closes an attribute, opens elements with handlers, and holds a bare `&`.
-const HOSTILE: &str = r#"<script>alert(1)</script>"><img src=x onerror=alert(2)>&x"#;
-/// The same, escaped.
-const ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;&amp;x";
-
-/// `part` shows `expect` (the hostile text, escaped) and none of the hostile markup.
-fn check(part: &str, html: Markup, expect: &str) {
-    let html = html.into_string();
-    assert!(html.contains(expect), "{part}: `{expect}` missing in\n{html}");
-    for raw in ["<script>alert", "\"><img", "<img", "&x"] {
-        assert!(!html.contains(raw), "{part}: `{raw}` unescaped in\n{html}");
-    }
-}
+mod escape;
+use escape::{ESCAPED, HOSTILE, check};
 
 fn link() -> DocLink<'static> {
     DocLink {

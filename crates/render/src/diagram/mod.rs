@@ -12,7 +12,7 @@ mod worker;
 pub use memory::{Budgeted, parked as drawings_stopped_for_memory};
 
 pub use designdoc_model::mermaid::limits::DiagramLimits;
-pub(crate) use sanitize::{Piece, escape_into, pieces};
+pub(crate) use sanitize::{Piece, pieces};
 pub use sanitize::{active_content, max_open_depth, sanitize_svg};
 pub use worker::abandoned as abandoned_drawings;
 
