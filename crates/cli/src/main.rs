@@ -5,6 +5,7 @@ mod build_cmd;
 mod check_cmd;
 mod db_cmd;
 mod diagram_cmd;
+mod lsp_cmd;
 mod new_cmd;
 mod publish_cmd;
 mod rules_cmd;
@@ -61,6 +62,8 @@ enum Command {
     User(db_cmd::UserArgs),
     /// Hub database maintenance (integrity check).
     Db(db_cmd::DbArgsCmd),
+    /// Run the language server on stdin/stdout (diagnostics, fixes, hover, completion).
+    Lsp(lsp_cmd::LspArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Token(args) => db_cmd::token(args),
         Command::User(args) => db_cmd::user(args),
         Command::Db(args) => db_cmd::db(args),
+        Command::Lsp(args) => lsp_cmd::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
