@@ -121,11 +121,8 @@ fn disable(text: &Text, doc: &Document, d: &Diagnostic) -> (String, Vec<Edit>) {
         && at < fm.span.end.max(1)
     {
         let offset = doc.body_start.min(source.len());
-        let lead = if source[..offset].ends_with('\n') || offset == 0 {
-            ""
-        } else {
-            "\n"
-        };
+        let at_line_start = offset == 0 || source.get(..offset).is_some_and(|s| s.ends_with('\n'));
+        let lead = if at_line_start { "" } else { "\n" };
         return (
             format!("Disable {rule} in this file"),
             vec![insert(

@@ -19,6 +19,7 @@ pub struct Target {
 pub fn definition(
     project: &Project,
     rel: &Path,
+    source: &str,
     doc: &Document,
     offset: usize,
     read: &dyn Fn(&Path) -> Option<String>,
@@ -31,11 +32,15 @@ pub fn definition(
         if !(field.value_span.contains(offset) || field.value_span.end == offset) {
             continue;
         }
-        for value in &field.values {
-            for name in value.split([',', ' ']).map(str::trim).filter(|n| !n.is_empty()) {
-                if let Some(target) = by_id(project, rel, name) {
-                    return Some(target);
-                }
+        // The text as written: YAML reads `0001` as a number, and the id is the digits.
+        let written = source.get(field.value_span.start..field.value_span.end).unwrap_or("");
+        let names = written
+            .split([',', ' ', '[', ']', '"', '\''])
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        for name in names {
+            if let Some(target) = by_id(project, rel, name) {
+                return Some(target);
             }
         }
     }
@@ -67,7 +72,7 @@ fn link_target(project: &Project, rel: &Path, dest: &str, read: &dyn Fn(&Path) -
 }
 
 fn by_id(project: &Project, rel: &Path, name: &str) -> Option<Target> {
-    let wanted = normalize_id(name.trim_matches(|c: char| c == '"' || c == '\'' || c == '[' || c == ']'));
+    let wanted = normalize_id(name);
     let (summary, _) = project
         .docs()
         .find(|(s, _)| s.path != rel && s.id.as_ref().is_some_and(|(id, _)| *id == wanted))?;

@@ -161,4 +161,32 @@ mod tests {
         assert_eq!(text.as_str(), "# 😀 T\n## Overview\n");
         assert_eq!(text.position(text.as_str().len()), Position::new(2, 0));
     }
+
+    #[test]
+    fn every_position_and_edit_is_safe() {
+        // Every line and column (past the ends too) on text with 1-, 2-, 3- and 4-byte
+        // chars, CRLF and a last line without terminator: no panic, offsets on char
+        // boundaries, and edits between any two of them leave valid text.
+        let source = "a😀é\r\n概述\n\n## x😀\nlast";
+        let text = Text::new(source.to_string());
+        let mut positions = Vec::new();
+        for line in 0..8 {
+            for character in 0..12 {
+                let at = text.offset(Position::new(line, character));
+                assert!(source.is_char_boundary(at), "{line}:{character} -> {at}");
+                positions.push(Position::new(line, character));
+            }
+        }
+        for &a in positions.iter().step_by(7) {
+            for &b in positions.iter().step_by(5) {
+                let mut t = text.clone();
+                t.edit(Range::new(a, b), "ü😀\n");
+                assert!(t.as_str().contains("ü😀"));
+            }
+        }
+        for offset in 0..source.len() + 3 {
+            let pos = text.position(offset);
+            assert!(text.offset(pos) <= source.len());
+        }
+    }
 }

@@ -555,7 +555,8 @@ impl Server<'_> {
                 .map(|t| t.to_string())
                 .or_else(|| std::fs::read_to_string(project.absolute(rel)).ok())
         };
-        let Some(target) = definition::definition(project, &doc.rel, &checked.doc, offset, &read) else {
+        let Some(target) = definition::definition(project, &doc.rel, doc.text.as_str(), &checked.doc, offset, &read)
+        else {
             return serde_json::Value::Null;
         };
         let Ok(target_uri) = Url::from_file_path(files_absolute(&project.absolute(&target.path))) else {

@@ -260,3 +260,31 @@ async def test_outline_and_definition(client: LanguageClient):
     location = target[0] if isinstance(target, list) else target
     assert location.uri.endswith("0001-first.md"), location
     assert location.range.start.line == 8, location  # `## Risks` in FIRST
+
+
+async def test_supersedes_ids_and_a_config_change(client: LanguageClient):
+    third_uri = (ROOT / "0003-third.md").as_uri()
+    third = "---\nstatus: draft\nsupersedes: 0001\n---\n# Third\n\n## Overview\n[What this is]\n\n## Risks\nNone.\n"
+    open_doc(client, third_uri, third)
+    await until(lambda: "DD010" in codes(client, third_uri), "the placeholder finding")
+    target = await client.text_document_definition_async(
+        types.DefinitionParams(
+            text_document=types.TextDocumentIdentifier(uri=third_uri),
+            position=types.Position(line=2, character=len("supersedes: 00")),
+        )
+    )
+    location = target[0] if isinstance(target, list) else target
+    assert location.uri.endswith("0001-first.md"), location
+    ids = await completion_labels(client, third_uri, 2, len("supersedes: "))
+    assert "0001" in ids and "1" in ids, ids  # 0001-first.md's number, 0002's front matter id
+    # designdoc.toml turns the placeholder rule off; saving it reloads the settings.
+    config = ROOT / "designdoc.toml"
+    before = config.read_text()
+    try:
+        config.write_text(before + 'unfilled-placeholder = "off"\n')
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=config.as_uri()))
+        )
+        await until(lambda: "DD010" not in codes(client, third_uri), "the reloaded configuration")
+    finally:
+        config.write_text(before)
