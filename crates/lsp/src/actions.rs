@@ -186,17 +186,8 @@ mod tests {
     const TEMPLATE: &str =
         "# T\n\n## Overview\nText.\n\n## Architecture\n```mermaid\ngraph TD\n  A --> B\n```\n\n## Risks\nText.\n";
 
-    pub(super) fn checker() -> Checker {
-        let mut config = designdoc_check::RuleConfig::default();
-        config.set(
-            &designdoc_check::rules::MissingMetadata::META,
-            designdoc_check::Level::Off,
-        );
-        config.set(
-            &designdoc_check::rules::MissingAuthors::META,
-            designdoc_check::Level::Off,
-        );
-        Checker::new(TEMPLATE, config).0
+    fn checker() -> Checker {
+        crate::test_checker(TEMPLATE)
     }
 
     /// Applies the edits of the action titled `title` at the `|` in `input` and compares

@@ -8,7 +8,8 @@ use designdoc_model::Document;
 /// Lines of template guidance shown at most; a long section's guidance is cut there.
 const MAX_GUIDANCE_LINES: usize = 40;
 
-/// Markdown for byte `offset`, or `None` when there is nothing to say.
+/// Markdown for byte `offset`: the rules of the findings there, then the template's
+/// guidance when it is a heading; `None` when there is nothing to say.
 pub fn hover(
     checker: &Checker,
     source: &str,
@@ -33,14 +34,16 @@ pub fn hover(
             ));
         }
     }
-    if !parts.is_empty() {
-        return Some(parts.join("\n\n---\n\n"));
-    }
-    let section = doc
+    // On a heading, the template's guidance too: a finding there is usually about what
+    // the section should hold.
+    let on_heading = doc
         .sections
         .iter()
-        .position(|s| s.heading_span.contains(offset) || s.heading_span.end == offset)?;
-    guidance(checker, source, doc, section)
+        .position(|s| s.heading_span.contains(offset) || s.heading_span.end == offset);
+    if let Some(text) = on_heading.and_then(|section| guidance(checker, source, doc, section)) {
+        parts.push(text);
+    }
+    (!parts.is_empty()).then(|| parts.join("\n\n---\n\n"))
 }
 
 /// A finding is under the cursor inside its span, or on its one position when empty.
@@ -76,5 +79,55 @@ pub fn template_body(skeleton: &str) -> String {
         "(the template gives no text under this heading)".to_string()
     } else {
         body.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str =
+        "# T\n\n## Overview\nSay what it does.\n\n## Architecture\n```mermaid\ngraph TD\n  A --> B\n```\n";
+
+    /// The hover at the `|` in `input` contains every one of `expect` (empty: no hover).
+    fn check(input: &str, expect: &[&str]) {
+        let at = input.find('|').expect("a `|` marks the cursor");
+        let source = input.replacen('|', "", 1);
+        let checker = crate::test_checker(TEMPLATE);
+        let checked = checker.check(&source);
+        let found = hover(&checker, &source, &checked.doc, &checked.diagnostics, at);
+        match found {
+            None => assert!(expect.is_empty(), "no hover at {at} in {input:?}"),
+            Some(text) => {
+                assert!(!expect.is_empty(), "unexpected hover {text:?}");
+                for e in expect {
+                    assert!(text.contains(e), "{e:?} not in {text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn findings_and_guidance() {
+        // A heading with a finding: the rule's documentation, then the guidance.
+        check(
+            "# Ü 😀\n\n## Overview\nIt caches.\n\n## Archi|tecture\nProse.\n",
+            &[
+                "DD015 missing-diagram",
+                "**What it does.**",
+                "Template: Architecture",
+                "graph TD",
+            ],
+        );
+        // A clean heading: the guidance only.
+        check(
+            "# Ü 😀\n\n## Over|view\nIt caches.\n\n## Architecture\n```mermaid\ngraph TD\n  X --> Y\n```\n",
+            &["Say what it does."],
+        );
+        // Plain text without a finding: nothing.
+        check(
+            "# Ü 😀\n\n## Overview\nIt ca|ches.\n\n## Architecture\n```mermaid\ngraph TD\n  X --> Y\n```\n",
+            &[],
+        );
     }
 }

@@ -41,3 +41,14 @@ pub fn serve_stdio(options: Options) -> Result<(), LspError> {
     io_threads.join()?;
     Ok(())
 }
+
+/// A checker for unit tests: `template`, with the metadata rules off (what the tests are
+/// about is elsewhere).
+#[cfg(test)]
+pub(crate) fn test_checker(template: &str) -> designdoc_check::Checker {
+    use designdoc_check::{Level, rules};
+    let mut config = designdoc_check::RuleConfig::default();
+    config.set(&rules::MissingMetadata::META, Level::Off);
+    config.set(&rules::MissingAuthors::META, Level::Off);
+    designdoc_check::Checker::new(template, config).0
+}
