@@ -72,6 +72,24 @@ pub fn normalize_id(id: &str) -> String {
     }
 }
 
+/// The cross-document findings grouped by document (index into `docs`), each list sorted
+/// and capped per rule like a document's own findings. What `check` and the editor show.
+pub fn findings_by_doc(
+    docs: &[DocSummary],
+    files: &dyn FileLookup,
+    config: &RuleConfig,
+) -> std::collections::BTreeMap<usize, Vec<Diagnostic>> {
+    let mut by_doc: std::collections::BTreeMap<usize, Vec<Diagnostic>> = std::collections::BTreeMap::new();
+    for (k, d) in check_project(docs, files, config) {
+        by_doc.entry(k).or_default().push(d);
+    }
+    for found in by_doc.values_mut() {
+        crate::sort(found);
+        crate::cap_findings(found);
+    }
+    by_doc
+}
+
 /// Runs the cross-document rules. Returns `(index into docs, diagnostic)` pairs.
 pub fn check_project(docs: &[DocSummary], files: &dyn FileLookup, config: &RuleConfig) -> Vec<(usize, Diagnostic)> {
     let mut out = Vec::new();
@@ -301,7 +319,7 @@ fn resolves(
 /// A link destination that names a local file: no scheme, not only an anchor; relative
 /// to the document or, starting with one `/`, to the repository root. Returns the decoded
 /// path (keeping that `/`) and the anchor.
-fn relative_target(dest: &str) -> Option<(String, Option<String>)> {
+pub fn relative_target(dest: &str) -> Option<(String, Option<String>)> {
     let dest = dest.trim();
     if dest.is_empty() || dest.starts_with('#') || dest.starts_with('\\') || dest.starts_with("//") {
         return None;

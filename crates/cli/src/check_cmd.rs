@@ -5,10 +5,11 @@ use crate::{CommonArgs, Format, Outcome, settings};
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 use designdoc_check::output::{self, FileReport};
-use designdoc_check::project::{DocSummary, FileLookup, check_project};
+use designdoc_check::project::{DocSummary, findings_by_doc};
 use designdoc_check::rules::InvalidInput;
 use designdoc_check::{Checker, Diagnostic, Level};
 use designdoc_model::Span;
+use designdoc_workspace::project::{DiskLookup, repository_root};
 use designdoc_workspace::{Content, files};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -56,40 +57,6 @@ struct FileResult {
     fixes_applied: usize,
 }
 
-struct Fs {
-    /// Where root-relative links start: the git root above the current folder, else the
-    /// folder of designdoc.toml; a path relative to the current folder, like the
-    /// documents' own paths.
-    root: Option<PathBuf>,
-}
-
-impl FileLookup for Fs {
-    fn exists(&self, path: &Path) -> bool {
-        path.exists()
-    }
-    fn root(&self) -> Option<PathBuf> {
-        self.root.clone()
-    }
-}
-
-/// The repository root as a path relative to the current folder (`.`, `..`, `../..`):
-/// the nearest folder holding `.git`, else the configuration's folder.
-fn repository_root(config_base: Option<&Path>) -> Option<PathBuf> {
-    let cwd = std::env::current_dir().ok()?;
-    let mut relative = PathBuf::from(".");
-    for dir in cwd.ancestors() {
-        if dir.join(".git").exists() {
-            return Some(relative);
-        }
-        relative = if relative == Path::new(".") {
-            PathBuf::from("..")
-        } else {
-            relative.join("..")
-        };
-    }
-    config_base.map(Path::to_path_buf)
-}
-
 pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
     let settings = settings::load(&args.common)?;
     let checker = settings::checker(&settings)?;
@@ -134,17 +101,13 @@ pub fn run(args: CheckArgs, fix_command: bool) -> Result<Outcome> {
     // Cross-document rules over every readable document.
     let with_summary: Vec<usize> = (0..ok.len()).filter(|&i| ok[i].summary.is_some()).collect();
     let summaries: Vec<DocSummary> = with_summary.iter().filter_map(|&i| ok[i].summary.clone()).collect();
-    let mut by_doc: std::collections::BTreeMap<usize, Vec<Diagnostic>> = std::collections::BTreeMap::new();
-    let fs = Fs {
-        root: repository_root(settings.config_path.as_ref().map(|_| settings.base.as_path())),
-    };
-    for (k, d) in check_project(&summaries, &fs, &checker.config) {
-        by_doc.entry(k).or_default().push(d);
-    }
-    for (k, mut found) in by_doc {
-        // The same bound per rule as for a document's own findings.
-        designdoc_check::sort(&mut found);
-        designdoc_check::cap_findings(&mut found);
+    let fs = DiskLookup::new(
+        PathBuf::new(),
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| repository_root(&cwd, settings.config_path.as_ref().map(|_| settings.base.as_path()))),
+    );
+    for (k, found) in findings_by_doc(&summaries, &fs, &checker.config) {
         let r = &mut ok[with_summary[k]];
         if r.report.is_none() {
             let source =

@@ -7,6 +7,7 @@ mod completions_cmd;
 mod db_cmd;
 mod diagram_cmd;
 mod logging;
+mod lsp_cmd;
 mod new_cmd;
 mod preview;
 mod publish_cmd;
@@ -68,6 +69,8 @@ enum Command {
     Completions(completions_cmd::CompletionsArgs),
     /// Print the man page, or write one per subcommand with --out-dir.
     Man(completions_cmd::ManArgs),
+    /// Run the language server on stdin/stdout (diagnostics, fixes, hover, completion).
+    Lsp(lsp_cmd::LspArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -121,6 +124,7 @@ fn main() -> ExitCode {
         Command::Db(args) => db_cmd::db(args),
         Command::Completions(args) => completions_cmd::completions(args),
         Command::Man(args) => completions_cmd::man(args),
+        Command::Lsp(args) => lsp_cmd::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

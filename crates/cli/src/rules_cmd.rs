@@ -28,7 +28,7 @@ pub fn run(args: RulesArgs) -> Result<Outcome> {
             .map(|m| {
                 serde_json::json!({
                     "code": m.code, "name": m.name, "level": m.default_level.as_str(),
-                    "lifecycle": m.lifecycle, "summary": m.summary(), "doc": doc_text(m.doc),
+                    "lifecycle": m.lifecycle, "summary": m.summary(), "doc": m.doc_text(),
                 })
             })
             .collect();
@@ -42,7 +42,7 @@ pub fn run(args: RulesArgs) -> Result<Outcome> {
                 m.default_level.as_str(),
                 if m.lifecycle { ", warning in drafts" } else { "" }
             );
-            println!("{}", doc_text(m.doc));
+            println!("{}", m.doc_text());
         }
     } else {
         println!("{:<6} {:<26} {:<8} summary", "code", "name", "level");
@@ -60,14 +60,4 @@ pub fn run(args: RulesArgs) -> Result<Outcome> {
         println!("`designdoc rules CODE` shows a rule's documentation; set levels in designdoc.toml under [rules].");
     }
     Ok(Outcome::Clean)
-}
-
-/// Doc comment text with the one-space indent of `///` removed.
-fn doc_text(doc: &str) -> String {
-    doc.lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_string()
 }

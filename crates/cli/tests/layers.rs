@@ -1,5 +1,5 @@
 //! The crate graph is the architecture: `model <- check <- {workspace, render, store} <-
-//! hub <- cli`. A dependency that points the wrong way fails here, before it can grow.
+//! hub <- cli`, and `{check, workspace} <- lsp <- cli`. A dependency that points the wrong way fails here, before it can grow.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -11,6 +11,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("workspace", &["designdoc-model", "designdoc-check"]),
     ("render", &["designdoc-model", "designdoc-check"]),
     ("store", &["designdoc-model", "designdoc-check"]),
+    ("lsp", &["designdoc-model", "designdoc-check", "designdoc-workspace"]),
     (
         "hub",
         &[
@@ -30,6 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "designdoc-store",
             "designdoc-workspace",
             "designdoc-hub",
+            "designdoc-lsp",
         ],
     ),
 ];

@@ -6,6 +6,7 @@
 pub mod config;
 mod error;
 pub mod files;
+pub mod project;
 mod settings;
 
 pub use config::{ComponentsConfig, Config, HubConfig};

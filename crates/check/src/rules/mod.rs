@@ -66,6 +66,18 @@ impl RuleMeta {
             .collect::<Vec<_>>()
             .join(" ")
     }
+
+    /// The documentation as Markdown: the doc comment without the one-space indent of
+    /// `///`. What `designdoc rules NAME` prints and the editor's hover shows.
+    pub fn doc_text(&self) -> String {
+        self.doc
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
+    }
 }
 
 /// Declares a rule: its doc comment becomes both rustdoc and the text `designdoc rules`
