@@ -60,23 +60,23 @@ impl DocFacts {
     /// The facts of a parsed document and its findings. `path` is the document's path
     /// (its file name may carry the id, and it is the title of last resort).
     pub fn new(path: &str, doc: &Document, findings: Vec<Diagnostic>) -> DocFacts {
-        let values = |k: &str| doc.meta(k).map(|f| f.values.clone()).unwrap_or_default();
-        let status_text = doc
-            .meta("status")
-            .map(|f| f.first().trim().to_string())
-            .unwrap_or_default();
-        DocFacts {
-            title: doc.title().unwrap_or_else(|| path.to_string()),
-            status: Status::parse(&status_text),
+        let DocHeader {
+            title,
             status_text,
-            id: doc_id(path, doc),
-            authors: values("authors"),
-            tags: values("tags"),
-            updated: doc
-                .meta("updated")
-                .or_else(|| doc.meta("created"))
-                .map(|f| f.first().to_string())
-                .filter(|v| !v.trim().is_empty()),
+            status,
+            id,
+            authors,
+            tags,
+            updated,
+        } = DocHeader::of(path, doc);
+        DocFacts {
+            title,
+            status,
+            status_text,
+            id,
+            authors,
+            tags,
+            updated,
             front_matter: doc
                 .front_matter
                 .as_ref()
@@ -116,6 +116,49 @@ impl DocFacts {
 
     /// The canonical status for storing and filtering: the declared one when it names a
     /// status, else what was written, lower-cased (shown as an unknown status).
+    pub fn status_key(&self) -> String {
+        self.status
+            .map_or_else(|| self.status_text.to_lowercase(), |s| s.as_str().to_string())
+    }
+}
+
+/// The document's own description of itself (title, status, id, people, labels, date):
+/// the part of [`DocFacts`] a list of documents needs, without the registers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocHeader {
+    pub title: String,
+    pub status_text: String,
+    pub status: Option<Status>,
+    pub id: Option<String>,
+    pub authors: Vec<String>,
+    pub tags: Vec<String>,
+    pub updated: Option<String>,
+}
+
+impl DocHeader {
+    /// The one rule for a document's title, status and id (see [`DocFacts`]).
+    pub fn of(path: &str, doc: &Document) -> DocHeader {
+        let values = |k: &str| doc.meta(k).map(|f| f.values.clone()).unwrap_or_default();
+        let status_text = doc
+            .meta("status")
+            .map(|f| f.first().trim().to_string())
+            .unwrap_or_default();
+        DocHeader {
+            title: doc.title().unwrap_or_else(|| path.to_string()),
+            status: Status::parse(&status_text),
+            status_text,
+            id: doc_id(path, doc),
+            authors: values("authors"),
+            tags: values("tags"),
+            updated: doc
+                .meta("updated")
+                .or_else(|| doc.meta("created"))
+                .map(|f| f.first().to_string())
+                .filter(|v| !v.trim().is_empty()),
+        }
+    }
+
+    /// See [`DocFacts::status_key`].
     pub fn status_key(&self) -> String {
         self.status
             .map_or_else(|| self.status_text.to_lowercase(), |s| s.as_str().to_string())

@@ -88,8 +88,8 @@ pub fn toc_html(doc: &Document) -> String {
 
 fn info(p: &PageInput) -> DocInfo {
     let doc = p.doc;
-    let values = |k: &str| doc.meta(k).map(|f| f.values.clone()).unwrap_or_default();
-    let title = doc.title().unwrap_or_else(|| p.rel_path.clone());
+    // The same title, status and id rule as `check`, the store and the hub.
+    let header = designdoc_check::facts::DocHeader::of(&p.rel_path, doc);
     let mut text = String::new();
     for b in &doc.blocks {
         if let BlockKind::Paragraph(t) = &b.kind {
@@ -102,17 +102,12 @@ fn info(p: &PageInput) -> DocInfo {
     }
     DocInfo {
         url: page_url(&p.rel_path),
-        title,
-        status: doc.status().unwrap_or_default(),
-        authors: values("authors"),
-        tags: values("tags"),
-        id: doc.meta("id").map(|f| f.first().to_string()).unwrap_or_default(),
-        updated: doc
-            .meta("updated")
-            .or_else(|| doc.meta("created"))
-            .map(|f| f.first().to_string())
-            .or_else(|| p.modified.clone())
-            .unwrap_or_default(),
+        status: header.status_key(),
+        title: header.title,
+        authors: header.authors,
+        tags: header.tags,
+        id: header.id.unwrap_or_default(),
+        updated: header.updated.or_else(|| p.modified.clone()).unwrap_or_default(),
         errors: p
             .diagnostics
             .iter()
