@@ -12,18 +12,9 @@ use serde::Serialize;
 /// The facts of one document.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocFacts {
-    /// Front matter `title`, else the first level-1 heading, else the file's path.
-    pub title: String,
-    /// The status the document declares, as written (empty when none).
-    pub status_text: String,
-    /// What [`DocFacts::status_text`] means, when it names a status.
-    pub status: Option<Status>,
-    /// The id the document is known by: see [`doc_id`].
-    pub id: Option<String>,
-    pub authors: Vec<String>,
-    pub tags: Vec<String>,
-    /// Front matter `updated`, else `created`, as written.
-    pub updated: Option<String>,
+    /// Title, status, id, authors, tags and date: see [`DocHeader`].
+    #[serde(flatten)]
+    pub header: DocHeader,
     /// The front matter as key/value pairs, in the document's order.
     pub front_matter: Vec<(String, serde_json::Value)>,
     pub sections: Vec<SectionFacts>,
@@ -60,23 +51,8 @@ impl DocFacts {
     /// The facts of a parsed document and its findings. `path` is the document's path
     /// (its file name may carry the id, and it is the title of last resort).
     pub fn new(path: &str, doc: &Document, findings: Vec<Diagnostic>) -> DocFacts {
-        let DocHeader {
-            title,
-            status_text,
-            status,
-            id,
-            authors,
-            tags,
-            updated,
-        } = DocHeader::of(path, doc);
         DocFacts {
-            title,
-            status,
-            status_text,
-            id,
-            authors,
-            tags,
-            updated,
+            header: DocHeader::of(path, doc),
             front_matter: doc
                 .front_matter
                 .as_ref()
@@ -113,25 +89,23 @@ impl DocFacts {
     pub fn count(&self, level: Level) -> usize {
         self.findings.iter().filter(|d| d.level == level).count()
     }
-
-    /// The canonical status for storing and filtering: the declared one when it names a
-    /// status, else what was written, lower-cased (shown as an unknown status).
-    pub fn status_key(&self) -> String {
-        self.status
-            .map_or_else(|| self.status_text.to_lowercase(), |s| s.as_str().to_string())
-    }
 }
 
 /// The document's own description of itself (title, status, id, people, labels, date):
 /// the part of [`DocFacts`] a list of documents needs, without the registers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DocHeader {
+    /// Front matter `title`, else the first level-1 heading, else the file's path.
     pub title: String,
+    /// The status the document declares, as written (empty when none).
     pub status_text: String,
+    /// What [`DocHeader::status_text`] means, when it names a status.
     pub status: Option<Status>,
+    /// The id the document is known by: see [`doc_id`].
     pub id: Option<String>,
     pub authors: Vec<String>,
     pub tags: Vec<String>,
+    /// Front matter `updated`, else `created`, as written.
     pub updated: Option<String>,
 }
 
@@ -158,7 +132,8 @@ impl DocHeader {
         }
     }
 
-    /// See [`DocFacts::status_key`].
+    /// The canonical status for storing and filtering: the declared one when it names a
+    /// status, else what was written, lower-cased (shown as an unknown status).
     pub fn status_key(&self) -> String {
         self.status
             .map_or_else(|| self.status_text.to_lowercase(), |s| s.as_str().to_string())
@@ -200,28 +175,34 @@ mod tests {
 
     #[test]
     fn the_id_is_the_front_matter_id_else_the_file_number() {
-        assert_eq!(facts("docs/0007-cache.md", "# Cache\n").id.as_deref(), Some("0007"));
+        assert_eq!(
+            facts("docs/0007-cache.md", "# Cache\n").header.id.as_deref(),
+            Some("0007")
+        );
         let with_id = "---\nid: ADR-12\n---\n# Cache\n";
-        assert_eq!(facts("docs/0007-cache.md", with_id).id.as_deref(), Some("ADR-12"));
-        assert_eq!(facts("docs/cache.md", "# Cache\n").id, None);
-        assert_eq!(facts("docs/0003.md", "# Three\n").id.as_deref(), Some("0003"));
-        assert_eq!(facts("docs/v2-plan.md", "# Plan\n").id, None);
+        assert_eq!(
+            facts("docs/0007-cache.md", with_id).header.id.as_deref(),
+            Some("ADR-12")
+        );
+        assert_eq!(facts("docs/cache.md", "# Cache\n").header.id, None);
+        assert_eq!(facts("docs/0003.md", "# Three\n").header.id.as_deref(), Some("0003"));
+        assert_eq!(facts("docs/v2-plan.md", "# Plan\n").header.id, None);
     }
 
     #[test]
     fn title_falls_back_to_the_path() {
-        assert_eq!(facts("a/b.md", "no heading\n").title, "a/b.md");
-        assert_eq!(facts("a/b.md", "# Real title\n").title, "Real title");
+        assert_eq!(facts("a/b.md", "no heading\n").header.title, "a/b.md");
+        assert_eq!(facts("a/b.md", "# Real title\n").header.title, "Real title");
     }
 
     #[test]
     fn status_reads_aliases_and_keeps_what_was_written() {
         let f = facts("x.md", "---\nstatus: Accepted\n---\n# X\n");
-        assert_eq!(f.status, Some(Status::Approved));
-        assert_eq!(f.status_text, "Accepted");
-        assert_eq!(f.status_key(), "approved");
+        assert_eq!(f.header.status, Some(Status::Approved));
+        assert_eq!(f.header.status_text, "Accepted");
+        assert_eq!(f.header.status_key(), "approved");
         let f = facts("x.md", "---\nstatus: Banana\n---\n# X\n");
-        assert_eq!((f.status, f.status_key().as_str()), (None, "banana"));
+        assert_eq!((f.header.status, f.header.status_key().as_str()), (None, "banana"));
     }
 
     #[test]

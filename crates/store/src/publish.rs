@@ -116,7 +116,7 @@ struct Header {
 /// Creates the space if needed and writes the document row for the new revision, with
 /// the status the publish leaves it in.
 async fn write_document(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_>) -> Result<Header> {
-    let facts = new.p.facts;
+    let facts = &new.p.facts.header;
     let title = facts.title.clone();
     let current_status: Option<String> = sqlx::query_scalar("SELECT status FROM documents WHERE id = $1")
         .bind(new.id)
