@@ -57,6 +57,8 @@ pub struct User {
     pub created_at: i64,
     #[sqlx(try_from = "crate::rows::Flag")]
     pub disabled: bool,
+    /// Where notifications go; also matches a name in a doc's `authors:`.
+    pub email: Option<String>,
 }
 
 /// A signed-in session: its user and the CSRF token forms must carry.
@@ -151,7 +153,7 @@ struct LoginRow {
     password_hash: String,
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.role, u.created_at, u.disabled";
+const USER_COLUMNS: &str = "u.id, u.username, u.role, u.created_at, u.disabled, u.email";
 
 /// A PHC hash of a fixed password, verified against when the user does not exist, so a
 /// failed login takes as long for an unknown name as for a wrong password.
@@ -194,6 +196,7 @@ impl Store {
             role,
             created_at: now_millis(),
             disabled: false,
+            email: None,
         };
         let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query(
@@ -233,6 +236,50 @@ impl Store {
             .await?)
     }
 
+    /// The user whose e-mail is `email` (compared case-insensitively).
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE LOWER(u.email) = LOWER($1)");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Sets (or with `None` clears) a user's e-mail, recorded by `audit`. The address must
+    /// look like one (`local@domain`, no spaces) and belong to nobody else.
+    pub async fn set_email(&self, user_id: &str, email: Option<&str>, audit: Audit<'_>) -> Result<()> {
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        if let Some(e) = email {
+            let plausible = e.len() <= 254
+                && !e.chars().any(char::is_whitespace)
+                && e.split_once('@')
+                    .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'));
+            if !plausible {
+                return Err(StoreError::Invalid(format!("`{e}` is not an e-mail address")));
+            }
+        }
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        let done = sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+            .bind(email)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await;
+        match done {
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                return Err(StoreError::Invalid(
+                    "that e-mail address belongs to another user".into(),
+                ));
+            }
+            Ok(r) if r.rows_affected() == 0 => return Err(StoreError::Invalid("no such user".into())),
+            other => {
+                other?;
+            }
+        }
+        audit.write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn users(&self) -> Result<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username");
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?)
@@ -240,12 +287,11 @@ impl Store {
 
     /// The user with this name and password, if both match and the account is enabled.
     pub async fn check_password(&self, username: &str, password: &str) -> Result<Option<User>> {
-        let row: Option<LoginRow> = sqlx::query_as(
-            "SELECT u.id, u.username, u.role, u.created_at, u.disabled, u.password_hash FROM users u WHERE u.username = $1",
-        )
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?;
+        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
+        let row: Option<LoginRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
         let (user, phc) = match row {
             Some(r) => (Some(r.user), r.password_hash),
             None => (

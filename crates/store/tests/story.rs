@@ -351,6 +351,33 @@ async fn accounts(store: &Store) {
         .create_user("root", "the admin password", Role::Admin, rec("user.create"))
         .await
         .expect("admin");
+    // E-mail: set, found case-insensitively, unique, validated, cleared.
+    store
+        .set_email(&ana.id, Some("Ana@Example.org"), rec("user.email"))
+        .await
+        .expect("set ana's e-mail");
+    let found = store.user_by_email("ana@example.ORG").await.expect("by e-mail");
+    assert_eq!(
+        found.map(|u| (u.id, u.email)),
+        Some((ana.id.clone(), Some("Ana@Example.org".into())))
+    );
+    let taken = store
+        .set_email(&bob.id, Some("ana@example.org"), rec("user.email"))
+        .await
+        .expect_err("another user's address");
+    assert!(taken.to_string().contains("another user"), "{taken}");
+    for bad in ["no-at-sign", "two@@example.org", "sp ace@example.org", "x@localhost"] {
+        let e = store
+            .set_email(&bob.id, Some(bad), rec("user.email"))
+            .await
+            .expect_err(bad);
+        assert!(e.to_string().contains("not an e-mail address"), "{bad}: {e}");
+    }
+    store.set_email(&bob.id, None, rec("user.email")).await.expect("clear");
+    assert_eq!(
+        store.user_by_name("bob").await.expect("bob").and_then(|u| u.email),
+        None
+    );
     for (name, password, why) in [
         ("ana", "correct horse battery", "exists"),
         ("Bad Name", "long enough password", "user name"),
@@ -518,6 +545,8 @@ async fn accounts(store: &Store) {
             "user.create",
             "user.create",
             "user.create",
+            "user.email",
+            "user.email",
             "logout",
             "space.visibility",
             "role.change",
@@ -528,7 +557,7 @@ async fn accounts(store: &Store) {
         ]
     );
     // An empty target on a new token stands for the token's id.
-    assert_eq!(events[10].target, t.id);
+    assert_eq!(events[12].target, t.id);
     audited(store, &ana, &bob).await;
 
     // The audit log keeps order and detail.

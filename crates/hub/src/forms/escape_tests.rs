@@ -76,6 +76,7 @@ fn user_and_token_names_are_escaped_on_the_account_and_admin_pages() {
         role: Role::Author,
         created_at: 0,
         disabled: false,
+        email: None,
     };
     let memberships = vec![(HOSTILE.to_string(), Role::Reviewer)];
     let token = |revoked_at| TokenInfo {
@@ -138,6 +139,7 @@ fn account_page_with(flash: Markup) -> Markup {
         role: Role::Reader,
         created_at: 0,
         disabled: false,
+        email: None,
     };
     account_body(&user, &[], &[], "token", flash)
 }
