@@ -1,7 +1,7 @@
 //! Report formats: rustc-style human text, JSON, SARIF 2.1.0 and GitHub annotations.
 //! Everything renders to a `String`; printing is the binary's job.
 
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::{Diagnostic, Level, Safety};
 use crate::rules::{self, RuleMeta};
 use designdoc_model::{LineCol, LineIndex, Span};
 use serde_json::{Value, json};
@@ -64,7 +64,10 @@ pub struct Totals {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings whose fix `designdoc fix` applies (safe fixes).
     pub fixable: usize,
+    /// Findings whose fix needs `--unsafe-fixes`.
+    pub unsafe_fixable: usize,
 }
 
 pub fn totals(reports: &[FileReport]) -> Totals {
@@ -76,8 +79,10 @@ pub fn totals(reports: &[FileReport]) -> Totals {
             Level::Info => t.infos += 1,
             Level::Off => {}
         }
-        if d.fix.is_some() {
-            t.fixable += 1;
+        match d.fix.as_ref().map(|f| f.safety) {
+            Some(Safety::Safe) => t.fixable += 1,
+            Some(Safety::Unsafe) => t.unsafe_fixable += 1,
+            None => {}
         }
     }
     t
@@ -301,6 +306,7 @@ struct JsonSummary {
     warnings: usize,
     infos: usize,
     fixable: usize,
+    unsafe_fixable: usize,
 }
 
 #[derive(serde::Serialize)]
@@ -349,6 +355,7 @@ pub fn json(reports: &[FileReport], files_checked: usize) -> String {
             warnings: t.warnings,
             infos: t.infos,
             fixable: t.fixable,
+            unsafe_fixable: t.unsafe_fixable,
         },
         diagnostics,
     };
@@ -370,6 +377,7 @@ fn rule_json(m: &RuleMeta) -> Value {
         "shortDescription": {"text": m.summary()},
         "fullDescription": {"text": m.doc.lines().map(str::trim).collect::<Vec<_>>().join("\n").trim()},
         "help": {"text": m.doc.lines().map(str::trim).collect::<Vec<_>>().join("\n").trim()},
+        "helpUri": rules::docs_url(m.code),
         "defaultConfiguration": {"level": sarif_level(m.default_level), "enabled": m.default_level != Level::Off},
     })
 }
@@ -422,7 +430,7 @@ pub fn sarif(reports: &[FileReport], version: &str) -> String {
             "tool": {"driver": {
                 "name": "designdoc",
                 "version": version,
-                "informationUri": "https://github.com/designdoc/designdoc",
+                "informationUri": rules::REPOSITORY,
                 "rules": all.iter().map(rule_json).collect::<Vec<_>>(),
             }},
             "columnKind": "unicodeCodePoints",

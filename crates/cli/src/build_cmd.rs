@@ -3,7 +3,7 @@
 
 use crate::{CommonArgs, Outcome, settings};
 use anyhow::{Context, Result};
-use designdoc_check::Checker;
+use designdoc_check::{Checker, Schema};
 use designdoc_render::site::{PageInput, SiteIndex, page_hash, render_page, shared_files};
 use designdoc_workspace::{Content, Settings, files};
 use rayon::prelude::*;
@@ -44,10 +44,16 @@ pub(crate) fn docs_root(dir: &Option<PathBuf>, settings: &Settings) -> PathBuf {
     dir.clone().unwrap_or_else(|| settings.docs_dir())
 }
 
-/// The docs under `root`, minus the output folder (it may sit inside the docs).
-pub(crate) fn doc_paths(root: &Path, out: &Path, settings: &Settings) -> Result<Vec<PathBuf>> {
+/// The docs of the folder given (default: as `check` finds them with no paths), minus the
+/// output folder (it may sit inside the docs).
+pub(crate) fn doc_paths(
+    given: &Option<PathBuf>,
+    out: &Path,
+    settings: &Settings,
+    schema: &Schema,
+) -> Result<Vec<PathBuf>> {
     let out_abs = std::fs::canonicalize(out).ok();
-    let mut paths = settings.docs(&[root.to_path_buf()])?;
+    let mut paths = settings.docs_or_default(given.as_slice(), schema)?;
     paths.retain(|p| !out_abs.as_ref().is_some_and(|o| files::absolute(p).starts_with(o)));
     Ok(paths)
 }
@@ -142,7 +148,7 @@ pub fn run(args: BuildArgs) -> Result<Outcome> {
     let settings = settings::load(&args.common)?;
     let checker = settings::checker(&settings)?;
     let root = docs_root(&args.dir, &settings);
-    let paths = doc_paths(&root, &args.output, &settings)?;
+    let paths = doc_paths(&args.dir, &args.output, &settings, &checker.schema)?;
     let stats = build_once(&checker, &root, &paths, &args.output, false)?;
     println!(
         "built {} docs into {} in {} ms ({} pages rendered, {} files written)",

@@ -59,7 +59,8 @@ pub fn run(args: PreviewArgs) -> Result<Outcome> {
     let out = args.output.clone();
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create `{}`", out.display()))?;
     // Listed first, so a missing folder is reported as `build` reports it.
-    let paths = doc_paths(&root, &out, &settings)?;
+    let given = args.dir.clone();
+    let paths = doc_paths(&given, &out, &settings, &checker.schema)?;
     // Watching starts before the first build, so an edit made while it runs is not missed;
     // the site's own writes into `out` (it may sit inside the docs) wake no one.
     let watcher = FolderWatcher::new(std::slice::from_ref(&root), std::slice::from_ref(&out), POLL_EVERY)?;
@@ -95,7 +96,7 @@ pub fn run(args: PreviewArgs) -> Result<Outcome> {
                 built,
                 &generation,
                 &|paths| build_once(&checker, &root, paths, &out, true),
-                &|| doc_paths(&root, &out, &settings),
+                &|| doc_paths(&given, &out, &settings, &checker.schema),
             );
             stopped.send(why).ok();
         });

@@ -1,8 +1,9 @@
 //! `designdoc rules`: the rule table, or one rule's documentation.
 
 use crate::Outcome;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use designdoc_check::rules;
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct RulesArgs {
@@ -11,9 +12,23 @@ pub struct RulesArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Write the rule documentation pages (one `CODE.md` per rule and a README.md index)
+    /// into this folder; the repository keeps them in docs/rules, the pages SARIF's
+    /// `helpUri` and the language server link to.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["rule", "json"])]
+    pub markdown: Option<PathBuf>,
 }
 
 pub fn run(args: RulesArgs) -> Result<Outcome> {
+    if let Some(dir) = &args.markdown {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+        for (name, text) in rules::pages() {
+            let path = dir.join(name);
+            designdoc_workspace::files::write_atomic(&path, &text)
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
+        }
+        return Ok(Outcome::Clean);
+    }
     let all = rules::all();
     let selected: Vec<_> = match &args.rule {
         Some(key) => match rules::by_name_or_code(key) {

@@ -8,7 +8,12 @@ use designdoc_workspace::Settings;
 
 pub fn load(args: &CommonArgs) -> Result<Settings> {
     let cwd = std::env::current_dir().context("cannot read the current folder")?;
-    Ok(Settings::load(args.config.as_deref(), args.template.as_deref(), &cwd)?)
+    load_at(args, &cwd)
+}
+
+/// As [`load`], designdoc.toml looked for in `start` and above.
+pub fn load_at(args: &CommonArgs, start: &std::path::Path) -> Result<Settings> {
+    Ok(Settings::load(args.config.as_deref(), args.template.as_deref(), start)?)
 }
 
 /// The checker for these settings; problems that do not stop it are printed as warnings.

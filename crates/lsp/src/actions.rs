@@ -99,9 +99,11 @@ fn touches(finding: Span, wanted: Span) -> bool {
 fn workspace_edit(uri: &Url, text: &Text, edits: &[Edit]) -> WorkspaceEdit {
     let edits = edits
         .iter()
+        // A CRLF buffer stays CRLF, as with `designdoc fix`.
+        .map(|e| designdoc_check::fix::fit_line_endings(&text.text, e))
         .map(|e| TextEdit {
             range: text.range(e.span),
-            new_text: e.text.clone(),
+            new_text: e.text,
         })
         .collect();
     WorkspaceEdit {

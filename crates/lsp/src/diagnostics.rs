@@ -5,15 +5,13 @@ use crate::position::Text;
 use designdoc_check::{Diagnostic, Level};
 use lsp_types::{CodeDescription, DiagnosticSeverity, NumberOrString, Url};
 
-/// Where a rule's documentation lives: this prefix and the rule's code
-/// (`https://designdoc.dev/rules/DD001`). The page is `designdoc rules DD001`'s text.
-pub const RULE_DOCS: &str = "https://designdoc.dev/rules/";
-
 /// The `source` every diagnostic carries, so editors can tell whose finding it is.
 pub const SOURCE: &str = "designdoc";
 
+/// Where a rule's documentation lives: the page SARIF's `helpUri` names too
+/// (`docs/rules/DD001.md` in the repository, `designdoc rules DD001`'s text).
 pub fn rule_url(code: &str) -> Option<Url> {
-    Url::parse(&format!("{RULE_DOCS}{code}")).ok()
+    Url::parse(&designdoc_check::rules::docs_url(code)).ok()
 }
 
 /// One finding in the editor's terms; `None` for a rule turned off.

@@ -18,7 +18,7 @@ mod project;
 mod server;
 mod symbols;
 
-pub use diagnostics::RULE_DOCS;
+pub use diagnostics::rule_url;
 pub use lsp_server::Connection;
 pub use server::{Options, serve};
 

@@ -89,41 +89,58 @@ pub fn read(path: &Path) -> std::io::Result<Content> {
         use std::io::Read;
         let mut head = Vec::with_capacity(256);
         std::fs::File::open(path)?.take(256).read_to_end(&mut head)?;
-        let shown = String::from_utf8_lossy(&head).into_owned();
-        return Ok(Content::Invalid {
-            shown,
-            offset: 0,
-            reason,
-            label: "the document starts here",
-            help: "split the document, or move large inline images into files and link them",
-        });
+        return Ok(too_large(&head, reason));
     }
-    let bytes = std::fs::read(path)?;
+    Ok(classify(std::fs::read(path)?))
+}
+
+/// Reads a whole stream (standard input) as [`read`] reads a file.
+pub fn read_stream(mut input: impl std::io::Read) -> std::io::Result<Content> {
+    let mut bytes = Vec::new();
+    input.read_to_end(&mut bytes)?;
+    Ok(classify(bytes))
+}
+
+fn too_large(head: &[u8], reason: String) -> Content {
+    Content::Invalid {
+        shown: String::from_utf8_lossy(&head[..head.len().min(256)]).into_owned(),
+        offset: 0,
+        reason,
+        label: "the document starts here",
+        help: "split the document, or move large inline images into files and link them",
+    }
+}
+
+/// Whether bytes are a checkable document: within the size bound, no NUL, UTF-8.
+fn classify(bytes: Vec<u8>) -> Content {
+    if let Some(reason) = designdoc_model::too_large(bytes.len()) {
+        return too_large(&bytes, reason);
+    }
     if let Some(nul) = bytes.iter().take(64 * 1024).position(|&b| b == 0) {
         let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(nul + 1)]).into_owned();
         let offset = shown.len().saturating_sub(1);
-        return Ok(Content::Invalid {
+        return Content::Invalid {
             shown,
             offset,
             reason: "binary file (NUL byte), not a Markdown document".to_string(),
             label: "first byte that is not text",
             help: NOT_TEXT_HELP,
-        });
+        };
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(Content::Text(text)),
+        Ok(text) => Content::Text(text),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let shown = String::from_utf8_lossy(&bytes).into_owned();
             // The lossy text keeps the valid prefix byte for byte.
-            Ok(Content::Invalid {
+            Content::Invalid {
                 shown,
                 offset: valid,
                 reason: "file is not valid UTF-8".to_string(),
                 label: "first byte that is not text",
                 help: NOT_TEXT_HELP,
-            })
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::error::{Result, WorkspaceError};
 use crate::files;
-use designdoc_check::{Checker, DEFAULT_TEMPLATE, RuleConfig};
+use designdoc_check::{Checker, DEFAULT_TEMPLATE, RuleConfig, Schema};
 use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = "designdoc.toml";
@@ -166,11 +166,52 @@ impl Settings {
         Ok(found)
     }
 
+    /// Which files are design docs when a command is named no paths: every doc under `dir`
+    /// from designdoc.toml; without `dir`, those Markdown files in the current folder (and
+    /// below) that [look like design docs](looks_like_design_doc), so README.md,
+    /// CHANGELOG.md and friends are not checked against the template. With paths, the same
+    /// as [`Settings::docs`]. A file that cannot be read as text is left out by the sniff (it
+    /// is no design doc by this rule); named on its own, it is reported.
+    pub fn docs_or_default(&self, paths: &[PathBuf], schema: &Schema) -> Result<Vec<PathBuf>> {
+        if !paths.is_empty() {
+            return self.docs(paths);
+        }
+        let found = self.docs(&[self.docs_dir()])?;
+        if self.config.dir.is_some() {
+            return Ok(found);
+        }
+        Ok(found
+            .into_iter()
+            .filter(
+                |p| matches!(files::read(p), Ok(files::Content::Text(text)) if looks_like_design_doc(&text, schema)),
+            )
+            .collect())
+    }
+
     /// Whether `path` is the template file.
     pub fn is_template(&self, path: &Path) -> bool {
         self.template_path()
             .is_some_and(|t| files::absolute(&t) == files::absolute(path))
     }
+}
+
+/// Whether a Markdown text is a design doc of this template, when nobody said so: it has
+/// front matter, or at least half of the template's required top-level sections are
+/// headings of it (matched as `check` matches them). Precision before recall: a README with
+/// an Overview and an Installation section is not one, so it never gets template findings.
+pub fn looks_like_design_doc(text: &str, schema: &Schema) -> bool {
+    let (doc, _) = designdoc_model::parse(text);
+    if doc.front_matter.is_some() {
+        return true;
+    }
+    let alignment = designdoc_check::align::align(&doc, schema);
+    let required: Vec<_> = alignment
+        .entries
+        .iter()
+        .filter(|e| e.parent_entry.is_none() && !e.spec.optional)
+        .collect();
+    let found = required.iter().filter(|e| !e.instances.is_empty()).count();
+    !required.is_empty() && found * 2 >= required.len()
 }
 
 fn discover(start: &Path) -> Option<PathBuf> {
@@ -205,6 +246,34 @@ mod tests {
         assert_eq!(names(settings.docs(&[settings.docs_dir()]).unwrap()), ["a.md", "b.md"]);
         let template = dir.path().join("docs/template.md");
         assert_eq!(names(settings.docs(&[template]).unwrap()), ["template.md"]);
+    }
+
+    #[test]
+    fn design_docs_are_told_from_readmes() {
+        let checker = Settings::default().checker().unwrap().checker;
+        let looks = |text: &str| super::looks_like_design_doc(text, &checker.schema);
+        assert!(!looks(
+            "# Tool\n\n## Overview\n\nIt does things.\n\n## Install\n\nRun it.\n"
+        ));
+        assert!(!looks("# Changelog\n\n## 0.1.0\n\n- first\n"));
+        assert!(looks("---\ntitle: An ADR\n---\n# An ADR\n"));
+        let headings = [
+            "Overview",
+            "Background",
+            "Goals and Non-Goals",
+            "System Design",
+            "Components",
+            "Data Model",
+            "APIs",
+            "Security",
+            "Implementation Plan",
+            "Testing Strategy",
+        ];
+        let body: String = headings.iter().map(|h| format!("## {h}\n\nText.\n\n")).collect();
+        assert!(looks(&format!("# Cache\n\n{body}")));
+        // Three of the template's sections are not half of them.
+        let few: String = headings[..3].iter().map(|h| format!("## {h}\n\nText.\n\n")).collect();
+        assert!(!looks(&format!("# Notes\n\n{few}")));
     }
 
     #[test]

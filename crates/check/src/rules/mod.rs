@@ -11,6 +11,7 @@ mod broken_relative_link;
 mod component_graph_mismatch;
 mod diagram_kind_mismatch;
 mod diagram_too_large;
+mod docs;
 mod duplicate_doc_id;
 mod empty_field;
 mod empty_list;
@@ -35,6 +36,7 @@ mod value_not_allowed;
 
 pub use broken_relative_link::BrokenRelativeLink;
 pub use component_graph_mismatch::DEFAULT_EXEMPT;
+pub use docs::{DOCS_DIR, REPOSITORY, docs_url, page, pages};
 pub use duplicate_doc_id::DuplicateDocId;
 pub use front_matter::{InvalidDate, InvalidFrontMatter, MissingAuthors, MissingMetadata, MissingTitle, UnknownStatus};
 pub use invalid_input::InvalidInput;

@@ -139,7 +139,7 @@ async def test_open_shows_file_and_project_findings(client: LanguageClient):
     # `概述 😀 ` is 6 UTF-16 units (12 bytes, 5 chars); the placeholder is 14 units.
     assert (placeholder.range.start.line, placeholder.range.start.character) == (7, 6)
     assert placeholder.range.end.character == 20
-    assert placeholder.code_description.href == "https://designdoc.dev/rules/DD010"
+    assert placeholder.code_description.href == "https://github.com/designdoc/designdoc/blob/main/docs/rules/DD010.md"
     assert placeholder.source == "designdoc"
 
 
