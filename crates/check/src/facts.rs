@@ -23,8 +23,27 @@ pub struct DocFacts {
     pub entities: Vec<Entity>,
     pub diagrams: Vec<DiagramFacts>,
     pub findings: Vec<Diagnostic>,
+    /// The findings that are errors once the document is in review, whatever status it
+    /// declares (a draft's completeness warnings become errors there): what the hub's
+    /// review gate blocks on. Made by [`Checker::facts`]; empty from [`DocFacts::new`].
+    pub review_errors: Vec<Blocking>,
     /// Where the Markdown body starts (after the front matter).
     pub body_start: usize,
+}
+
+/// One finding that blocks review, located for a person: its line and the section it
+/// is in (title and heading anchor).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Blocking {
+    pub code: String,
+    pub message: String,
+    /// 1-based line of the finding.
+    pub line: usize,
+    /// The section the finding is in; none before the first heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -81,6 +100,7 @@ impl DocFacts {
                 })
                 .collect(),
             findings,
+            review_errors: Vec::new(),
             body_start: doc.body_start,
         }
     }
@@ -160,14 +180,36 @@ impl Checker {
     /// (the renderer draws the page from the same parse).
     pub fn facts(&self, path: &str, source: &str) -> (Document, DocFacts) {
         let checked = self.check(source);
-        let facts = DocFacts::new(path, &checked.doc, checked.diagnostics);
+        let mut facts = DocFacts::new(path, &checked.doc, checked.diagnostics);
+        facts.review_errors = self.review_errors(source, &facts);
         (checked.doc, facts)
+    }
+
+    /// The findings of `facts` that are errors at review strictness, located.
+    fn review_errors(&self, source: &str, facts: &DocFacts) -> Vec<Blocking> {
+        let lines = designdoc_model::LineIndex::new(source);
+        facts
+            .findings
+            .iter()
+            .filter(|d| self.level_when_strict(d) == Level::Error)
+            .map(|d| {
+                let section = facts.sections.iter().rev().find(|s| s.start <= d.span.start);
+                Blocking {
+                    code: d.code.to_string(),
+                    message: d.message.clone(),
+                    line: lines.line_of(d.span.start) + 1,
+                    section: section.map(|s| s.title.clone()),
+                    anchor: section.map(|s| s.anchor.clone()),
+                }
+            })
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::RuleConfig;
 
     fn facts(path: &str, source: &str) -> DocFacts {
         Checker::with_default_template().facts(path, source).1
@@ -187,6 +229,42 @@ mod tests {
         assert_eq!(facts("docs/cache.md", "# Cache\n").header.id, None);
         assert_eq!(facts("docs/0003.md", "# Three\n").header.id.as_deref(), Some("0003"));
         assert_eq!(facts("docs/v2-plan.md", "# Plan\n").header.id, None);
+    }
+
+    #[test]
+    fn a_drafts_review_errors_are_what_review_would_report() {
+        let draft = "---\nstatus: draft\nauthors: [ann]\n---\n# Cache\n\n## Overview\n[Brief description of the design and its purpose]\n";
+        let as_draft = facts("docs/0001-cache.md", draft);
+        let in_review = facts("docs/0001-cache.md", &draft.replace("status: draft", "status: review"));
+        assert_eq!(as_draft.count(Level::Error), 0, "{:#?}", as_draft.findings);
+        assert!(!as_draft.review_errors.is_empty());
+        let codes = |f: &DocFacts| f.review_errors.iter().map(|b| b.code.clone()).collect::<Vec<_>>();
+        let errors_in_review: Vec<String> = in_review
+            .findings
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .map(|d| d.code.to_string())
+            .collect();
+        assert_eq!(codes(&as_draft), errors_in_review);
+        assert_eq!(codes(&as_draft), codes(&in_review));
+        let placeholder = as_draft
+            .review_errors
+            .iter()
+            .find(|b| b.line == 8)
+            .expect("the placeholder under Overview blocks");
+        assert_eq!(placeholder.section.as_deref(), Some("Overview"));
+        assert_eq!(placeholder.anchor.as_deref(), Some("overview"));
+    }
+
+    #[test]
+    fn a_complete_draft_has_no_review_errors() {
+        let clean = facts("a.md", "# Note\n\nJust prose.\n");
+        assert!(clean.findings.iter().all(|d| d.level != Level::Error));
+        let checker = Checker::new("# T\n\n## Overview\n[What it is]\n", RuleConfig::default()).0;
+        let done = checker
+            .facts("a.md", "---\nstatus: draft\n---\n# A\n\n## Overview\nIt caches.\n")
+            .1;
+        assert_eq!(done.review_errors, Vec::new(), "{:#?}", done.findings);
     }
 
     #[test]

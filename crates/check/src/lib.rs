@@ -118,6 +118,23 @@ impl Checker {
 }
 
 impl Checker {
+    /// The level finding `d` has once its document is in review (or further): a
+    /// lifecycle rule configured as an error reports at warning level in a draft and at
+    /// error level there. What the hub's review gate evaluates a draft at.
+    pub fn level_when_strict(&self, d: &Diagnostic) -> Level {
+        let lifecycle_error = rules::DOCUMENT_RULES
+            .iter()
+            .find(|(meta, _)| meta.code == d.code)
+            .is_some_and(|(meta, _)| meta.lifecycle && self.config.level(meta) == Level::Error);
+        if lifecycle_error && d.level == Level::Warning {
+            Level::Error
+        } else {
+            d.level
+        }
+    }
+}
+
+impl Checker {
     /// Applies fixes round by round (each round re-checks the new text) until none is
     /// left or `MAX_FIX_ROUNDS` is reached. Returns the new text and the fixes applied.
     pub fn fix(&self, source: &str, include_unsafe: bool) -> (String, Vec<String>) {

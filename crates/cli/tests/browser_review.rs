@@ -310,39 +310,75 @@ fn review_in_a_browser() {
     assert_eq!(status, 200, "{reply}");
 
     let browser = Browser::start(&tmp.path().join("profile"));
-    let page = format!("{base}/doc/team/limiter.md");
     // aldo asks vera and wes for a review.
     browser.sign_in(&base, "aldo", &pw["aldo"], "/doc/team/limiter.md");
     assert!(browser.title().starts_with("API rate limiter"), "{}", browser.title());
     assert_eq!(browser.wait_text("#review-status", "draft"), "draft");
-    browser.type_into("#reviewers", "vera, wes");
+    browser.click("#reviewer-vera");
+    browser.click("#reviewer-wes");
     browser.click("#do-request-review");
     assert_eq!(browser.wait_text("#review-status", "review"), "review");
+    assert!(browser.wait_contains("#requested", "vera, wes"));
     assert!(!browser.pwned(), "script in the doc ran");
 
-    // vera comments on the Overview section (with a payload) and approves.
-    browser.sign_in(&base, "vera", &pw["vera"], "/doc/team/limiter.md");
+    // vera finds the request on "awaiting my review" (the header counts it), opens the
+    // doc, comments under Overview (with a payload) and requests changes with a reason.
+    browser.sign_in(&base, "vera", &pw["vera"], "/");
+    assert_eq!(
+        browser.wait_text("#awaiting-count", "1"),
+        "1",
+        "the header counts the request"
+    );
+    browser.click("#awaiting-link");
+    assert!(
+        browser.wait_contains("#queue", "API rate limiter"),
+        "the queue lists the doc"
+    );
+    let shots = root().join("target/site-screenshots");
+    std::fs::create_dir_all(&shots).expect("mkdir");
+    browser.screenshot(&shots.join("hub-queue.png"));
+    browser.click("#queue a[href='/doc/team/limiter.md']");
+    assert!(browser.title().starts_with("API rate limiter") || browser.wait_contains("h1", "API rate limiter"));
     let anchor = browser.find("#comment-anchor option[value=overview]");
     browser.call("POST", &format!("/element/{anchor}/click"), json!({}));
     browser.type_into(
         "#comment-body",
-        "What about <img src=x onerror=\"window.__pwned=true\"> internal callers?",
+        "What about <img src=x onerror=\"window.__pwned=true\"> **internal** callers?",
     );
     browser.click("#do-comment");
-    assert!(browser.wait_contains(
-        "#comments",
-        "What about <img src=x onerror=\"window.__pwned=true\"> internal callers?"
-    ));
     assert!(
-        browser.wait_contains("#comments", "Overview"),
-        "the thread names its section"
+        browser.wait_contains(
+            "#threads-overview",
+            "What about <img src=x onerror=\"window.__pwned=true\"> internal callers?"
+        ),
+        "the thread shows under its section, Markdown drawn, markup as text"
     );
-    browser.click("#do-approve");
-    assert_eq!(browser.wait_text("#review-status", "review"), "review");
-    assert!(browser.wait_contains("#blocked", "1 of 2 approvals"));
+    browser.click("#changes-form-open");
+    browser.type_into("#changes-reason", "Say which callers count as internal.");
+    browser.click("#do-changes");
+    assert!(browser.wait_contains("#blocked", "requested changes"));
     assert!(!browser.pwned(), "script in a comment ran");
+    browser.open(&format!("{base}/reviews"));
+    assert!(
+        browser.wait_contains("main", "Nothing waits for your review"),
+        "the verdict took it off the queue"
+    );
 
-    // wes approves: the second approval meets the policy and the status changes.
+    // aldo sees the verdict with its reason, and the thread under its section.
+    browser.sign_in(&base, "aldo", &pw["aldo"], "/doc/team/limiter.md");
+    assert!(browser.wait_contains("#verdicts", "vera requested changes"));
+    assert!(browser.wait_contains("#verdicts", "Say which callers count as internal."));
+    assert!(browser.wait_contains("#threads-overview", "internal callers?"));
+    assert!(
+        browser.wait_contains("#threads-jump", "Overview"),
+        "the jump list names the section"
+    );
+    browser.screenshot(&shots.join("hub-review.png"));
+
+    // vera is satisfied and approves; wes's approval meets the policy.
+    browser.sign_in(&base, "vera", &pw["vera"], "/doc/team/limiter.md");
+    browser.click("#do-approve");
+    assert!(browser.wait_contains("#blocked", "1 of 2 approvals"));
     browser.sign_in(&base, "wes", &pw["wes"], "/doc/team/limiter.md");
     browser.click("#do-approve");
     let status = browser.wait_text("#review-status", "approved");
@@ -353,16 +389,15 @@ fn review_in_a_browser() {
         browser.wait_contains("#docs", "API rate limiter"),
         "the index shows the new status"
     );
-    browser.open(&page);
-    let shots = root().join("target/site-screenshots");
-    std::fs::create_dir_all(&shots).expect("mkdir");
-    browser.screenshot(&shots.join("hub-review.png"));
-    assert!(
-        std::fs::metadata(shots.join("hub-review.png"))
-            .map(|m| m.len())
-            .unwrap_or(0)
-            > 10_000
-    );
+    // An error page a browser gets: HTML, saying what to do.
+    browser.open(&format!("{base}/doc/team/no-such-doc.md"));
+    assert!(browser.wait_contains("#error", "Check the address"));
+    browser.screenshot(&shots.join("hub-error.png"));
+    for shot in ["hub-review.png", "hub-queue.png", "hub-error.png"] {
+        let size = std::fs::metadata(shots.join(shot)).map(|m| m.len()).unwrap_or(0);
+        assert!(size > 10_000, "{shot}: {size} bytes");
+        println!("screenshot: {}", shots.join(shot).display());
+    }
     // Control: the check does see script that runs.
     browser.call(
         "POST",

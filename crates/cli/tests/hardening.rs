@@ -108,7 +108,7 @@ fn hub_refuses_nul_keeps_passwords_out_of_audit_and_guards_metrics() {
         "POST",
         "/review/team/b.md",
         &[("Cookie", &ann), ("Content-Type", "application/x-www-form-urlencoded")],
-        &form(&[("action", "withdraw"), ("csrf", &csrf)]),
+        &form(&[("action", "withdraw"), ("revision", "1"), ("csrf", &csrf)]),
     );
     assert_eq!(status, 403, "another author withdrew the doc: {body}");
 }

@@ -316,12 +316,22 @@ fn matrix(hub: &Hub) {
         ),
         (
             "/review/secret/0001-rate-limiter.md",
-            vec![("action", "comment"), ("anchor", "overview"), ("body", "A note.")],
+            vec![
+                ("action", "comment"),
+                ("anchor", "overview"),
+                ("body", "A note."),
+                ("revision", "1"),
+            ],
             [303, 403, 303, 303, 303, 404],
         ),
         (
             "/review/open/0002-search-service.md",
-            vec![("action", "comment"), ("anchor", ""), ("body", "A note.")],
+            vec![
+                ("action", "comment"),
+                ("anchor", ""),
+                ("body", "A note."),
+                ("revision", "1"),
+            ],
             [303, 403, 403, 403, 303, 303],
         ),
         (
@@ -646,7 +656,25 @@ fn review_story(hub: &Hub) {
         v["state"]["status"].as_str().unwrap_or("").to_string()
     };
     assert_eq!(status(&aldo), "draft");
-    let act = |who: &Who, fields: &[(&str, &str)]| hub.post_form("/review/team/limiter.md", who, fields, &[]).0;
+    // Forms carry the revision they were made for (the page's hidden field).
+    let revision_of = |path: &str| {
+        let (_, body) = hub.get(&format!("/api/v1/review/team/{path}"), &aldo);
+        let v: serde_json::Value = serde_json::from_str(&body).expect("review JSON");
+        v["state"]["revision"].as_i64().unwrap_or(0).to_string()
+    };
+    let act_on = |path: &str, who: &Who, fields: &[(&str, &str)]| {
+        let revision = revision_of(path);
+        let mut fields = fields.to_vec();
+        if !fields.iter().any(|(k, _)| *k == "revision") {
+            fields.push(("revision", &revision));
+        }
+        hub.post_form(&format!("/review/team/{path}"), who, &fields, &[])
+    };
+    let act = |who: &Who, fields: &[(&str, &str)]| act_on("limiter.md", who, fields).0;
+    // A form that does not say which revision it was made for does nothing.
+    let (code, body) = hub.post_form("/review/team/limiter.md", &aldo, &[("action", "request-review")], &[]);
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("revision"), "{body}");
 
     // Transitions out of order are refused.
     assert_eq!(act(&aldo, &[("action", "implemented")]), 409);
@@ -657,10 +685,20 @@ fn review_story(hub: &Hub) {
         303
     );
     assert_eq!(status(&aldo), "review");
-    assert_eq!(
-        act(&aldo, &[("action", "request-review"), ("reviewers", "nobody")]),
-        400
+    // Only reviewers of the space who are not among the doc's authors can be asked; the
+    // answer names who could not be, and who can.
+    let (code, body) = act_on(
+        "limiter.md",
+        &aldo,
+        &[
+            ("action", "request-review"),
+            ("reviewers", "vera"),
+            ("reviewers", "nobody"),
+        ],
     );
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("`nobody`") && body.contains("vera, wes"), "{body}");
+    assert!(!body.contains("aldo"), "an author is not offered: {body}");
 
     // Comments on a section, a reply, an XSS attempt, resolving.
     assert_eq!(
@@ -704,6 +742,20 @@ fn review_story(hub: &Hub) {
     assert!(html.contains("Which limits apply to &lt;script&gt;"), "comment escaped");
     assert!(!html.contains("<script>alert(1)"), "comment markup must not survive");
     assert!(html.contains("None: internal traffic is out of scope."));
+    // The thread sits in the body under its section, listed in the panel's jump list.
+    let overview = html.find("id=\"overview\"").expect("overview heading");
+    let placed = html
+        .find(&format!("id=\"thread-{thread}\""))
+        .expect("thread on the page");
+    let next_section = html[overview..].find("<h2").map(|i| overview + i).unwrap_or(html.len());
+    assert!(
+        overview < placed && placed < next_section,
+        "the thread is under its section"
+    );
+    assert!(
+        html.contains(&format!("href=\"#thread-{thread}\"")),
+        "jump list links the thread"
+    );
     assert_eq!(act(&aldo, &[("action", "resolve"), ("comment", &thread_s)]), 303);
     assert_eq!(
         act(&aldo, &[("action", "resolve"), ("comment", &thread_s)]),
@@ -713,8 +765,22 @@ fn review_story(hub: &Hub) {
 
     // An action on a revision the person has not seen is refused.
     assert_eq!(act(&vera, &[("action", "approve"), ("revision", "7")]), 409);
-    // An author cannot approve; one reviewer's approval is not enough.
+    // An author cannot approve; requesting changes needs a reason; one reviewer's
+    // approval is not enough.
     assert_eq!(act(&aldo, &[("action", "approve")]), 403);
+    assert_eq!(act(&wes, &[("action", "changes")]), 400);
+    assert_eq!(
+        act(
+            &wes,
+            &[("action", "changes"), ("reason", "Say **which** callers are internal.")]
+        ),
+        303
+    );
+    let (_, html) = hub.get(page, &aldo);
+    assert!(
+        html.contains("Say <strong>which</strong> callers are internal."),
+        "reasons are Markdown"
+    );
     assert_eq!(act(&vera, &[("action", "approve")]), 303);
     assert_eq!(status(&vera), "review");
     // A new revision makes vera's approval stale.
@@ -731,8 +797,28 @@ fn review_story(hub: &Hub) {
         ),
         (Some(2), Some(0))
     );
-    assert_eq!(v["state"]["stale"][0]["reviewer"], "vera");
+    let stale: Vec<(&str, &str)> = v["state"]["stale"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .map(|v| {
+                    (
+                        v["reviewer"].as_str().unwrap_or(""),
+                        v["verdict"].as_str().unwrap_or(""),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(stale, [("wes", "changes"), ("vera", "approve")], "{v}");
     assert_eq!(v["blocked"], "0 of 2 approvals");
+    // A form made for revision 1 cannot approve revision 2.
+    assert_eq!(act(&wes, &[("action", "approve"), ("revision", "1")]), 409);
+    let (_, html) = hub.get(page, &wes);
+    assert!(
+        html.contains("/diff/team/limiter.md?from=1&amp;to=2"),
+        "a stale verdict links the changes since"
+    );
     // Two fresh approvals (one through the API) approve it, and the status shows everywhere.
     assert_eq!(act(&wes, &[("action", "approve")]), 303);
     let reply = hub.request(
@@ -751,31 +837,94 @@ fn review_story(hub: &Hub) {
         metrics.contains("designdoc_documents{status=\"approved\"} 1"),
         "{metrics}"
     );
-    // Approved -> implemented; a further edit by a person goes back to review.
+    // An edit to the approved doc returns it to review, its approvals stale, its history
+    // kept; the status changes and their reasons are on the page.
+    let edited = format!("{doc}\nClarified scope.\n\nAnd the burst size.\n");
+    assert_eq!(hub.publish(&aldo_token, "team", "limiter.md", &edited), 200);
+    assert_eq!(status(&aldo), "review");
+    let (_, body) = hub.get("/api/v1/review/team/limiter.md", &aldo);
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(v["state"]["verdicts"].as_array().map(Vec::len), Some(0), "{v}");
+    assert!(v["state"]["stale"].as_array().is_some_and(|s| s.len() >= 3), "{v}");
+    let (_, html) = hub.get(page, &aldo);
+    assert!(html.contains("id=\"status-history\""), "status history on the page");
+    assert!(
+        html.contains("revision 3 published"),
+        "why it went back to review: {html}"
+    );
+    assert_eq!(act(&wes, &[("action", "approve")]), 303);
+    assert_eq!(act(&vera, &[("action", "approve")]), 303);
+    assert_eq!(status(&aldo), "approved");
+    // Approved -> implemented belongs to the doc's authors and admins, not to reviewers.
+    assert_eq!(act(&wes, &[("action", "implemented")]), 403);
     assert_eq!(act(&aldo, &[("action", "implemented")]), 303);
     assert_eq!(status(&aldo), "implemented");
 
-    // Nobody reviews their own revision; error findings block approval.
-    let broken = "---\ntitle: Half done\nstatus: review\n---\n\n# Half done\n\nOnly an overview.\n";
-    assert_eq!(hub.publish(&vera_token, "team", "half.md", broken), 200);
-    let act_half = |who: &Who, action: &str| hub.post_form("/review/team/half.md", who, &[("action", action)], &[]).0;
-    assert_eq!(act_half(&vera, "approve"), 403, "own revision");
-    assert_eq!(act_half(&wes, "approve"), 303);
-    let root = hub.login("root", &pw["root"]);
-    assert_eq!(act_half(&root, "approve"), 303);
-    let (_, body) = hub.get("/api/v1/review/team/half.md", &wes);
+    // The gate: an incomplete draft (placeholders, required sections missing) cannot be
+    // sent to review nor approved, whatever its front matter says; the answer names the
+    // findings that block. Fixed, it goes through.
+    let broken = "---\ntitle: Half done\nstatus: draft\nauthors: [\"@vera\"]\n---\n\n# Half done\n\n## Overview\n\nOnly an overview.\n";
+    assert_eq!(hub.publish(&aldo_token, "team", "half.md", broken), 200);
+    let (code, body) = act_on("half.md", &aldo, &[("action", "request-review"), ("reviewers", "wes")]);
+    assert_eq!(code, 409, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-    assert_eq!(v["state"]["status"], "review", "two approvals but open errors");
+    let blocking = v["blocking"].as_array().cloned().unwrap_or_default();
+    assert!(!blocking.is_empty(), "{v}");
     assert!(
-        v["blocked"]
-            .as_str()
-            .unwrap_or("")
-            .contains("error finding(s) are open"),
+        blocking
+            .iter()
+            .all(|b| b["code"].as_str().is_some_and(|c| c.starts_with("DD")) && b["line"].as_u64().is_some()),
         "{v}"
     );
-    assert_eq!(act_half(&wes, "reject"), 303);
+    let (_, body) = hub.get("/api/v1/review/team/half.md", &aldo);
+    assert!(body.contains("\"status\":\"draft\""), "nothing moved: {body}");
+    let (_, html) = hub.get("/doc/team/half.md", &aldo);
+    assert!(html.contains("id=\"blocking\""), "the panel lists what blocks");
+    // An error page for a browser: HTML, with what to do.
+    let (code, html) = hub.post_form(
+        "/review/team/half.md",
+        &aldo,
+        &[("action", "request-review"), ("revision", &revision_of("half.md"))],
+        &[("Accept", "text/html,application/xhtml+xml")],
+    );
+    assert_eq!(code, 409, "{html}");
+    assert!(
+        html.contains("<!DOCTYPE html>") && html.contains("block review"),
+        "{html}"
+    );
+    let fixed = doc
+        .replace("status: approved", "status: draft")
+        .replace("authors:", "authors:\n  - \"@vera\"");
+    assert_eq!(hub.publish(&aldo_token, "team", "half.md", &fixed), 200);
+    assert_eq!(
+        act_on("half.md", &aldo, &[("action", "request-review"), ("reviewers", "wes")]).0,
+        303
+    );
+    // vera is named in `authors:`: she may not approve, nor be asked to review.
+    assert_eq!(
+        act_on("half.md", &vera, &[("action", "approve")]).0,
+        403,
+        "an author in authors:"
+    );
+    let (code, body) = act_on("half.md", &aldo, &[("action", "request-review"), ("reviewers", "vera")]);
+    assert_eq!(code, 400, "{body}");
+    assert_eq!(
+        act_on("half.md", &wes, &[("action", "reject")]).0,
+        400,
+        "rejecting needs a reason"
+    );
+    assert_eq!(
+        act_on(
+            "half.md",
+            &wes,
+            &[("action", "reject"), ("reason", "Out of scope for this team.")]
+        )
+        .0,
+        303
+    );
     let (_, body) = hub.get("/api/v1/review/team/half.md", &wes);
     assert!(body.contains("\"status\":\"rejected\""));
+    let root = hub.login("root", &pw["root"]);
 
     // A space whose policy needs one approval: one reviewer suffices there.
     let (status, body) = hub.post_form(
@@ -794,11 +943,7 @@ fn review_story(hub: &Hub) {
         ),
         200
     );
-    assert_eq!(
-        hub.post_form("/review/team/small.md", &wes, &[("action", "approve")], &[])
-            .0,
-        303
-    );
+    assert_eq!(act_on("small.md", &wes, &[("action", "approve")]).0, 303);
     let (_, body) = hub.get("/api/v1/review/team/small.md", &wes);
     assert!(body.contains("\"status\":\"approved\""), "{body}");
     assert_eq!(
@@ -814,7 +959,7 @@ fn review_story(hub: &Hub) {
 
     // The doc page shows the panel to signed-in people, not to anonymous readers.
     let (_, html) = hub.get(page, &wes);
-    assert!(html.contains("id=\"review\"") && html.contains("Status <span id=\"review-status\">"));
+    assert!(html.contains("id=\"review\"") && html.contains("<span id=\"review-status\">"));
     let (_, html) = hub.get(page, &Who::Anonymous);
     assert!(!html.contains("id=\"review\""));
 

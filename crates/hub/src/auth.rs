@@ -44,6 +44,9 @@ pub struct Caller {
     /// Per-space roles of the user.
     pub memberships: Vec<(String, Role)>,
     pub visibility: Visibility,
+    /// Documents waiting for the user's review: the count in a page's header (read for
+    /// pages a browser session asks for, zero otherwise).
+    pub awaiting: i64,
 }
 
 /// Why a request is refused.
@@ -279,11 +282,21 @@ impl FromRequestParts<Arc<Hub>> for Caller {
         };
         // A service token sees public spaces only, and publishes into those of its scope.
         let visibility = hub.store.visibility(user.as_ref()).await.map_err(fail)?;
+        let page = parts.method == axum::http::Method::GET && !parts.uri.path().starts_with("/api/");
+        let awaiting = match (&user, &via) {
+            (Some(u), Via::Session { .. }) if page => hub
+                .store
+                .count_awaiting_review(&u.id, &visibility)
+                .await
+                .map_err(fail)?,
+            _ => 0,
+        };
         Ok(Caller {
             user,
             via,
             memberships,
             visibility,
+            awaiting,
         })
     }
 }

@@ -10,6 +10,7 @@ mod account;
 mod api;
 mod auth;
 mod client;
+mod errors;
 mod forms;
 mod listen;
 mod log;
@@ -85,6 +86,8 @@ pub struct HubSettings {
     pub metrics_from: TrustedProxies,
     pub limits: Limits,
     pub render_budget: RenderBudget,
+    /// `[hub.authors]`, keys lower-cased: names in `authors:` -> user names.
+    pub authors: workflow::AuthorMap,
 }
 
 /// The default database when none is configured (its folder is created by the caller).
@@ -139,6 +142,11 @@ impl HubSettings {
                     }),
                 ..RenderBudget::default()
             },
+            authors: hub
+                .authors
+                .iter()
+                .map(|(name, user)| (name.trim().to_lowercase(), user.trim().to_string()))
+                .collect(),
         })
     }
 }
@@ -166,6 +174,8 @@ pub struct Hub {
     pub metrics_from: client::TrustedProxies,
     /// What rendering one document at publish may cost.
     pub render_budget: RenderBudget,
+    /// `[hub.authors]`, keys lower-cased: who an `authors:` name is.
+    pub authors: workflow::AuthorMap,
 }
 
 /// How often old login failures are deleted, and how old they must be.
@@ -258,6 +268,7 @@ impl Hub {
             password_checks: tokio::sync::Semaphore::new(4),
             metrics_from: settings.metrics_from.clone(),
             render_budget: settings.render_budget.clone(),
+            authors: settings.authors.clone(),
         }
     }
 
@@ -455,6 +466,8 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/history/{space}/{*path}", get(pages::history))
         .route("/diff/{space}/{*path}", get(pages::diff))
         .route("/search", get(pages::search))
+        .route("/reviews", get(pages::awaiting))
+        .route("/mine", get(pages::mine))
         .route("/risks", get(pages::risks))
         .route("/components", get(pages::components))
         .route("/entities", get(pages::entities))
@@ -496,6 +509,7 @@ pub fn router(hub: Arc<Hub>) -> Router {
             post(api::publish).layer(DefaultBodyLimit::max(api::MAX_PUBLISH_BYTES)),
         )
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn(errors::html_errors))
         .layer(axum::middleware::from_fn_with_state(Arc::clone(&hub), metrics::track))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(hub)

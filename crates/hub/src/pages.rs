@@ -38,6 +38,11 @@ fn account(caller: &Caller) -> Markup {
     html! {
         @match (&caller.user, caller.csrf()) {
             (Some(u), Some(csrf)) => {
+                a href="/reviews" #awaiting-link {
+                    "Awaiting my review"
+                    @if caller.awaiting > 0 { " " span.count #awaiting-count { (caller.awaiting) } }
+                }
+                a href="/mine" { "My docs" }
                 @if u.role == Role::Admin { a href="/admin" { "Admin" } }
                 a href="/account" #signed-in { (u.username) }
                 form.signout method="post" action="/logout" {
@@ -54,6 +59,11 @@ fn account(caller: &Caller) -> Markup {
 /// A page in the hub's frame (absolute links, the caller's account links, no script; the
 /// CSP comes as a response header).
 pub fn page(caller: &Caller, title: &str, body: Markup) -> Html<String> {
+    Html(frame_page(account(caller), title, body).into_string())
+}
+
+/// A page in the hub's frame with `account` in its header.
+pub fn frame_page(account: Markup, title: &str, body: Markup) -> Markup {
     let mut nav = vec![("Documents", "/".to_string()), ("Search", "/search".to_string())];
     nav.extend(
         parts::REGISTERS
@@ -66,11 +76,11 @@ pub fn page(caller: &Caller, title: &str, body: Markup) -> Html<String> {
         home: "/",
         assets: "/",
         nav: &nav,
-        account: account(caller),
+        account,
         csp: None,
         scripts: &[],
     };
-    Html(parts::page(&frame, title, body).into_string())
+    parts::page(&frame, title, body)
 }
 
 /// `/doc/...` URL of a document, each path segment percent-encoded.
@@ -189,6 +199,68 @@ pub async fn index(State(hub): Shared, caller: Caller, Query(query): Query<ListQ
     Ok(page(&caller, "Design documents", body))
 }
 
+/// `/reviews`: the documents in review waiting for the caller's verdict, longest
+/// waiting first.
+pub async fn awaiting(State(hub): Shared, caller: Caller) -> Result<Response, ApiError> {
+    let Some(user) = &caller.user else {
+        return Ok(super::auth::Denied::SignIn.page("/reviews"));
+    };
+    let docs = hub
+        .store
+        .awaiting_review(&user.id, &caller.visibility)
+        .await
+        .map_err(|e| ApiError::store(&hub, e))?;
+    let body = html! {
+        h1 { "Awaiting my review" } "\n"
+        @if docs.is_empty() {
+            p #queue-empty { "Nothing waits for your review." } "\n"
+        } @else {
+            p { (docs.len()) " document" @if docs.len() != 1 { "s" } " in review asked for your verdict on the current revision." } "\n"
+            div #queue { (doc_rows(&docs)) }
+        }
+    };
+    Ok(page(&caller, "Awaiting my review", body).into_response())
+}
+
+/// `/mine`: the documents the caller wrote (published, or named in `authors`).
+pub async fn mine(State(hub): Shared, caller: Caller) -> Result<Response, ApiError> {
+    let Some(user) = &caller.user else {
+        return Ok(super::auth::Denied::SignIn.page("/mine"));
+    };
+    let err = |e| ApiError::store(&hub, e);
+    let mut names = vec![user.username.clone()];
+    names.extend(user.email.clone());
+    names.extend(
+        hub.authors
+            .iter()
+            .filter(|(_, to)| to.eq_ignore_ascii_case(&user.username))
+            .map(|(name, _)| name.clone()),
+    );
+    let candidates = hub
+        .store
+        .documents_by(&user.username, &names, &caller.visibility)
+        .await
+        .map_err(err)?;
+    let mut docs = Vec::with_capacity(candidates.len());
+    for d in candidates {
+        let authors = super::workflow::Authorship::of(&hub, &d.id, &d, &caller.visibility)
+            .await
+            .map_err(err)?;
+        if authors.includes(user, &hub.authors) {
+            docs.push(d);
+        }
+    }
+    let body = html! {
+        h1 { "My docs" } "\n"
+        @if docs.is_empty() {
+            p #mine-empty { "No document names you among its authors yet." } "\n"
+        } @else {
+            div #mine { (doc_rows(&docs)) }
+        }
+    };
+    Ok(page(&caller, "My docs", body).into_response())
+}
+
 /// The doc page. A `.html` path (a relative link rewritten by the renderer) falls back to
 /// the `.md` document of the same name.
 pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(String, String)>) -> Page {
@@ -244,10 +316,6 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
             parts::text_detail("Source", &d.path),
         ],
     );
-    // Unescaped: the stored aside is the contents and findings parts, made (and escaped)
-    // by `check_and_render` when the revision was published or re-rendered. The stored
-    // body goes in unescaped too (inside `doc_view`): it was sanitized when rendered.
-    let view = parts::doc_view(heading, &body, html! { (details) (PreEscaped(aside)) });
     // Reviews and comments are for signed-in people; anonymous readers get the page
     // from one query.
     let review = if caller.user.is_some() {
@@ -261,11 +329,24 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
             .filter(|s| s.level >= 2)
             .map(|s| (s.anchor, s.title))
             .collect();
-        super::review::panel(&hub, &caller, &id, &sections).await?
+        super::review::panel(&hub, &caller, &id, &d, &sections).await?
     } else {
-        html! {}
+        None
     };
-    Ok(page(&caller, &d.title, html! { (view) (review) }))
+    // Each thread goes at the end of its section in the body; the review panel above it.
+    let (body, review_top, after) = match review {
+        Some(p) => {
+            let (placed, left) = super::review::place_threads(&body, p.threads);
+            (placed, p.review, html! { @for t in left { (t) } (p.after) })
+        }
+        None => (body, html! {}, html! {}),
+    };
+    // Unescaped: the stored aside is the contents and findings parts, made (and escaped)
+    // by `check_and_render` when the revision was published or re-rendered. The stored
+    // body goes in unescaped too (inside `doc_view`): it was sanitized when rendered, and
+    // the threads placed in it are escaped markup.
+    let view = parts::doc_view(heading, &body, html! { (details) (PreEscaped(aside)) });
+    Ok(page(&caller, &d.title, html! { (review_top) (view) (after) }))
 }
 
 /// The findings panel of a doc page, with line numbers.
@@ -283,6 +364,7 @@ pub async fn history(State(hub): Shared, caller: Caller, Path((space, path)): Pa
         .map_err(err)?
         .ok_or_else(|| ApiError::not_found("document"))?;
     let revs = hub.store.revisions(&id, &caller.visibility).await.map_err(err)?;
+    let changes = hub.store.status_changes(&id, &caller.visibility).await.map_err(err)?;
     let diff_url = doc_url("diff", &space, &path);
     let options = |name: &str, selected: i64| {
         html! {
@@ -325,6 +407,9 @@ pub async fn history(State(hub): Shared, caller: Caller, Path((space, path)): Pa
             }
         }
         "\n"
+        h2 { "Status" } "\n"
+        p { "Now " (parts::badge(&d.status)) } "\n"
+        (super::review::status_history(&changes))
     };
     Ok(page(&caller, &format!("History of {}", d.title), body))
 }

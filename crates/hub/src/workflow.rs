@@ -1,14 +1,17 @@
 //! The review workflow as plain functions over the store: request review, comment on a
 //! section (threads, resolve), approve or request changes, reject, withdraw, reopen, mark
-//! implemented or superseded. The rules (roles, no approving your own revision, the
-//! space's policy, the status machine) live here and answer with a [`ReviewError`]; the
+//! implemented or superseded. The rules (roles, authors never review their own document,
+//! the gate of findings at review strictness, the space's policy, the status machine) live
+//! here and answer with a [`ReviewError`]; the
 //! HTTP handlers in `review.rs` only map those to responses. Every action is audited, and
 //! an audit write that fails fails the action.
 
 use super::Hub;
 use super::auth::{Caller, Denied};
+use designdoc_check::facts::Blocking;
 use designdoc_model::Status;
 use designdoc_store::{Audit, DocumentRow, ReviewState, RevisionRow, Role, StoreError, Transition, User};
+use std::collections::BTreeMap;
 
 /// One review action, parsed from a form or JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,19 +42,32 @@ pub enum ReviewAction {
 
 impl ReviewAction {
     /// The action a form or JSON body names, with the fields it needs.
+    /// `reason` is required where the action says no: requesting changes and rejecting.
     pub fn parse(
         action: &str,
-        reviewers: &str,
+        reviewers: &[String],
         anchor: &str,
         body: &str,
         comment: Option<i64>,
+        reason: &str,
     ) -> Result<ReviewAction, ReviewError> {
         let needs_comment =
             |what: &str| comment.ok_or_else(|| ReviewError::BadInput(format!("{what} needs `comment`")));
+        if matches!(action, "changes" | "reject") && reason.trim().is_empty() {
+            let what = if action == "reject" {
+                "rejecting"
+            } else {
+                "requesting changes"
+            };
+            return Err(ReviewError::BadInput(format!(
+                "{what} needs a reason (`reason`): say what the author should change"
+            )));
+        }
         Ok(match action {
             "request-review" => ReviewAction::RequestReview {
                 reviewers: reviewers
-                    .split(',')
+                    .iter()
+                    .flat_map(|r| r.split(','))
                     .map(str::trim)
                     .filter(|n| !n.is_empty())
                     .map(str::to_string)
@@ -109,9 +125,12 @@ pub enum ReviewError {
     /// The status machine or the space's state does not allow it now.
     #[error("{0}")]
     Conflict(String),
-    /// Reviewing one's own revision.
-    #[error("nobody reviews their own revision")]
+    /// An author (publisher, or named in `authors`) reviewing their own document.
+    #[error("authors do not review their own document: ask a reviewer who is not among its authors")]
     OwnRevision,
+    /// The space's policy blocks on findings of the current revision at review strictness.
+    #[error("{why}: fix them and publish a new revision")]
+    Blocked { why: String, blocking: Vec<Blocking> },
     /// The request names something that does not exist or is malformed.
     #[error("{0}")]
     BadInput(String),
@@ -128,8 +147,55 @@ impl From<Denied> for ReviewError {
     }
 }
 
+/// `[hub.authors]`: a name as written in `authors:` (lower-cased) -> the hub user name.
+pub type AuthorMap = BTreeMap<String, String>;
+
+/// Whether `published_by` (a user name, `name (token t)`, `token:t` or `watcher`) is `username`.
 fn is_own(published_by: &str, username: &str) -> bool {
     published_by == username || published_by.starts_with(&format!("{username} ("))
+}
+
+/// Whether `user` wrote a document that `publishers` published and whose `authors:` lists
+/// `named`: they published a revision of it, or an entry of `authors:` names them by user
+/// name, e-mail or a name `mapping` gives them. Entries are read the ways people write
+/// them: `alice`, `@alice`, `alice@example.com`, `Alice Smith <alice@example.com>`,
+/// `Alice Smith (@alice)`.
+pub fn is_author<'a>(
+    user: &User,
+    publishers: impl IntoIterator<Item = &'a str>,
+    named: &[String],
+    mapping: &AuthorMap,
+) -> bool {
+    publishers.into_iter().any(|p| is_own(p, &user.username))
+        || named.iter().any(|entry| names_user(entry, user, mapping))
+}
+
+/// Whether one `authors:` entry names `user`.
+fn names_user(entry: &str, user: &User, mapping: &AuthorMap) -> bool {
+    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    author_names(entry).any(|name| {
+        same(name, &user.username)
+            || user.email.as_deref().is_some_and(|e| same(name, e))
+            || mapping
+                .get(&name.to_lowercase())
+                .is_some_and(|mapped| same(mapped, &user.username))
+    })
+}
+
+/// The names one `authors:` entry goes by: the whole entry, the part before `<...>` or
+/// `(...)`, what is inside them, each without a leading `@`.
+fn author_names(entry: &str) -> impl Iterator<Item = &str> {
+    let entry = entry.trim();
+    let before = entry.split(['<', '(']).next().unwrap_or(entry);
+    let inside = entry
+        .split(['<', '('])
+        .skip(1)
+        .map(|part| part.split(['>', ')']).next().unwrap_or(part));
+    [entry, before]
+        .into_iter()
+        .chain(inside)
+        .map(|n| n.trim().trim_start_matches('@').trim())
+        .filter(|n| !n.is_empty())
 }
 
 /// What every action of one request works on.
@@ -141,6 +207,45 @@ struct Target<'a> {
     doc: DocumentRow,
     rev: RevisionRow,
     user: User,
+    /// The caller published a revision of the doc or is named in its `authors`.
+    author: bool,
+    authors: Authorship,
+}
+
+/// Who wrote a document: whoever published a revision of it, and the names in the current
+/// revision's `authors:`.
+pub struct Authorship {
+    publishers: Vec<String>,
+    named: Vec<String>,
+}
+
+impl Authorship {
+    /// The authorship of `doc` (document `id`).
+    pub async fn of(
+        hub: &Hub,
+        id: &str,
+        doc: &DocumentRow,
+        vis: &designdoc_store::Visibility,
+    ) -> Result<Authorship, StoreError> {
+        let revisions = hub.store.revisions(id, vis).await?;
+        Ok(Authorship {
+            publishers: revisions.into_iter().map(|r| r.published_by).collect(),
+            named: doc.authors.clone(),
+        })
+    }
+
+    /// Whether `user` is one of the authors.
+    pub fn includes(&self, user: &User, mapping: &AuthorMap) -> bool {
+        is_author(user, self.publishers.iter().map(String::as_str), &self.named, mapping)
+    }
+
+    /// Who may be asked to review the document: reviewers of `space` who are not among
+    /// its authors.
+    pub async fn reviewers(&self, hub: &Hub, space: &str) -> Result<Vec<User>, StoreError> {
+        let mut users = hub.store.reviewers(space).await?;
+        users.retain(|u| !self.includes(u, &hub.authors));
+        Ok(users)
+    }
 }
 
 /// What an action leaves behind: its audit details, the status to move to, and whether
@@ -153,12 +258,14 @@ struct Outcome {
 
 /// Performs `action` on document `id` for `caller`, who looked at revision `seen` (when
 /// given: an action on a newer revision is refused, so nobody approves content they have
-/// not seen). Returns the review state afterwards.
+/// not seen), saying why in `reason` (kept with a verdict or a status change). Returns the
+/// review state afterwards.
 pub async fn perform(
     hub: &Hub,
     caller: &Caller,
     id: &str,
     action: &ReviewAction,
+    reason: &str,
     seen: Option<i64>,
 ) -> Result<ReviewState, ReviewError> {
     let (doc, rev) = hub
@@ -174,6 +281,8 @@ pub async fn perform(
     if seen.is_some_and(|r| r != rev.number) {
         return Err(ReviewError::Stale { current: rev.number });
     }
+    let authors = Authorship::of(hub, id, &doc, &caller.visibility).await?;
+    let author = authors.includes(&user, &hub.authors);
     let target = Target {
         hub,
         caller,
@@ -182,7 +291,10 @@ pub async fn perform(
         doc,
         rev,
         user,
+        author,
+        authors,
     };
+    check_reason(reason)?;
     let mut outcome = Outcome {
         detail: serde_json::json!({"revision": target.rev.number}),
         new_status: None,
@@ -190,9 +302,13 @@ pub async fn perform(
     };
     match action {
         ReviewAction::RequestReview { reviewers } => target.request_review(action, reviewers, &mut outcome).await?,
-        ReviewAction::Approve | ReviewAction::RequestChanges => target.verdict(action, &mut outcome).await?,
+        ReviewAction::Approve | ReviewAction::RequestChanges => target.verdict(action, reason, &mut outcome).await?,
         ReviewAction::Reject => {
             caller.require(target.space, Role::Reviewer)?;
+            if target.author {
+                return Err(ReviewError::OwnRevision);
+            }
+            outcome.detail["reason"] = reason.trim().into();
             outcome.new_status = Some(target.transition(Transition::Reject)?);
         }
         ReviewAction::Withdraw | ReviewAction::Reopen | ReviewAction::Implemented | ReviewAction::Superseded => {
@@ -212,7 +328,7 @@ pub async fn perform(
             .await?;
     }
     if let Some(to) = outcome.new_status {
-        change_status(hub, &actor, id, number, status, to.as_str()).await?;
+        change_status(hub, &actor, id, number, (status, to.as_str()), reason).await?;
     }
     let missing = || ReviewError::Denied(Denied::Hidden);
     let state = hub
@@ -222,13 +338,14 @@ pub async fn perform(
         .ok_or_else(missing)?;
     // The approval that meets the space's policy moves the document to approved.
     if *action == ReviewAction::Approve && state.status == Status::Review.as_str() && state.blocked().is_none() {
+        let why = format!("{} approvals", state.approvals());
         change_status(
             hub,
             &actor,
             id,
             number,
-            Status::Review.as_str(),
-            Status::Approved.as_str(),
+            (Status::Review.as_str(), Status::Approved.as_str()),
+            &why,
         )
         .await?;
         return hub
@@ -238,6 +355,14 @@ pub async fn perform(
             .ok_or_else(missing);
     }
     Ok(state)
+}
+
+/// Refuses a reason nobody could read on a page.
+fn check_reason(reason: &str) -> Result<(), ReviewError> {
+    if reason.len() > 20_000 {
+        return Err(ReviewError::BadInput("a reason has at most 20,000 characters".into()));
+    }
+    Ok(())
 }
 
 /// The audit log's name for an action (`review.approve`).
@@ -254,6 +379,26 @@ impl Outcome {
 }
 
 impl Target<'_> {
+    /// The gate: request review and approve read the current revision's findings at
+    /// review strictness (computed at publish), whatever its front matter says, and the
+    /// space's policy decides whether they block.
+    async fn gate(&self) -> Result<(), ReviewError> {
+        let missing = || ReviewError::Denied(Denied::Hidden);
+        let state = self
+            .hub
+            .store
+            .review_state(self.id, &self.caller.visibility)
+            .await?
+            .ok_or_else(missing)?;
+        match state.gate() {
+            Some(why) => Err(ReviewError::Blocked {
+                why,
+                blocking: state.blocking,
+            }),
+            None => Ok(()),
+        }
+    }
+
     fn in_review(&self) -> bool {
         self.doc.status.parse() == Ok(Status::Review)
     }
@@ -272,17 +417,31 @@ impl Target<'_> {
         if !self.in_review() {
             outcome.new_status = Some(self.transition(Transition::RequestReview)?);
         }
+        // Only people who may review in this space, and none of the doc's authors; the
+        // page offers exactly these (a name nobody has gets the same answer as a user who
+        // may not review here: who exists is not for authors to probe).
+        let may_review = self.authors.reviewers(self.hub, self.space).await?;
         let mut ids = Vec::new();
+        let mut unknown = Vec::new();
         for name in reviewers {
-            // The same answer for a name nobody has and for a user who cannot see the
-            // space: who exists is not for authors to probe.
-            let unknown = || ReviewError::BadInput(format!("cannot ask `{name}` to review here"));
-            let r = self.hub.store.user_by_name(name).await?.ok_or_else(unknown)?;
-            if !self.hub.store.visibility(Some(&r)).await?.can_see(self.space) {
-                return Err(unknown());
+            match may_review.iter().find(|u| u.username.eq_ignore_ascii_case(name)) {
+                Some(u) => ids.push(u.id.clone()),
+                None => unknown.push(format!("`{name}`")),
             }
-            ids.push(r.id);
         }
+        if !unknown.is_empty() {
+            let offered: Vec<&str> = may_review.iter().map(|u| u.username.as_str()).collect();
+            return Err(ReviewError::BadInput(format!(
+                "cannot ask {} to review this document: reviewers here are {}",
+                unknown.join(", "),
+                if offered.is_empty() {
+                    "none yet (an admin grants the role)".to_string()
+                } else {
+                    offered.join(", ")
+                }
+            )));
+        }
+        self.gate().await?;
         outcome.detail["reviewers"] = reviewers.join(",").into();
         let (actor, name) = (self.caller.actor(), action_record(action));
         let audit = outcome.record(&actor, &name, self.id);
@@ -293,7 +452,7 @@ impl Target<'_> {
         Ok(())
     }
 
-    async fn verdict(&self, action: &ReviewAction, outcome: &mut Outcome) -> Result<(), ReviewError> {
+    async fn verdict(&self, action: &ReviewAction, reason: &str, outcome: &mut Outcome) -> Result<(), ReviewError> {
         self.caller.require(self.space, Role::Reviewer)?;
         if !self.in_review() {
             return Err(ReviewError::Conflict(format!(
@@ -301,29 +460,27 @@ impl Target<'_> {
                 self.doc.status
             )));
         }
-        if is_own(&self.rev.published_by, &self.user.username) {
+        if self.author {
             return Err(ReviewError::OwnRevision);
         }
+        if *action == ReviewAction::Approve {
+            self.gate().await?;
+        }
+        outcome.detail["reason"] = reason.trim().into();
         let (actor, name) = (self.caller.actor(), action_record(action));
         let audit = outcome.record(&actor, &name, self.id);
         self.hub
             .store
-            .set_verdict(self.id, self.rev.number, &self.user.id, action.name(), audit)
+            .set_verdict(self.id, self.rev.number, &self.user.id, (action.name(), reason), audit)
             .await?;
         Ok(())
     }
 
-    /// Withdraw, reopen, implemented, superseded: the doc's own authors (its publisher, or
-    /// named in `authors`) move it along; anyone else needs to be a reviewer of the space.
+    /// Withdraw, reopen, implemented, superseded: the doc's own authors (its publishers, or
+    /// named in `authors`) move it along, and admins; no other author or reviewer.
     fn move_along(&self, action: &ReviewAction) -> Result<Status, ReviewError> {
-        let own = is_own(&self.rev.published_by, &self.user.username)
-            || self
-                .doc
-                .authors
-                .iter()
-                .any(|a| a.trim().eq_ignore_ascii_case(&self.user.username));
         self.caller
-            .require(self.space, if own { Role::Author } else { Role::Reviewer })?;
+            .require(self.space, if self.author { Role::Author } else { Role::Admin })?;
         self.transition(match action {
             ReviewAction::Withdraw => Transition::Withdraw,
             ReviewAction::Reopen => Transition::Reopen,
@@ -370,17 +527,24 @@ impl Target<'_> {
     }
 }
 
-/// Moves the doc from `from` to `to` if nobody changed it meanwhile, and records it.
+/// Moves the doc from `from` to `to` if nobody changed it meanwhile, and records it with
+/// `reason` in its status history.
 async fn change_status(
     hub: &Hub,
     actor: &str,
     id: &str,
     revision: i64,
-    from: &str,
-    to: &str,
+    (from, to): (&str, &str),
+    reason: &str,
 ) -> Result<(), ReviewError> {
-    let audit = Audit::new(actor, "status.change", id, serde_json::json!({"from": from, "to": to}));
-    if !hub.store.set_status(id, revision, from, to, audit).await? {
+    let reason = reason.trim();
+    let audit = Audit::new(
+        actor,
+        "status.change",
+        id,
+        serde_json::json!({"from": from, "to": to, "reason": reason}),
+    );
+    if !hub.store.set_status(id, revision, (from, to), reason, audit).await? {
         return Err(ReviewError::Conflict("the status changed meanwhile; reload".into()));
     }
     Ok(())

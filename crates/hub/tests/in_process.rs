@@ -84,6 +84,32 @@ async fn review_rules_answer_through_the_router() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body["error"].as_str().unwrap().contains("`nobody`"), "{body}");
 
+    // The doc lacks most of the template's sections: at review strictness those are
+    // errors, and the space's policy blocks on them, naming each.
+    let (status, body) = f
+        .call(
+            &ana,
+            "POST",
+            review,
+            json!({"action": "request-review", "reviewers": "rita"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let blocking = body["blocking"].as_array().cloned().unwrap_or_default();
+    assert!(
+        blocking
+            .iter()
+            .any(|b| b["code"] == "DD001" && b["message"].as_str().is_some_and(|m| m.contains("Background"))),
+        "{body}"
+    );
+    // A space whose policy does not block on findings lets it through.
+    let policy = designdoc_store::Policy {
+        required_approvals: 2,
+        block_on_errors: false,
+    };
+    let audit = designdoc_store::Audit::new("test", "policy.set", "eng", json!({}));
+    f.hub.store.set_policy("eng", policy, audit).await.unwrap();
+
     let (status, body) = f
         .call(
             &ana,

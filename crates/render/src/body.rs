@@ -408,3 +408,75 @@ fn diagram(n: usize, src: &str, drawn: Result<String, String>) -> Markup {
         },
     }
 }
+
+/// A review comment's Markdown as sanitized HTML: GitHub's flavour (tables, task lists,
+/// strikethrough, autolinks), raw HTML shown as text, headings drawn as bold paragraphs
+/// (a comment's `#` must not compete with the document's outline), links marked
+/// `rel="nofollow noopener noreferrer"`, no images (a comment cannot make readers' browsers
+/// fetch anything), nesting capped like a page's. Mermaid blocks stay code.
+pub fn comment_html(markdown: &str) -> String {
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_GFM;
+    let events = DepthLimited {
+        inner: Parser::new_ext(markdown, opts),
+        open: Vec::new(),
+        raw_open: 0,
+        raw_as_text: true,
+        saw_raw_html: false,
+    }
+    .map(|event| match event {
+        Event::Start(Tag::Heading { .. }) => Event::Html(CowStr::Borrowed("<p><strong>")),
+        Event::End(TagEnd::Heading(_)) => Event::Html(CowStr::Borrowed("</strong></p>")),
+        // The image's description stays as text.
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => Event::Text(CowStr::Borrowed("")),
+        other => other,
+    });
+    let mut html = String::with_capacity(markdown.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, events);
+    let mut clean = ammonia::Builder::default();
+    clean
+        .rm_tags(&["img"])
+        .add_tags(&["input"])
+        .add_tag_attributes("input", &["type", "checked", "disabled"])
+        .link_rel(Some("nofollow noopener noreferrer"))
+        .id_prefix(None);
+    clean.clean(&html).to_string()
+}
+
+#[cfg(test)]
+mod comment_tests {
+    use super::comment_html;
+
+    fn check(markdown: &str, expect: &str) {
+        assert_eq!(comment_html(markdown).trim(), expect, "for {markdown:?}");
+    }
+
+    #[test]
+    fn comments_are_markdown_without_anything_active() {
+        check(
+            "Use **bold** and `code`",
+            "<p>Use <strong>bold</strong> and <code>code</code></p>",
+        );
+        check(
+            "<script>alert(1)</script> hi",
+            "&lt;script&gt;alert(1)&lt;/script&gt; hi",
+        );
+        check(
+            "[x](javascript:alert(1)) [y](https://example.com)",
+            "<p><a rel=\"nofollow noopener noreferrer\">x</a> <a href=\"https://example.com\" rel=\"nofollow noopener noreferrer\">y</a></p>",
+        );
+        check("![tracker](https://evil.example/p.gif)", "<p>tracker</p>");
+        check("# Shouting", "<p><strong>Shouting</strong></p>");
+        check(
+            "- [x] done",
+            "<ul>\n<li><input disabled=\"\" type=\"checkbox\" checked=\"\">\ndone</li>\n</ul>",
+        );
+    }
+
+    #[test]
+    fn deep_nesting_keeps_its_text_but_not_its_depth() {
+        let deep = format!("{}deep", "> ".repeat(5_000));
+        let html = comment_html(&deep);
+        assert!(html.contains("deep"));
+        assert!(html.matches("<blockquote>").count() <= super::MAX_MARKUP_DEPTH);
+    }
+}

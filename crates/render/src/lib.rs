@@ -9,4 +9,5 @@ pub mod highlight;
 pub mod parts;
 pub mod site;
 
+pub use body::comment_html;
 pub use diagram::{DiagramError, render_svg, render_svg_with};

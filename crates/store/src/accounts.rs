@@ -384,6 +384,24 @@ impl Store {
         audit.commit_if(tx, done.rows_affected() > 0).await
     }
 
+    /// The users who may review in `space`, by name: enabled, with the reviewer role (or
+    /// admin) there, granted everywhere or by the space, and able to see the space.
+    pub async fn reviewers(&self, space: &str) -> Result<Vec<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u
+             LEFT JOIN space_members m ON m.user_id = u.id AND m.space = $1
+             LEFT JOIN spaces s ON s.name = $1
+             WHERE u.disabled = 0
+               AND (u.role IN ('reviewer', 'admin') OR m.role IN ('reviewer', 'admin'))
+               AND (u.role = 'admin' OR m.user_id IS NOT NULL OR COALESCE(s.private, 0) = 0)
+             ORDER BY u.username"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(space)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// A user's per-space roles.
     pub async fn memberships(&self, user_id: &str) -> Result<Vec<(String, Role)>> {
         let rows: Vec<(String, String)> =

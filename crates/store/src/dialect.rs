@@ -118,6 +118,16 @@ impl Dialect {
         format!("(${n} = '|' OR {find}(${n}, '|' || {space_expr} || '|') = 0)")
     }
 
+    /// SQL that is true when the text of `haystack` (an SQL expression) contains
+    /// parameter `$n`.
+    pub(crate) fn contains_sql(self, haystack: &str, n: usize) -> String {
+        let find = match self.0 {
+            Backend::Sqlite => "instr",
+            Backend::Postgres => "strpos",
+        };
+        format!("{find}({haystack}, ${n}) > 0")
+    }
+
     /// Starts a transaction that will write.
     pub(crate) async fn begin_write(self, pool: &AnyPool) -> Result<Transaction<'static, Any>> {
         match self.0 {

@@ -9,6 +9,7 @@ mod dialect;
 mod diff;
 mod publish;
 mod queries;
+mod queues;
 mod reviews;
 mod rows;
 mod sections;
@@ -20,7 +21,9 @@ pub use audit::Audit;
 pub use diff::{DiffLine, MarkedLine, diff_lines, diff_marked};
 pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};
-pub use reviews::{Comment, Policy, ReviewState, Transition, Verdict, status_on_publish};
+pub use reviews::{
+    Comment, Policy, ReviewState, StatusChange, Transition, Verdict, status_on_publish, status_on_trusted_publish,
+};
 pub use sections::SectionRow;
 pub use tokens::{TokenInfo, TokenScope};
 pub use url::{DatabaseUrl, redact};

@@ -127,10 +127,28 @@ async fn write_document(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_
     // workflow owns the status, and the front matter can only ask for draft or review.
     let asked = facts.status_key();
     let status = if new.p.trusted_status {
-        asked
+        crate::status_on_trusted_publish(current_status.as_deref(), &asked)
     } else {
         crate::status_on_publish(current_status.as_deref(), &asked, true)
     };
+    // A publish that moves a document the hub knows records why, like the workflow does.
+    if let Some(from) = current_status.as_deref()
+        && from != status
+    {
+        sqlx::query(
+            "INSERT INTO status_changes (document_id, revision, from_status, to_status, reason, actor, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new.id)
+        .bind(new.number)
+        .bind(from)
+        .bind(&status)
+        .bind(format!("revision {} published", new.number))
+        .bind(new.p.by)
+        .bind(new.now)
+        .execute(&mut **tx)
+        .await?;
+    }
     let (authors, tags) = (facts.authors.clone(), facts.tags.clone());
     let doc_key = facts.id.clone().unwrap_or_default();
     sqlx::query("INSERT INTO spaces (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
@@ -166,9 +184,10 @@ fn json_list(v: &[String]) -> String {
 async fn write_revision(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_>) -> Result<i64> {
     let front: serde_json::Map<String, serde_json::Value> = new.p.facts.front_matter.iter().cloned().collect();
     let findings = serde_json::to_string(&new.p.facts.findings).unwrap_or_else(|_| "[]".into());
+    let gate = serde_json::to_string(&new.p.facts.review_errors).unwrap_or_else(|_| "[]".into());
     Ok(sqlx::query_scalar(
-        "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings, html, aside, renderer)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings, html, aside, renderer, gate)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(new.id)
     .bind(new.number)
@@ -181,6 +200,7 @@ async fn write_revision(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_
     .bind(new.p.html)
     .bind(new.p.aside)
     .bind(new.p.renderer)
+    .bind(gate)
     .fetch_one(&mut **tx)
     .await?)
 }

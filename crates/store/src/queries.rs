@@ -71,7 +71,7 @@ const DOC_COLUMNS: [&str; 10] = [
     "updated_at",
 ];
 
-fn columns(alias: &str) -> String {
+pub(crate) fn columns(alias: &str) -> String {
     DOC_COLUMNS
         .iter()
         .map(|c| format!("{alias}.{c}"))

@@ -6,6 +6,7 @@
 //! status the workflow has not reached.
 
 use crate::{Audit, Result, Store, StoreError, Visibility, now_millis};
+use designdoc_check::facts::Blocking;
 use designdoc_model::Status;
 use serde::Serialize;
 use sqlx::FromRow;
@@ -75,11 +76,24 @@ pub fn status_on_publish(current: Option<&str>, front_matter: &str, content_chan
         },
         Some(cur) => match (cur, front_matter) {
             ("draft" | "", "review") => "review".to_string(),
-            ("review", "draft") => "draft".to_string(),
+            // Leaving review is the withdraw action's, not a side effect of a file that
+            // still says `draft`: the thread and the requests stay where people see them.
             // New content of an approved or implemented doc has not been reviewed.
             ("approved" | "implemented", _) if content_changed => "review".to_string(),
             (cur, _) => cur.to_string(),
         },
+    }
+}
+
+/// The status a publish from a trusted source (a watched folder, a service token) leaves
+/// a document in. That source's own review may set any status in the front matter, and it
+/// stands; but a new revision of a document in review or approved here is not sent back
+/// to draft because its file still says `draft` (or says nothing): it returns to review,
+/// where its thread and its (now stale) approvals are.
+pub fn status_on_trusted_publish(current: Option<&str>, front_matter: &str) -> String {
+    match (current, front_matter) {
+        (Some("review" | "approved" | "implemented"), "" | "draft" | "review") => "review".to_string(),
+        (_, asked) => asked.to_string(),
     }
 }
 
@@ -108,6 +122,21 @@ pub struct Verdict {
     pub reviewer: String,
     /// `approve` or `changes`.
     pub verdict: String,
+    /// Why (required for `changes`; optional for `approve`).
+    pub reason: String,
+    pub at: i64,
+}
+
+/// One status change of a document: by whom, why, at which revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+pub struct StatusChange {
+    pub revision: i64,
+    #[sqlx(rename = "from_status")]
+    pub from: String,
+    #[sqlx(rename = "to_status")]
+    pub to: String,
+    pub reason: String,
+    pub actor: String,
     pub at: i64,
 }
 
@@ -132,12 +161,16 @@ pub struct ReviewState {
     pub status: String,
     pub revision: i64,
     pub policy: Policy,
-    /// Reviewers asked for the current revision (user names).
+    /// Reviewers asked to review the document, on any of its revisions (user names).
     pub requested: Vec<String>,
     /// Verdicts on the current revision.
     pub verdicts: Vec<Verdict>,
     /// Verdicts on earlier revisions (stale).
     pub stale: Vec<Verdict>,
+    /// The current revision's findings that are errors at review strictness (whatever
+    /// status its front matter declares): what the policy blocks on.
+    pub blocking: Vec<Blocking>,
+    /// How many [`ReviewState::blocking`] there are.
     pub open_errors: i64,
 }
 
@@ -146,14 +179,27 @@ impl ReviewState {
         self.verdicts.iter().filter(|v| v.verdict == "approve").count()
     }
 
+    /// Why the policy keeps this revision out of review, if it does: its error findings
+    /// at review strictness (see [`ReviewState::blocking`]).
+    pub fn gate(&self) -> Option<String> {
+        (self.policy.block_on_errors && !self.blocking.is_empty()).then(|| {
+            let n = self.blocking.len();
+            if n == 1 {
+                "1 error finding blocks review".to_string()
+            } else {
+                format!("{n} error findings block review")
+            }
+        })
+    }
+
     /// Why the document cannot be approved yet, if it cannot.
     pub fn blocked(&self) -> Option<String> {
         let changes = self.verdicts.iter().filter(|v| v.verdict == "changes").count();
         if changes > 0 {
             return Some(format!("{changes} reviewer(s) requested changes"));
         }
-        if self.policy.block_on_errors && self.open_errors > 0 {
-            return Some(format!("{} error finding(s) are open", self.open_errors));
+        if let Some(why) = self.gate() {
+            return Some(why);
         }
         let have = self.approvals() as i64;
         if have < self.policy.required_approvals {
@@ -201,29 +247,33 @@ impl Store {
             return Ok(None);
         };
         let requested = sqlx::query_scalar(
-            "SELECT u.username FROM review_requests r JOIN users u ON u.id = r.reviewer
-             WHERE r.document_id = $1 AND r.revision = $2 ORDER BY u.username",
+            // Asked on any revision: a new revision keeps its reviewers.
+            "SELECT DISTINCT u.username FROM review_requests r JOIN users u ON u.id = r.reviewer
+             WHERE r.document_id = $1 ORDER BY u.username",
         )
         .bind(id)
-        .bind(doc.current_revision)
         .fetch_all(&self.pool)
         .await?;
         let all: Vec<Verdict> = sqlx::query_as(
-            "SELECT v.revision, u.username, v.verdict, v.at FROM verdicts v JOIN users u ON u.id = v.reviewer
+            "SELECT v.revision, u.username, v.verdict, v.reason, v.at FROM verdicts v JOIN users u ON u.id = v.reviewer
              WHERE v.document_id = $1 ORDER BY v.revision DESC, v.at",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
         let (verdicts, stale) = all.into_iter().partition(|v| v.revision == doc.current_revision);
-        let open_errors: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(CAST(SUM(f.count) AS BIGINT), 0) AS n FROM revisions v JOIN findings f ON f.revision_id = v.id
-             WHERE v.document_id = $1 AND v.number = $2 AND f.level = 'error'",
-        )
-        .bind(id)
-        .bind(doc.current_revision)
-        .fetch_one(&self.pool)
-        .await?;
+        let gate: Option<String> =
+            sqlx::query_scalar("SELECT gate FROM revisions WHERE document_id = $1 AND number = $2")
+                .bind(id)
+                .bind(doc.current_revision)
+                .fetch_optional(&self.pool)
+                .await?;
+        let blocking: Vec<Blocking> = match gate {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::Invalid(format!("the gate of {id} revision {}: {e}", doc.current_revision)))?,
+            None => Vec::new(),
+        };
+        let open_errors = blocking.len() as i64;
         Ok(Some(ReviewState {
             status: doc.status,
             revision: doc.current_revision,
@@ -231,6 +281,7 @@ impl Store {
             requested,
             verdicts,
             stale,
+            blocking,
             open_errors,
         }))
     }
@@ -239,19 +290,56 @@ impl Store {
     /// people acting at once cannot both win, and a revision published meanwhile is not
     /// approved unseen). False (and nothing recorded) when the status or the revision had
     /// changed; otherwise recorded by `audit`.
-    pub async fn set_status(&self, id: &str, revision: i64, from: &str, to: &str, audit: Audit<'_>) -> Result<bool> {
+    /// The change is kept with its `reason` in the document's status history.
+    pub async fn set_status(
+        &self,
+        id: &str,
+        revision: i64,
+        (from, to): (&str, &str),
+        reason: &str,
+        audit: Audit<'_>,
+    ) -> Result<bool> {
         let mut tx = self.dialect.begin_write(&self.pool).await?;
+        let now = now_millis();
         let done = sqlx::query(
             "UPDATE documents SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND current_revision = $5",
         )
         .bind(to)
-        .bind(now_millis())
+        .bind(now)
         .bind(id)
         .bind(from)
         .bind(revision)
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() > 0 {
+            sqlx::query(
+                "INSERT INTO status_changes (document_id, revision, from_status, to_status, reason, actor, at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(revision)
+            .bind(from)
+            .bind(to)
+            .bind(reason)
+            .bind(audit.actor)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         audit.commit_if(tx, done.rows_affected() > 0).await
+    }
+
+    /// A visible document's status changes, oldest first.
+    pub async fn status_changes(&self, id: &str, vis: &Visibility) -> Result<Vec<StatusChange>> {
+        if !vis.can_see(space_of(id)) {
+            return Ok(Vec::new());
+        }
+        Ok(sqlx::query_as(
+            "SELECT revision, from_status, to_status, reason, actor, at FROM status_changes WHERE document_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Asks reviewers to review a revision, recorded by `audit`.
@@ -287,21 +375,29 @@ impl Store {
         id: &str,
         revision: i64,
         reviewer_id: &str,
-        verdict: &str,
+        (verdict, reason): (&str, &str),
         audit: Audit<'_>,
     ) -> Result<()> {
         if verdict != "approve" && verdict != "changes" {
             return Err(StoreError::Invalid(format!("unknown verdict `{verdict}`")));
         }
+        let reason = reason.trim();
+        if verdict == "changes" && reason.is_empty() {
+            return Err(StoreError::Invalid("requesting changes needs a reason".into()));
+        }
+        if reason.len() > 20_000 {
+            return Err(StoreError::Invalid("a reason has at most 20,000 characters".into()));
+        }
         let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query(
-            "INSERT INTO verdicts (document_id, revision, reviewer, verdict, at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (document_id, revision, reviewer) DO UPDATE SET verdict = $4, at = $5",
+            "INSERT INTO verdicts (document_id, revision, reviewer, verdict, reason, at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (document_id, revision, reviewer) DO UPDATE SET verdict = $4, reason = $5, at = $6",
         )
         .bind(id)
         .bind(revision)
         .bind(reviewer_id)
         .bind(verdict)
+        .bind(reason)
         .bind(now_millis())
         .execute(&mut *tx)
         .await?;
@@ -419,6 +515,21 @@ mod tests {
     }
 
     #[test]
+    fn a_trusted_source_never_sends_a_reviewed_doc_back_to_draft() {
+        assert_eq!(status_on_trusted_publish(None, "draft"), "draft");
+        assert_eq!(status_on_trusted_publish(Some("draft"), "approved"), "approved");
+        assert_eq!(status_on_trusted_publish(Some("approved"), "draft"), "review");
+        assert_eq!(status_on_trusted_publish(Some("approved"), ""), "review");
+        assert_eq!(status_on_trusted_publish(Some("review"), "draft"), "review");
+        assert_eq!(status_on_trusted_publish(Some("implemented"), "review"), "review");
+        assert_eq!(
+            status_on_trusted_publish(Some("approved"), "implemented"),
+            "implemented"
+        );
+        assert_eq!(status_on_trusted_publish(Some("rejected"), "draft"), "draft");
+    }
+
+    #[test]
     fn publishing_never_grants_what_the_workflow_has_not() {
         let check = |current: Option<&str>, fm: &str, changed: bool, expect: &str| {
             assert_eq!(
@@ -431,7 +542,7 @@ mod tests {
         check(None, "review", true, "review");
         check(Some("draft"), "review", true, "review");
         check(Some("review"), "approved", true, "review");
-        check(Some("review"), "draft", true, "draft");
+        check(Some("review"), "draft", true, "review");
         check(Some("approved"), "approved", true, "review");
         check(Some("approved"), "approved", false, "approved");
         check(Some("rejected"), "review", true, "rejected");
@@ -446,6 +557,7 @@ mod tests {
             revision: 2,
             reviewer: who.into(),
             verdict: verdict.into(),
+            reason: String::new(),
             at: 0,
         };
         let mut s = ReviewState {
@@ -458,14 +570,28 @@ mod tests {
                 revision: 1,
                 ..v("b", "approve")
             }],
+            blocking: Vec::new(),
             open_errors: 0,
         };
         assert_eq!(s.blocked().as_deref(), Some("1 of 2 approvals"));
         s.verdicts.push(v("b", "approve"));
         assert_eq!(s.blocked(), None);
-        s.open_errors = 1;
-        assert_eq!(s.blocked().as_deref(), Some("1 error finding(s) are open"));
-        s.open_errors = 0;
+        s.blocking.push(Blocking {
+            code: "DD010".into(),
+            message: "placeholder left in".into(),
+            line: 7,
+            section: Some("Goals".into()),
+            anchor: Some("goals".into()),
+        });
+        assert_eq!(s.blocked().as_deref(), Some("1 error finding blocks review"));
+        s.policy.block_on_errors = false;
+        assert_eq!(
+            s.blocked(),
+            None,
+            "a policy that does not block on errors lets it through"
+        );
+        s.policy.block_on_errors = true;
+        s.blocking.clear();
         s.verdicts.push(v("c", "changes"));
         assert_eq!(s.blocked().as_deref(), Some("1 reviewer(s) requested changes"));
     }

@@ -597,11 +597,17 @@ async fn audited(store: &Store, ana: &designdoc_store::User, bob: &designdoc_sto
         .await
         .expect("request");
     store
-        .set_verdict(id, 2, &bob.id, "changes", review("review.changes"))
+        .set_verdict(
+            id,
+            2,
+            &bob.id,
+            ("changes", "the cache section is empty"),
+            review("review.changes"),
+        )
         .await
         .expect("verdict");
     let e = store
-        .set_verdict(id, 2, &bob.id, "maybe", review("review.maybe"))
+        .set_verdict(id, 2, &bob.id, ("maybe", ""), review("review.maybe"))
         .await
         .expect_err("bad verdict");
     assert!(e.to_string().contains("maybe"), "{e}");
@@ -643,13 +649,13 @@ async fn audited(store: &Store, ana: &designdoc_store::User, bob: &designdoc_sto
     assert_eq!(store.policy("platform").await.expect("policy"), policy);
     assert!(
         store
-            .set_status(id, 2, "review", "draft", review("status.change"))
+            .set_status(id, 2, ("review", "draft"), "withdrawn", review("status.change"))
             .await
             .expect("status")
     );
     assert!(
         !store
-            .set_status(id, 2, "review", "draft", review("status.change"))
+            .set_status(id, 2, ("review", "draft"), "withdrawn", review("status.change"))
             .await
             .expect("stale status")
     );

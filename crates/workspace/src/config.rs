@@ -68,6 +68,11 @@ pub struct HubConfig {
     pub header_timeout_secs: Option<u64>,
     /// Seconds for a whole request, body and answer included (default 60).
     pub request_timeout_secs: Option<u64>,
+    /// `[hub.authors]`: names as docs write them in `authors:` -> hub user names
+    /// (`"Alice Smith" = "alice"`), for names that are neither a user name nor an e-mail.
+    /// An author never reviews their own document.
+    #[serde(default)]
+    pub authors: BTreeMap<String, String>,
 }
 
 /// `[components]`: how the High-Level Design graph is compared with Components.

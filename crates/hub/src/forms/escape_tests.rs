@@ -6,8 +6,10 @@
 use super::hostile::{ESCAPED, HOSTILE, check};
 use super::{button_form, csrf_field, flash_done, flash_error, hidden_field, post_form};
 use crate::account::{account_body, admin_body, flash};
-use crate::review::{Forms, panel_markup};
-use designdoc_store::{Comment, Policy, ReviewState, Role, SpaceRow, StoreError, TokenInfo, User, Verdict};
+use crate::review::{Forms, PanelData, panel_markup};
+use designdoc_store::{
+    Comment, Policy, ReviewState, Role, SpaceRow, StatusChange, StoreError, TokenInfo, User, Verdict,
+};
 use maud::{Markup, html};
 
 fn verdict(revision: i64) -> Verdict {
@@ -15,6 +17,7 @@ fn verdict(revision: i64) -> Verdict {
         revision,
         reviewer: HOSTILE.to_string(),
         verdict: HOSTILE.to_string(),
+        reason: HOSTILE.to_string(),
         at: 0,
     }
 }
@@ -44,6 +47,7 @@ fn comments_and_reviewers_are_escaped_in_the_review_panel() {
         requested: vec![HOSTILE.to_string()],
         verdicts: vec![verdict(2)],
         stale: vec![verdict(1)],
+        blocking: Vec::new(),
         open_errors: 0,
     };
     let comments = [
@@ -52,20 +56,77 @@ fn comments_and_reviewers_are_escaped_in_the_review_panel() {
         comment(3, None, Some(HOSTILE)),
     ];
     let sections = [(HOSTILE.to_string(), HOSTILE.to_string())];
+    let history = [StatusChange {
+        revision: 1,
+        from: HOSTILE.to_string(),
+        to: HOSTILE.to_string(),
+        reason: HOSTILE.to_string(),
+        actor: HOSTILE.to_string(),
+        at: 0,
+    }];
+    let candidates = [hostile_user()];
     let forms = Forms {
         action: HOSTILE.to_string(),
         csrf: HOSTILE,
+        revision: HOSTILE.to_string(),
         author: true,
         reviewer: true,
+        lifecycle: true,
+        candidates: &candidates,
+    };
+    let data = |sections| PanelData {
+        state: &state,
+        comments: &comments,
+        history: &history,
+        sections,
+        diff_url: HOSTILE.to_string(),
     };
     for forms in [Some(&forms), None] {
-        let panel = panel_markup(&state, &comments, &sections, forms);
-        // A comment's line breaks are the only markup made of its text.
-        let shown = format!("{ESCAPED}<br>{ESCAPED}");
-        check("review panel", panel, &shown);
+        let panel = panel_markup(&data(&sections), forms);
+        check("review panel", panel, ESCAPED);
     }
     // A thread on a section the revision no longer has is titled by its anchor.
-    check("old section", panel_markup(&state, &comments, &[], None), ESCAPED);
+    check("old section", panel_markup(&data(&[]), None), ESCAPED);
+}
+
+#[test]
+fn comments_are_markdown_and_keep_hostile_markup_as_text() {
+    let state = ReviewState {
+        status: "review".to_string(),
+        revision: 1,
+        policy: Policy::default(),
+        requested: vec![],
+        verdicts: vec![],
+        stale: vec![],
+        blocking: Vec::new(),
+        open_errors: 0,
+    };
+    let mut c = comment(1, None, None);
+    c.anchor = String::new();
+    c.body = format!("**Why** not {HOSTILE}?");
+    let data = PanelData {
+        state: &state,
+        comments: std::slice::from_ref(&c),
+        history: &[],
+        sections: &[],
+        diff_url: String::new(),
+    };
+    let html = panel_markup(&data, None).into_string();
+    assert!(html.contains("<strong>Why</strong> not &lt;script&gt;"), "{html}");
+    for raw in ["<script>alert", "<img"] {
+        assert!(!html.contains(raw), "`{raw}` unescaped in\n{html}");
+    }
+}
+
+fn hostile_user() -> User {
+    User {
+        id: HOSTILE.to_string(),
+        username: HOSTILE.to_string(),
+        role: Role::Reviewer,
+        created_at: 0,
+        disabled: false,
+        email: Some(HOSTILE.to_string()),
+    }
 }
 
 #[test]
