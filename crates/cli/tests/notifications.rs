@@ -350,7 +350,12 @@ fn story(dir: &Path, db: &[String], test: &str) {
     std::fs::write(dir.join("designdoc.toml"), config(Some(smtp.port), 5_000)).expect("config");
     let hub = Hub::start(dir, db);
     let mut pw = BTreeMap::new();
-    for (name, role) in [("aldo", "author"), ("vera", "reviewer"), ("wes", "reviewer")] {
+    for (name, role) in [
+        ("aldo", "author"),
+        ("vera", "reviewer"),
+        ("wes", "reviewer"),
+        ("nia", "reviewer"),
+    ] {
         pw.insert(name, hub.cli(&["user", "add", name]));
         hub.cli(&["user", "grant", name, role, "--space", "team"]);
     }
@@ -358,7 +363,7 @@ fn story(dir: &Path, db: &[String], test: &str) {
     let root = hub.login("root", &root_pw);
     let sessions: BTreeMap<&str, Session> = pw.iter().map(|(n, p)| (*n, hub.login(n, p))).collect();
     // Everyone gives an address; wes turns e-mail off.
-    for (name, s) in &sessions {
+    for (name, s) in sessions.iter().filter(|(n, _)| **n != "nia") {
         let address = format!("{name}@example.test");
         let on = if *name == "wes" { "" } else { "on" };
         let (status, page) = hub.post_form("/account/notifications", s, &[("address", &address), ("email", on)]);
@@ -375,15 +380,32 @@ fn story(dir: &Path, db: &[String], test: &str) {
         .expect("the secret on the page")
         .to_string();
     let token = hub.cli(&["token", "create", "--name", "aldo-ci", "--user", "aldo"]);
-    let publish = serde_json::json!({"space": "team", "docs": [{"path": "limiter.md", "content": example()}]});
-    assert_eq!(hub.api(&token, "POST", "/api/v1/publish", &publish).0, 200);
-    let review = |who: &str, fields: &[(&str, &str)]| {
+    let publish = |content: &str| {
+        let body = serde_json::json!({"space": "team", "docs": [{"path": "limiter.md", "content": content}]});
+        assert_eq!(hub.api(&token, "POST", "/api/v1/publish", &body).0, 200);
+    };
+    let review_as = |who: &str, fields: &[(&str, &str)]| {
         let revision = hub.revision(&token, "limiter.md").to_string();
         let mut fields = fields.to_vec();
         fields.push(("revision", &revision));
-        let (status, body) = hub.post_form("/review/team/limiter.md", &sessions[who], &fields);
+        hub.post_form("/review/team/limiter.md", &sessions[who], &fields)
+    };
+    let review = |who: &str, fields: &[(&str, &str)]| {
+        let (status, body) = review_as(who, fields);
         assert_eq!(status, 303, "{who} {fields:?}: {body}");
     };
+    // An incomplete draft (placeholders left, sections missing) cannot go to review: the
+    // answer names what blocks.
+    publish(
+        "---\ntitle: API rate limiter\nstatus: draft\nauthors: [\"@nia\"]\n---\n\n# API rate limiter\n\n## Overview\n\nTODO\n",
+    );
+    let (status, body) = review_as("aldo", &[("action", "request-review"), ("reviewers", "vera")]);
+    assert_eq!(status, 409, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert!(v["blocking"].as_array().is_some_and(|b| !b.is_empty()), "{v}");
+    // Fixed; nia is named among its authors (and may review in the space).
+    let fixed = example().replacen("authors:", "authors:\n  - \"@nia\"", 1);
+    publish(&fixed);
     review(
         "aldo",
         &[
@@ -392,6 +414,8 @@ fn story(dir: &Path, db: &[String], test: &str) {
             ("reviewers", "wes"),
         ],
     );
+    let (status, body) = review_as("nia", &[("action", "approve")]);
+    assert_eq!(status, 403, "an author in authors: may not approve: {body}");
     review(
         "vera",
         &[
@@ -402,6 +426,16 @@ fn story(dir: &Path, db: &[String], test: &str) {
     );
     review("vera", &[("action", "approve")]);
     review("wes", &[("action", "approve")]);
+    // An edit after approval: back to review, the approvals stale.
+    publish(&format!("{fixed}\nOne more paragraph.\n"));
+    let (_, v) = hub.api(
+        &token,
+        "GET",
+        "/api/v1/review/team/limiter.md",
+        &serde_json::Value::Null,
+    );
+    assert_eq!(v["state"]["status"], "review", "{v}");
+    assert_eq!(v["state"]["stale"].as_array().map(Vec::len), Some(2), "{v}");
 
     let admin_page = hub.drain(&root, Duration::from_secs(30));
     assert!(admin_page.contains(">0 waiting"), "{admin_page}");
@@ -485,6 +519,7 @@ fn story(dir: &Path, db: &[String], test: &str) {
             "review.requested",
             "review.verdict",
             "review.verdict",
+            "status.changed",
             "status.changed",
             "status.changed"
         ],

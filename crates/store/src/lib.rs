@@ -168,6 +168,19 @@ pub struct DocFilter {
     pub offset: Option<i64>,
 }
 
+/// `/{prefix}/space/path` URL of a document (`/doc/...`, `/diff/...`), each path segment percent-encoded.
+pub fn doc_url(prefix: &str, space: &str, path: &str) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    format!("/{prefix}/{}/{}", enc(space), enc(path))
+}
+
 /// Milliseconds since the Unix epoch: how the store keeps time.
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()
