@@ -172,7 +172,7 @@ async fn write_document(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_
                 "reason": format!("revision {} published", new.number),
             }),
         };
-        notice.enqueue(&mut **tx, &serde_json::Value::Null).await?;
+        notice.enqueue(tx, &serde_json::Value::Null).await?;
     }
     let (authors, tags) = (facts.authors.clone(), facts.tags.clone());
     let doc_key = facts.id.clone().unwrap_or_default();
