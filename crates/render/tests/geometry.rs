@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 use support::geometry::{
-    Cluster, Edge, Frame, Geometry, Graph, Kind, Lifeline, Node, Sequence, Unreadable, Violation, check, check_graph,
-    check_sequence, measure,
+    Cluster, Edge, Frame, Geometry, Graph, Kind, Lifeline, Node, Sequence, Unreadable, Violation, census, check,
+    check_graph, check_sequence, measure,
 };
 use support::svg::{Bbox, path_points, read};
 
@@ -222,6 +222,22 @@ fn drawn_fixtures_read_back_and_check() {
     let choice = graph.nodes.iter().find(|n| n.label == "Choice").expect("Choice drawn");
     assert_eq!(choice.chain, Some(vec![1, 0]));
 
+    // Membership as Mermaid has it: a node declared first outside but named inside a
+    // subgraph belongs to it, the innermost subgraph winning.
+    let src = "flowchart TB\n  lb1\n  router\n  subgraph project\n    router\n    subgraph subnet1\n      lb1\n    end\n  end\n  router --> lb1\n";
+    let (_, g) = measured(src);
+    let Geometry::Graph(graph) = &g else { panic!("a graph") };
+    let chain = |label: &str| {
+        graph
+            .nodes
+            .iter()
+            .find(|n| n.label == label)
+            .and_then(|n| n.chain.clone())
+    };
+    assert_eq!(chain("router"), Some(vec![0]), "{graph:?}");
+    assert_eq!(chain("lb1"), Some(vec![1, 0]), "{graph:?}");
+    assert_eq!(check(&g), vec![]);
+
     // A drawing that breaks a rule: mermaid-svg lays out ignoring clusters, so a node of
     // no cluster placed between two members of one lands inside its box.
     let src = "graph LR\n  subgraph S\n    a1 --> a2\n  end\n  a1 --> x --> a2\n";
@@ -272,6 +288,7 @@ struct Tally {
     checked: usize,
     with_violations: usize,
     by_check: BTreeMap<&'static str, usize>,
+    read: Vec<(&'static str, usize)>,
     refused: BTreeMap<String, usize>,
     unreadable: BTreeMap<String, usize>,
     worst: Vec<(usize, String)>,
@@ -296,6 +313,8 @@ fn shared_corpus_geometry_baseline() {
         return;
     };
     let strict = std::env::var("DESIGNDOC_GEOMETRY_STRICT").is_ok_and(|v| v == "1");
+    // DESIGNDOC_GEOMETRY_SHOW=<id>: print that diagram's violations and keep its SVG.
+    let show = std::env::var("DESIGNDOC_GEOMETRY_SHOW").unwrap_or_default();
     let started = Instant::now();
     let mut tallies: BTreeMap<Kind, Tally> = BTreeMap::new();
     let mut taken = 0;
@@ -328,7 +347,17 @@ fn shared_corpus_geometry_baseline() {
         match measure(src, &svg) {
             Ok((_, g)) => {
                 t.checked += 1;
+                for (what, n) in census(&g) {
+                    match t.read.iter_mut().find(|(w, _)| *w == what) {
+                        Some(slot) => slot.1 += n,
+                        None => t.read.push((what, n)),
+                    }
+                }
                 let violations = check(&g);
+                if id == show {
+                    println!("{id}:\n{src}\n{violations:#?}");
+                    let _ = std::fs::write(std::env::temp_dir().join(format!("geometry-{id}.svg")), &svg);
+                }
                 if !violations.is_empty() {
                     t.with_violations += 1;
                     let first = &violations[0];
@@ -344,7 +373,12 @@ fn shared_corpus_geometry_baseline() {
                     .entry("our parser models another kind".to_string())
                     .or_default() += 1;
             }
-            Err(Unreadable::Empty(why)) => *t.unreadable.entry(why.to_string()).or_default() += 1,
+            Err(Unreadable::Empty(why)) => {
+                if show == "unreadable" {
+                    println!("unreadable {id}: {why}");
+                }
+                *t.unreadable.entry(why.to_string()).or_default() += 1;
+            }
         }
     }
     let mut report = String::new();
@@ -361,6 +395,8 @@ fn shared_corpus_geometry_baseline() {
             t.checked,
             t.with_violations
         );
+        let read: Vec<String> = t.read.iter().map(|(w, n)| format!("{w} {n}")).collect();
+        let _ = writeln!(report, "  read back: {}", read.join(", "));
         for (check, n) in &t.by_check {
             total_violations += n;
             let _ = writeln!(report, "  {check}: {n}");

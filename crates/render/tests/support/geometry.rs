@@ -188,8 +188,9 @@ fn read_edges(prims: &[Prim], start: usize, edges: &mut Vec<Edge>, decor: impl F
             });
             i += 1;
         } else if is_label_bg(prims, i) {
+            // The background and the text (which may run past it on a second line).
             if let Some(e) = edges.last_mut() {
-                e.label = Some(p.bbox);
+                e.label = Some(p.bbox.union(prims[i + 1].bbox));
             }
             i += 2;
         } else if p.tag == "text" && font(p) > 0.0 && font(p) <= 12.0 || decor(prims, i) {
@@ -306,11 +307,31 @@ fn read_clusters(prims: &[Prim], g: &mut Graph, title_at: impl Fn(&[Prim], usize
     i
 }
 
-/// Byte offsets of `subgraph` statements paired with their parent statement, from a scan
-/// of the source (`subgraph` ... `end` nesting): the model keeps no parent.
-fn subgraph_parents(src: &str) -> HashMap<usize, Option<usize>> {
-    let mut parents = HashMap::new();
-    let mut stack: Vec<usize> = Vec::new();
+/// Subgraph nesting and membership as Mermaid has them, from a scan of the source: the
+/// model records neither parents nor nodes merely named inside a subgraph. Mermaid puts a
+/// node in every subgraph whose body names it (as a node or an edge end), then keeps it
+/// only in the first subgraph closed, so the innermost one wins and, among siblings, the
+/// first. Returns each subgraph's parent and each node's subgraph.
+fn subgraph_structure(
+    src: &str,
+    model: &designdoc_model::mermaid::Flowchart,
+) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+    let start_of: HashMap<usize, usize> = model
+        .subgraphs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.range.start, i))
+        .collect();
+    let id_of: HashMap<&str, usize> = model
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    let mut parent = vec![None; model.subgraphs.len()];
+    let mut mentions: Vec<Vec<usize>> = model.subgraphs.iter().map(|s| s.nodes.clone()).collect();
+    let mut closed: Vec<usize> = Vec::new();
+    let mut stack: Vec<Option<usize>> = Vec::new();
     let mut offset = 0;
     for line in src.split_inclusive('\n') {
         let mut at = offset;
@@ -318,17 +339,73 @@ fn subgraph_parents(src: &str) -> HashMap<usize, Option<usize>> {
             let lead = stmt.len() - stmt.trim_start().len();
             let t = stmt.trim();
             let word: String = t.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-            if word == "subgraph" {
-                parents.insert(at + lead, stack.last().copied());
-                stack.push(at + lead);
-            } else if word == "end" {
-                stack.pop();
+            match word.as_str() {
+                "subgraph" => {
+                    let me = start_of.get(&(at + lead)).copied();
+                    if let Some(m) = me {
+                        parent[m] = stack.iter().rev().flatten().next().copied();
+                    }
+                    stack.push(me);
+                }
+                "end" => {
+                    if let Some(Some(m)) = stack.pop() {
+                        closed.push(m);
+                    }
+                }
+                "style" | "classDef" | "class" | "click" | "linkStyle" | "direction" => {}
+                _ => {
+                    if let Some(&Some(m)) = stack.last() {
+                        mentions[m].extend(named_ids(t).filter_map(|w| id_of.get(w).copied()));
+                    }
+                }
             }
             at += stmt.len() + 1;
         }
         offset += line.len();
     }
-    parents
+    // Subgraphs never closed (the scan lost track) come last.
+    let open: Vec<usize> = (0..model.subgraphs.len()).filter(|m| !closed.contains(m)).collect();
+    closed.extend(open);
+    let mut member = vec![None; model.nodes.len()];
+    for m in closed {
+        for &n in &mentions[m] {
+            if let Some(slot @ None) = member.get_mut(n) {
+                *slot = Some(m);
+            }
+        }
+    }
+    (parent, member)
+}
+
+/// The words of a statement outside labels (`[...]`, `(...)`, `{...}`, `|...|`, quotes).
+fn named_ids(stmt: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut piped = false;
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in stmt.char_indices() {
+        let outside = depth == 0 && !quoted && !piped;
+        let word = c.is_alphanumeric() || c == '_';
+        if outside && word {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
+            spans.push((s, i));
+        }
+        match c {
+            '"' => quoted = !quoted,
+            '|' if !quoted && depth == 0 => piped = !piped,
+            '[' | '(' | '{' if !quoted && !piped => depth += 1,
+            ']' | ')' | '}' if !quoted && !piped => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, stmt.len()));
+    }
+    spans.into_iter().map(move |(a, b)| &stmt[a..b])
 }
 
 fn read_flowchart(d: &Drawing, src: &str, model: &designdoc_model::mermaid::Flowchart) -> Graph {
@@ -344,24 +421,7 @@ fn read_flowchart(d: &Drawing, src: &str, model: &designdoc_model::mermaid::Flow
     read_runs(prims, i, &mut g, false);
 
     // Clusters to model subgraphs by title (or id), in order; nesting from the source.
-    let by_offset = subgraph_parents(src);
-    let start_of: HashMap<usize, usize> = model
-        .subgraphs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.range.start, i))
-        .collect();
-    let sub_parent: Vec<Option<usize>> = model
-        .subgraphs
-        .iter()
-        .map(|s| {
-            by_offset
-                .get(&s.range.start)
-                .copied()
-                .flatten()
-                .and_then(|o| start_of.get(&o).copied())
-        })
-        .collect();
+    let (sub_parent, sub_of_node) = subgraph_structure(src, model);
     let sub_labels: Vec<Vec<String>> = model
         .subgraphs
         .iter()
@@ -369,14 +429,6 @@ fn read_flowchart(d: &Drawing, src: &str, model: &designdoc_model::mermaid::Flow
         .collect();
     let nearest = attach_clusters(&mut g, &sub_labels, |m| sub_parent[m]);
     let parents: Vec<Option<usize>> = g.clusters.iter().map(|c| c.parent).collect();
-    let mut sub_of_node: Vec<Option<usize>> = vec![None; model.nodes.len()];
-    for (s, sub) in model.subgraphs.iter().enumerate() {
-        for &n in &sub.nodes {
-            if let Some(slot) = sub_of_node.get_mut(n) {
-                *slot = Some(s);
-            }
-        }
-    }
     let node_labels: Vec<Vec<String>> = model
         .nodes
         .iter()
@@ -591,8 +643,8 @@ fn read_class(d: &Drawing, model: &designdoc_model::mermaid::ClassDiagram) -> Gr
 fn read_sequence(d: &Drawing, model: &designdoc_model::mermaid::SequenceDiagram) -> Sequence {
     let prims = &d.prims;
     let mut s = Sequence::default();
-    let mut i = 0;
-    // Lifelines: the vertical lines drawn first.
+    // `rect` bands come first, then the lifelines: the vertical lines.
+    let mut i = prims.iter().take_while(|p| p.tag == "rect").count();
     while let Some(p) = prims.get(i).filter(|p| p.tag == "line") {
         let (x0, x1) = (p.bbox.x0, p.bbox.x1);
         if (x1 - x0).abs() > 0.5 || p.attr("stroke-dasharray").is_some() {
@@ -632,12 +684,18 @@ fn read_sequence(d: &Drawing, model: &designdoc_model::mermaid::SequenceDiagram)
         }
         k += 1;
     }
-    s.model_blocks = model
-        .blocks
-        .iter()
-        .filter(|b| b.kind != designdoc_model::mermaid::sequence::BlockKind::Rect)
-        .map(|b| (format!("{:?}", b.kind).to_lowercase(), b.label.clone(), b.depth))
-        .collect();
+    // `rect` blocks are colour bands, not frames: they do not count in a frame's depth.
+    use designdoc_model::mermaid::sequence::BlockKind;
+    let mut open: Vec<BlockKind> = Vec::new();
+    for b in &model.blocks {
+        open.truncate(b.depth);
+        let depth = open.iter().filter(|k| **k != BlockKind::Rect).count();
+        open.push(b.kind);
+        if b.kind != BlockKind::Rect {
+            s.model_blocks
+                .push((format!("{:?}", b.kind).to_lowercase(), b.label.clone(), depth));
+        }
+    }
     s
 }
 
@@ -948,6 +1006,37 @@ pub fn check_sequence(s: &Sequence) -> Vec<Violation> {
         }
     }
     out
+}
+
+/// What was read back, by element, for the report: how much the checks looked at.
+pub fn census(g: &Geometry) -> Vec<(&'static str, usize)> {
+    match g {
+        Geometry::Graph(g) => vec![
+            ("nodes", g.nodes.len()),
+            (
+                "of them unlabeled (pseudo-states)",
+                g.nodes.iter().filter(|n| n.label.is_empty()).count(),
+            ),
+            (
+                "labeled nodes not matched to the model",
+                g.nodes
+                    .iter()
+                    .filter(|n| n.chain.is_none() && !n.label.is_empty())
+                    .count(),
+            ),
+            ("clusters", g.clusters.len()),
+            ("edges", g.edges.len()),
+            ("edge labels", g.edges.iter().filter(|e| e.label.is_some()).count()),
+            ("notes", g.notes.len()),
+        ],
+        Geometry::Sequence(s) => vec![
+            ("lifelines", s.lifelines.len()),
+            ("activations", s.activations.len()),
+            ("blocks", s.frames.len()),
+            ("blocks in the model (not `rect`)", s.model_blocks.len()),
+            ("notes", s.notes.len()),
+        ],
+    }
 }
 
 pub fn check(g: &Geometry) -> Vec<Violation> {
