@@ -55,6 +55,10 @@ fn svg_reader_samples_curves_and_reads_boxes() {
     assert!(subs[0].contains(&(20.0, 10.0)) && subs[0].contains(&(20.0, 30.0)));
     assert!(subs[0].len() > 5, "the curve is sampled: {:?}", subs[0]);
     assert_eq!(subs[1], vec![(5.0, 5.0), (10.0, 5.0), (10.0, 10.0), (5.0, 5.0)]);
+    // A cylinder's top: a flat arc bulges by its small radius, not its large one.
+    let top = Bbox::of_points(&path_points("M0 10 A30 8 0 0 0 60 10 A30 8 0 0 0 0 10")[0]).expect("points");
+    assert!((top.y0 - 2.0).abs() < 0.1 && (top.y1 - 18.0).abs() < 0.1, "{top:?}");
+    assert!((top.x0 - 0.0).abs() < 0.1 && (top.x1 - 60.0).abs() < 0.1, "{top:?}");
     let d = read(
         "<svg viewBox=\"0 0 100 50\"><defs><marker><path d=\"M0 0L9 9\"/></marker></defs>\
          <g transform=\"translate(10,5)\"><rect x=\"1\" y=\"2\" width=\"3\" height=\"4\"/></g>\
@@ -441,5 +445,29 @@ fn shared_corpus_geometry_baseline() {
             total_violations, 0,
             "DESIGNDOC_GEOMETRY_STRICT=1: geometry violations remain\n{report}"
         );
+    }
+}
+
+#[test]
+fn the_issues_diagrams_show_their_faults() {
+    // The two diagrams issue 16 describes: a 50-node flowchart with 9 subgraphs whose
+    // boxes overlap, and an 8-entity ER diagram with lines through other entities.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/mermaid-corpus");
+    for (file, expected) in [
+        ("bench-flowchart-50.mmd", "cluster-overlap"),
+        ("bench-er-8.mmd", "edge-through-node"),
+    ] {
+        let src = std::fs::read_to_string(dir.join(file)).expect("benchmark diagram");
+        let (_, g) = measured(&src);
+        let v = check(&g);
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for viol in &v {
+            *counts.entry(viol.check).or_default() += 1;
+        }
+        println!("{file}: {counts:?}");
+        if std::env::var("DESIGNDOC_GEOMETRY_SHOW").is_ok_and(|s| s == file) {
+            println!("{v:#?}");
+        }
+        assert!(counts.contains_key(expected), "{file}: {v:#?}");
     }
 }

@@ -306,8 +306,60 @@ fn quad(p0: (f64, f64), p1: (f64, f64), p2: (f64, f64), out: &mut Vec<(f64, f64)
     }
 }
 
-/// The sub-paths of an SVG path `d`, each sampled into points. Arcs are approximated by
-/// their chord plus the two points at the radius's distance (enough for a bounding box).
+/// An elliptical arc from `p0` to `p1` sampled into `out`, by the SVG specification's
+/// endpoint-to-centre conversion (appendix B.2.4); radii too small are scaled up.
+fn arc(
+    p0: (f64, f64),
+    (rx, ry): (f64, f64),
+    phi_deg: f64,
+    large: bool,
+    sweep: bool,
+    p1: (f64, f64),
+    out: &mut Vec<(f64, f64)>,
+) {
+    let (mut rx, mut ry) = (rx.abs(), ry.abs());
+    if rx < 1e-9 || ry < 1e-9 || p0 == p1 {
+        out.push(p1);
+        return;
+    }
+    let phi = phi_deg.to_radians();
+    let (sin, cos) = phi.sin_cos();
+    let (dx, dy) = ((p0.0 - p1.0) / 2.0, (p0.1 - p1.1) / 2.0);
+    let (x1, y1) = (cos * dx + sin * dy, -sin * dx + cos * dy);
+    let lambda = (x1 * x1) / (rx * rx) + (y1 * y1) / (ry * ry);
+    if lambda > 1.0 {
+        rx *= lambda.sqrt();
+        ry *= lambda.sqrt();
+    }
+    let num = rx * rx * ry * ry - rx * rx * y1 * y1 - ry * ry * x1 * x1;
+    let den = rx * rx * y1 * y1 + ry * ry * x1 * x1;
+    let mut k = (num / den).max(0.0).sqrt();
+    if large == sweep {
+        k = -k;
+    }
+    let (cx1, cy1) = (k * rx * y1 / ry, -k * ry * x1 / rx);
+    let (cx, cy) = (
+        cos * cx1 - sin * cy1 + (p0.0 + p1.0) / 2.0,
+        sin * cx1 + cos * cy1 + (p0.1 + p1.1) / 2.0,
+    );
+    let angle = |ux: f64, uy: f64| uy.atan2(ux);
+    let t0 = angle((x1 - cx1) / rx, (y1 - cy1) / ry);
+    let mut dt = angle((-x1 - cx1) / rx, (-y1 - cy1) / ry) - t0;
+    if sweep && dt < 0.0 {
+        dt += std::f64::consts::TAU;
+    } else if !sweep && dt > 0.0 {
+        dt -= std::f64::consts::TAU;
+    }
+    let steps = SAMPLES * 2;
+    for n in 1..=steps {
+        let t = t0 + dt * n as f64 / steps as f64;
+        let (ex, ey) = (rx * t.cos(), ry * t.sin());
+        out.push((cos * ex - sin * ey + cx, sin * ex + cos * ey + cy));
+    }
+}
+
+/// The sub-paths of an SVG path `d`, each sampled into points (arcs and Bezier segments
+/// included).
 pub fn path_points(d: &str) -> Vec<Vec<(f64, f64)>> {
     let mut subs: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut cur = (0.0, 0.0);
@@ -421,21 +473,17 @@ pub fn path_points(d: &str) -> Vec<Vec<(f64, f64)>> {
             }
             'A' => {
                 for seven in args.chunks_exact(7) {
-                    let (rx, ry) = (seven[0].abs(), seven[1].abs());
                     let end = base((seven[5], seven[6]), cur);
                     let s = ensure(&mut subs, cur);
-                    // The arc bulges at most by its radius off the chord's midpoint.
-                    let mid = ((cur.0 + end.0) / 2.0, (cur.1 + end.1) / 2.0);
-                    let (dx, dy) = (end.0 - cur.0, end.1 - cur.1);
-                    let len = (dx * dx + dy * dy).sqrt().max(1e-9);
-                    let bulge = rx.max(ry).min(len);
-                    let (nx, ny) = (-dy / len * bulge, dx / len * bulge);
-                    if seven[4] != 0.0 {
-                        s.push((mid.0 - nx, mid.1 - ny));
-                    } else {
-                        s.push((mid.0 + nx, mid.1 + ny));
-                    }
-                    s.push(end);
+                    arc(
+                        cur,
+                        (seven[0], seven[1]),
+                        seven[2],
+                        seven[3] != 0.0,
+                        seven[4] != 0.0,
+                        end,
+                        s,
+                    );
                     cur = end;
                 }
                 last_ctrl = None;
