@@ -300,7 +300,7 @@ struct Tally {
 
 fn kind_of(mermaid_type: &str) -> Option<Kind> {
     match mermaid_type {
-        "flowchart-v2" | "flowchart" | "graph" => Some(Kind::Flowchart),
+        "flowchart-v2" | "flowchart-elk" | "flowchart" | "graph" => Some(Kind::Flowchart),
         "er" => Some(Kind::Er),
         "sequence" => Some(Kind::Sequence),
         "classDiagram" | "class" => Some(Kind::Class),
@@ -317,7 +317,8 @@ fn shared_corpus_geometry_baseline() {
         return;
     };
     let strict = std::env::var("DESIGNDOC_GEOMETRY_STRICT").is_ok_and(|v| v == "1");
-    // DESIGNDOC_GEOMETRY_SHOW=<id>: print that diagram's violations and keep its SVG.
+    // DESIGNDOC_GEOMETRY_SHOW=<id>: print that diagram's violations and keep its SVG;
+    // =check:<name>: list that check's violations; =unreadable: list the unread diagrams.
     let show = std::env::var("DESIGNDOC_GEOMETRY_SHOW").unwrap_or_default();
     let started = Instant::now();
     let mut tallies: BTreeMap<Kind, Tally> = BTreeMap::new();
@@ -358,6 +359,12 @@ fn shared_corpus_geometry_baseline() {
                     }
                 }
                 let violations = check(&g);
+                for viol in violations
+                    .iter()
+                    .filter(|v| show.strip_prefix("check:") == Some(v.check))
+                {
+                    println!("{id}: {}", viol.what);
+                }
                 if id == show {
                     println!("{id}:\n{src}\n{violations:#?}");
                     let _ = std::fs::write(std::env::temp_dir().join(format!("geometry-{id}.svg")), &svg);
