@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 use support::geometry::{
-    Cluster, Edge, Frame, Geometry, Graph, Kind, Lifeline, Node, Sequence, Unreadable, Violation, census, check,
-    check_graph, check_sequence, measure,
+    Cluster, Edge, Frame, Geometry, Graph, Item, ItemKind, Kind, Lifeline, Node, Sequence, Unreadable, Violation,
+    census, check, check_graph, check_sequence, measure,
 };
 use support::svg::{Bbox, path_points, read};
 
@@ -176,6 +176,22 @@ fn sequence_checks_fire_on_known_violations_and_only_then() {
             ("loop".to_string(), String::new(), 0),
             ("alt".to_string(), String::new(), 1),
         ],
+        items: vec![
+            Item {
+                kind: ItemKind::Message,
+                text: "hi".to_string(),
+                bbox: b(50.0, 150.0, 250.0, 150.0),
+            },
+            Item {
+                kind: ItemKind::Note,
+                text: "n".to_string(),
+                bbox: b(40.0, 130.0, 120.0, 170.0),
+            },
+        ],
+        model_items: vec![
+            (ItemKind::Message, "hi".to_string(), Some(1)),
+            (ItemKind::Note, "n".to_string(), Some(1)),
+        ],
     };
     assert_eq!(check_sequence(&clean), vec![]);
     let mut s = clean.clone();
@@ -185,11 +201,27 @@ fn sequence_checks_fire_on_known_violations_and_only_then() {
     s.frames[0].bbox = b(30.0, 250.0, 270.0, 350.0);
     assert_eq!(
         fired(&check_sequence(&s)),
-        BTreeSet::from(["block-overlap", "note-straddles-block", "block-depth"])
+        BTreeSet::from([
+            "block-overlap",
+            "note-straddles-block",
+            "block-depth",
+            "message-outside-block",
+            "note-outside-block"
+        ])
     );
+    // `alt` drawn beside `loop` rather than in it (its contents stay where they were).
     let mut s = clean.clone();
     s.frames[0].bbox = b(300.0, 120.0, 400.0, 180.0);
+    s.items.clear();
     assert_eq!(fired(&check_sequence(&s)), BTreeSet::from(["block-depth"]));
+    // A message and a note written in `alt` but drawn below it.
+    let mut s = clean.clone();
+    s.items[0].bbox = b(50.0, 250.0, 250.0, 250.0);
+    s.items[1].bbox = b(40.0, 230.0, 120.0, 270.0);
+    assert_eq!(
+        fired(&check_sequence(&s)),
+        BTreeSet::from(["message-outside-block", "note-outside-block"])
+    );
     let mut s = clean.clone();
     s.notes.push(b(100.0, 160.0, 160.0, 190.0));
     assert_eq!(

@@ -76,6 +76,24 @@ pub struct Sequence {
     pub notes: Vec<Bbox>,
     /// The block depths the model gives, by (keyword, condition), in source order.
     pub model_blocks: Vec<(String, String, usize)>,
+    /// Drawn messages (the line) and notes (the box), in drawing order.
+    pub items: Vec<Item>,
+    /// The model's messages and notes in source order, each with the innermost block
+    /// (index into `model_blocks`) it is written in.
+    pub model_items: Vec<(ItemKind, String, Option<usize>)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemKind {
+    Message,
+    Note,
+}
+
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub text: String,
+    pub bbox: Bbox,
 }
 
 #[derive(Clone, Debug)]
@@ -681,21 +699,58 @@ fn read_sequence(d: &Drawing, model: &designdoc_model::mermaid::SequenceDiagram)
             s.activations.push(p.bbox);
         } else if p.tag == "rect" && prims.get(k + 1).is_some_and(|t| is_text(t, 12.0)) && p.attr("rx").is_none() {
             s.notes.push(p.bbox);
+            s.items.push(Item {
+                kind: ItemKind::Note,
+                text: prims[k + 1].text.clone(),
+                bbox: p.bbox,
+            });
+        } else if (p.tag == "line" || p.tag == "path" && p.fill_none())
+            && (p.attr("marker-end").is_some() || p.attr("marker-start").is_some())
+            && prims.get(k + 1).is_some_and(|t| is_text(t, 12.0))
+        {
+            s.items.push(Item {
+                kind: ItemKind::Message,
+                text: prims[k + 1].text.clone(),
+                bbox: p.bbox,
+            });
         }
         k += 1;
     }
     // `rect` blocks are colour bands, not frames: they do not count in a frame's depth.
     use designdoc_model::mermaid::sequence::BlockKind;
     let mut open: Vec<BlockKind> = Vec::new();
+    let mut framed: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
     for b in &model.blocks {
         open.truncate(b.depth);
         let depth = open.iter().filter(|k| **k != BlockKind::Rect).count();
         open.push(b.kind);
         if b.kind != BlockKind::Rect {
+            framed.push((b.range.clone(), depth));
             s.model_blocks
                 .push((format!("{:?}", b.kind).to_lowercase(), b.label.clone(), depth));
         }
     }
+    let innermost = |at: usize| {
+        (0..framed.len())
+            .filter(|&f| framed[f].0.contains(&at))
+            .max_by_key(|&f| framed[f].1)
+    };
+    let mut items: Vec<(usize, ItemKind, String)> = model
+        .messages
+        .iter()
+        .map(|m| (m.range.start, ItemKind::Message, m.text.clone()))
+        .chain(
+            model
+                .notes
+                .iter()
+                .map(|n| (n.range.start, ItemKind::Note, n.text.clone())),
+        )
+        .collect();
+    items.sort_by_key(|i| i.0);
+    s.model_items = items
+        .into_iter()
+        .map(|(at, kind, text)| (kind, text, innermost(at)))
+        .collect();
     s
 }
 
@@ -979,7 +1034,9 @@ pub fn check_sequence(s: &Sequence) -> Vec<Violation> {
             }
         }
     }
-    // Each drawn frame sits inside as many frames as the model nests it in.
+    // Each drawn frame sits inside as many frames as the model nests it in, and every
+    // message and note written in a block is drawn inside its frame.
+    let mut frame_of: Vec<Option<usize>> = vec![None; s.model_blocks.len()];
     let mut used = vec![false; s.model_blocks.len()];
     for (f, frame) in s.frames.iter().enumerate() {
         let key = (norm(&frame.keyword), norm(&frame.condition));
@@ -989,6 +1046,7 @@ pub fn check_sequence(s: &Sequence) -> Vec<Violation> {
             continue;
         };
         used[m] = true;
+        frame_of[m] = Some(f);
         let inside = s
             .frames
             .iter()
@@ -1001,6 +1059,37 @@ pub fn check_sequence(s: &Sequence) -> Vec<Violation> {
                 format!(
                     "block `{}` drawn inside {inside} blocks, nested in {}",
                     frame.keyword, s.model_blocks[m].2
+                ),
+            );
+        }
+    }
+    let mut taken = vec![false; s.model_items.len()];
+    for item in &s.items {
+        let d = norm(&item.text);
+        let Some(m) = (0..s.model_items.len()).find(|&m| {
+            let (kind, text, _) = &s.model_items[m];
+            let t = norm(text);
+            !taken[m]
+                && *kind == item.kind
+                && (t == d || !d.is_empty() && !t.is_empty() && (t.starts_with(&d) || d.starts_with(&t)))
+        }) else {
+            continue;
+        };
+        taken[m] = true;
+        let Some(frame) = s.model_items[m].2.and_then(|b| frame_of[b]).map(|f| &s.frames[f]) else {
+            continue;
+        };
+        if !frame.bbox.contains(item.bbox, INSIDE_TOL) {
+            let (check, what) = match item.kind {
+                ItemKind::Message => ("message-outside-block", "message"),
+                ItemKind::Note => ("note-outside-block", "note"),
+            };
+            v(
+                check,
+                format!(
+                    "{what} `{}` drawn outside its block `{}`",
+                    short(&item.text),
+                    frame.keyword
                 ),
             );
         }
@@ -1035,6 +1124,11 @@ pub fn census(g: &Geometry) -> Vec<(&'static str, usize)> {
             ("blocks", s.frames.len()),
             ("blocks in the model (not `rect`)", s.model_blocks.len()),
             ("notes", s.notes.len()),
+            (
+                "messages",
+                s.items.iter().filter(|i| i.kind == ItemKind::Message).count(),
+            ),
+            ("messages and notes in the model", s.model_items.len()),
         ],
     }
 }
