@@ -9,8 +9,6 @@
 //! attributes it writes (cluster frames `rx="6"`/`rx="5"`/`rx="4"`, edge paths
 //! `fill="none"`, edge label backgrounds `stroke="none"` followed by 12 px text).
 
-#![allow(dead_code)]
-
 use super::svg::{Bbox, Drawing, Prim, read};
 use designdoc_model::mermaid::{DiagramModel, parse_diagram};
 use std::collections::HashMap;
