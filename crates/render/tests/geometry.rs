@@ -350,7 +350,8 @@ fn shared_corpus_geometry_baseline() {
     };
     let strict = std::env::var("DESIGNDOC_GEOMETRY_STRICT").is_ok_and(|v| v == "1");
     // DESIGNDOC_GEOMETRY_SHOW=<id>: print that diagram's violations and keep its SVG;
-    // =check:<name>: list that check's violations; =unreadable: list the unread diagrams.
+    // =check:<name>: list that check's violations; =unreadable: list the unread diagrams;
+    // =unmatched: list the drawn nodes not matched to the model.
     let show = std::env::var("DESIGNDOC_GEOMETRY_SHOW").unwrap_or_default();
     let started = Instant::now();
     let mut tallies: BTreeMap<Kind, Tally> = BTreeMap::new();
@@ -396,6 +397,11 @@ fn shared_corpus_geometry_baseline() {
                     .filter(|v| show.strip_prefix("check:") == Some(v.check))
                 {
                     println!("{id}: {}", viol.what);
+                }
+                if let (true, Geometry::Graph(graph)) = (show == "unmatched", &g) {
+                    for n in graph.nodes.iter().filter(|n| n.chain.is_none() && !n.label.is_empty()) {
+                        println!("unmatched {id} {}: {:?}", kind.name(), n.label);
+                    }
                 }
                 if id == show {
                     println!("{id}:\n{src}\n{violations:#?}");
