@@ -1581,3 +1581,19 @@ fn user_commands_never_create_a_database_unless_asked() {
     assert!(tmp.path().join(".designdoc/hub.db").is_file());
     assert!(run(&["user", "list"]).status.success(), "an existing database opens");
 }
+
+#[test]
+fn the_first_start_admin_password_is_one_time_too() {
+    let (_tmp, mut hub) = sqlite_hub();
+    let said = hub._child.next_line();
+    let otp = said
+        .split("one-time password ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no password in {said:?}"))
+        .to_string();
+    let (_, chosen) = common::first_sign_in(&hub.addr, "admin", &otp);
+    assert_eq!(hub.try_login("admin", &otp, "", "").0, 401, "used twice");
+    let admin = hub.sign_in_to("admin", &chosen, "/", "/admin").expect("admin signs in");
+    assert_eq!(hub.get("/admin", &admin).0, 200);
+}

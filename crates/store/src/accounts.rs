@@ -501,6 +501,11 @@ impl Store {
         audit: Audit<'_>,
     ) -> Result<u64> {
         let user = live(self.user_by_id(user_id).await?, user_id)?;
+        if keep_session.is_some() && !user.must_change_password {
+            return Err(StoreError::Invalid(
+                "there is no one-time password to replace; change the password on the account page".into(),
+            ));
+        }
         policy(&user.username, password)?;
         let hash = hash_blocking(password).await?;
         let mut tx = self.dialect.begin_write(&self.pool).await?;

@@ -79,6 +79,11 @@ async fn lifecycle(store: &Store) {
         .await
         .expect("replace");
     let kept = store.session(&session).await.expect("session").expect("kept");
+    let e = store
+        .replace_one_time_password(&ann.id, "yet another phrase", &session, rec("password.set"))
+        .await
+        .expect_err("nothing left to replace");
+    assert!(e.to_string().contains("no one-time password"), "{e}");
     assert!(!kept.user.must_change_password);
     assert!(store.session(&other).await.expect("session").is_none());
     assert!(signs_in(store, "ann", "a phrase of my own").await);

@@ -25,6 +25,14 @@ impl Killed {
         Killed(child, None)
     }
 
+    /// The next line the server prints after its address line (trimmed).
+    pub fn next_line(&mut self) -> String {
+        let reader = self.1.as_mut().expect("address read first");
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("a line");
+        line.trim().to_string()
+    }
+
     /// The `host:port` from the first line the server prints (`... http://ADDR/ ...`).
     pub fn address(&mut self) -> String {
         let stdout = self.0.stdout.take().expect("stdout piped");
