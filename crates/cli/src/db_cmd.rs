@@ -71,7 +71,7 @@ pub enum UserAction {
         #[arg(long)]
         admin: bool,
     },
-    /// List users, their roles and their state (active, one-time password, disabled, deleted).
+    /// List users: name, role, space roles, state (active, one-time password, disabled, deleted).
     List,
     /// Give a user a new one-time password (printed) and end their sessions.
     Reset { name: String },
@@ -253,13 +253,13 @@ pub fn user(args: UserArgs) -> Result<Outcome> {
                         .iter()
                         .map(|(s, r)| format!("{}:{}", s, r.as_str()))
                         .collect();
-                    let state = match (u.deleted_at.is_some(), u.disabled, u.must_change_password) {
-                        (true, _, _) => "deleted",
-                        (false, true, _) => "disabled",
-                        (false, false, true) => "one-time-password",
-                        (false, false, false) => "active",
-                    };
-                    println!("{}\t{}\t{}\t{state}", u.username, u.role.as_str(), spaces.join(","));
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        u.username,
+                        u.role.as_str(),
+                        spaces.join(","),
+                        u.state()
+                    );
                 }
             }
             UserAction::Reset { name }

@@ -483,7 +483,7 @@ pub(crate) fn admin_body(
                         td { (u.role.as_str()) }
                         td { (space_roles(memberships)) }
                         td { (millis_to_date(u.created_at)) }
-                        td { (user_state(u)) }
+                        td { (u.state()) }
                         td { (user_actions(u, csrf)) }
                     }
                     "\n"
@@ -513,32 +513,25 @@ pub(crate) fn admin_body(
     }
 }
 
-/// What an account is now, in a word or three.
-pub(crate) fn user_state(u: &User) -> &'static str {
-    match (u.deleted_at.is_some(), u.disabled, u.must_change_password) {
-        (true, _, _) => "deleted",
-        (false, true, _) => "disabled",
-        (false, false, true) => "one-time password",
-        (false, false, false) => "active",
-    }
-}
-
 /// One small form per action on a user (none for a deleted one).
 fn user_actions(u: &User, csrf: &str) -> Markup {
-    let toggle = if u.disabled { "enable" } else { "disable" };
-    let actions: &[&str] = if u.deleted_at.is_some() {
-        &[]
+    let toggle = if u.disabled {
+        AccountAction::Enable
     } else {
-        &["reset", toggle, "delete"]
+        AccountAction::Disable
+    };
+    let actions = match u.deleted_at {
+        Some(_) => Vec::new(),
+        None => vec![AccountAction::Reset, toggle, AccountAction::Delete],
     };
     html! {
         @for action in actions {
             (button_form(
-                &format!("/admin/users/{}/{action}", u.username),
+                &format!("/admin/users/{}/{}", u.username, action.as_str()),
                 csrf,
                 &[],
-                Some(&format!("{action}-{}", u.username)),
-                action,
+                Some(&format!("{}-{}", action.as_str(), u.username)),
+                action.as_str(),
             ))
         }
     }

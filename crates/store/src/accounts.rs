@@ -67,6 +67,18 @@ pub struct User {
     pub deleted_at: Option<i64>,
 }
 
+impl User {
+    /// What the account is now: `active`, `one-time password`, `disabled` or `deleted`.
+    pub fn state(&self) -> &'static str {
+        match (self.deleted_at.is_some(), self.disabled, self.must_change_password) {
+            (true, _, _) => "deleted",
+            (false, true, _) => "disabled",
+            (false, false, true) => "one-time password",
+            (false, false, false) => "active",
+        }
+    }
+}
+
 /// What an admin may do to an account, from the admin page or the CLI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountAction {
