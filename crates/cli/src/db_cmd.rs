@@ -4,7 +4,7 @@
 use crate::serve_cmd::DbArgs;
 use crate::{CommonArgs, Outcome, settings};
 use anyhow::{Context, Result, bail};
-use designdoc_store::{Role, generate_password};
+use designdoc_store::{AccountAction, Role};
 
 #[derive(clap::Args, Debug)]
 pub struct TokenArgs {
@@ -12,6 +12,9 @@ pub struct TokenArgs {
     pub action: TokenAction,
     #[command(flatten)]
     pub db: DbArgs,
+    /// Create the SQLite database if it does not exist (otherwise that is an error).
+    #[arg(long, global = true)]
+    pub create: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -48,13 +51,17 @@ pub struct UserArgs {
     pub action: UserAction,
     #[command(flatten)]
     pub db: DbArgs,
+    /// Create the SQLite database if it does not exist (otherwise that is an error).
+    #[arg(long, global = true)]
+    pub create: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
 
 #[derive(clap::Subcommand, Debug)]
 pub enum UserAction {
-    /// Add a user and print a one-time password (change it on the account page).
+    /// Add a user and print a one-time password: it signs in once within 24 hours, and
+    /// that session must choose a new password.
     Add {
         name: String,
         /// Global role: reader, author, reviewer or admin.
@@ -64,8 +71,17 @@ pub enum UserAction {
         #[arg(long)]
         admin: bool,
     },
-    /// List users and their roles.
+    /// List users: name, role, space roles, state (active, one-time password, disabled, deleted).
     List,
+    /// Give a user a new one-time password (printed) and end their sessions.
+    Reset { name: String },
+    /// Disable a user: sessions end and tokens are refused at once.
+    Disable { name: String },
+    /// Enable a disabled user again.
+    Enable { name: String },
+    /// Delete a user: the name stays in the history (and is never reused); sessions,
+    /// tokens and memberships end.
+    Delete { name: String },
     /// Grant a role globally, or in one space with --space (membership of a private space).
     Grant {
         name: String,
@@ -73,6 +89,19 @@ pub enum UserAction {
         #[arg(long)]
         space: Option<String>,
     },
+}
+
+impl UserAction {
+    /// The admin action this command is, if it is one.
+    fn account_action(&self) -> Option<AccountAction> {
+        match self {
+            UserAction::Reset { .. } => Some(AccountAction::Reset),
+            UserAction::Disable { .. } => Some(AccountAction::Disable),
+            UserAction::Enable { .. } => Some(AccountAction::Enable),
+            UserAction::Delete { .. } => Some(AccountAction::Delete),
+            UserAction::Add { .. } | UserAction::List | UserAction::Grant { .. } => None,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -102,7 +131,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 pub fn token(args: TokenArgs) -> Result<Outcome> {
     let settings = settings::load(&args.common)?;
     runtime()?.block_on(async {
-        let store = args.db.open(&settings).await?;
+        let store = args.db.open(&settings, args.create).await?;
         match &args.action {
             TokenAction::Create {
                 name,
@@ -166,7 +195,7 @@ pub fn token(args: TokenArgs) -> Result<Outcome> {
 pub fn db(args: DbArgsCmd) -> Result<Outcome> {
     let settings = settings::load(&args.common)?;
     runtime()?.block_on(async {
-        let store = args.db.open(&settings).await?;
+        let store = args.db.open(&settings, true).await?;
         let DbAction::Check = args.action;
         let problems = store.integrity_check().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         store.close().await;
@@ -186,7 +215,18 @@ pub fn user(args: UserArgs) -> Result<Outcome> {
     let settings = settings::load(&args.common)?;
     let err = |e: designdoc_store::StoreError| anyhow::anyhow!("{e}");
     runtime()?.block_on(async {
-        let store = args.db.open(&settings).await?;
+        let store = args.db.open(&settings, args.create).await?;
+        let named = |name: &str| {
+            let store = &store;
+            let name = name.to_string();
+            async move {
+                store
+                    .user_by_name(&name)
+                    .await
+                    .map_err(err)?
+                    .with_context(|| format!("no user `{name}` (see `designdoc user list`)"))
+            }
+        };
         match &args.action {
             UserAction::Add { name, role, admin } => {
                 let role = if *admin {
@@ -194,10 +234,9 @@ pub fn user(args: UserArgs) -> Result<Outcome> {
                 } else {
                     Role::parse(role).map_err(err)?
                 };
-                let password = generate_password().map_err(err)?;
                 let audit =
                     designdoc_store::Audit::new("cli", "user.create", name, serde_json::json!({"role": role.as_str()}));
-                let user = store.create_user(name, &password, role, audit).await.map_err(err)?;
+                let (user, password) = store.create_user_one_time(name, role, audit).await.map_err(err)?;
                 eprintln!(
                     "created user `{}` ({}); the one-time password is not shown again:",
                     user.username,
@@ -214,15 +253,32 @@ pub fn user(args: UserArgs) -> Result<Outcome> {
                         .iter()
                         .map(|(s, r)| format!("{}:{}", s, r.as_str()))
                         .collect();
-                    println!("{}\t{}\t{}", u.username, u.role.as_str(), spaces.join(","));
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        u.username,
+                        u.role.as_str(),
+                        spaces.join(","),
+                        u.state()
+                    );
+                }
+            }
+            UserAction::Reset { name }
+            | UserAction::Disable { name }
+            | UserAction::Enable { name }
+            | UserAction::Delete { name } => {
+                let action = args.action.account_action().context("not an account action")?;
+                let user = named(name).await?;
+                let audit = designdoc_store::Audit::new("cli", action.audit_action(), name, serde_json::json!({}));
+                match store.account_action(&user.id, action, audit).await.map_err(err)? {
+                    Some(password) => {
+                        eprintln!("reset `{name}`: their sessions ended; the one-time password is not shown again:");
+                        println!("{password}");
+                    }
+                    None => eprintln!("{} `{name}`: done", action.as_str()),
                 }
             }
             UserAction::Grant { name, role, space } => {
-                let user = store
-                    .user_by_name(name)
-                    .await
-                    .map_err(err)?
-                    .with_context(|| format!("no user `{name}` (see `designdoc user list`)"))?;
+                let user = named(name).await?;
                 let role = Role::parse(role).map_err(err)?;
                 let detail = serde_json::json!({"space": space, "role": role.as_str()});
                 let audit = designdoc_store::Audit::new("cli", "role.change", name, detail);

@@ -2,7 +2,7 @@
 //! this module prints the address and the first admin's password.
 
 use crate::{CommonArgs, Outcome, settings};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use designdoc_hub::{HubSettings, LogFormat, TrustedProxies};
 use designdoc_store::{DatabaseUrl, Store};
 use std::path::PathBuf;
@@ -27,22 +27,36 @@ pub struct DbArgs {
 
 impl DbArgs {
     /// The database URL and schema after flags, environment and `[hub]` in designdoc.toml.
-    /// The default SQLite file's folder is created here.
-    pub fn resolve(&self, settings: &designdoc_workspace::Settings) -> Result<(DatabaseUrl, Option<String>)> {
+    /// With `create`, the default SQLite file's folder is created here.
+    pub fn resolve(
+        &self,
+        settings: &designdoc_workspace::Settings,
+        create: bool,
+    ) -> Result<(DatabaseUrl, Option<String>)> {
         let hub = &settings.config.hub;
         let url = match self.database.clone().or_else(|| hub.database.clone().map(DatabaseUrl)) {
             Some(u) => u,
             None => {
-                std::fs::create_dir_all(".designdoc").context("cannot create .designdoc/")?;
+                if create {
+                    std::fs::create_dir_all(".designdoc").context("cannot create .designdoc/")?;
+                }
                 DatabaseUrl(designdoc_hub::DEFAULT_DATABASE.to_string())
             }
         };
         Ok((url, self.schema.clone().or_else(|| hub.schema.clone())))
     }
 
-    /// Opens (and migrates) the store.
-    pub async fn open(&self, settings: &designdoc_workspace::Settings) -> Result<Store> {
-        let (url, schema) = self.resolve(settings)?;
+    /// Opens (and migrates) the store. Without `create`, a SQLite file that does not
+    /// exist is an error (a command run in the wrong folder must not make an empty hub).
+    pub async fn open(&self, settings: &designdoc_workspace::Settings, create: bool) -> Result<Store> {
+        let (url, schema) = self.resolve(settings, create)?;
+        if let Some(path) = designdoc_store::sqlite_file(&url.0).filter(|p| !create && !p.exists()) {
+            bail!(
+                "no hub database at {}: run this where the hub keeps its database, name it with \
+                 --database sqlite://PATH (or postgres://...), or pass --create to make a new one",
+                path.display()
+            );
+        }
         Ok(designdoc_hub::open_store(&url, schema.as_deref()).await?)
     }
 }
@@ -94,7 +108,7 @@ fn resolve(args: &ServeArgs, settings: &designdoc_workspace::Settings) -> Result
             LogFormatArg::Json => LogFormat::Json,
         };
     }
-    let (database, schema) = args.db.resolve(settings)?;
+    let (database, schema) = args.db.resolve(settings, true)?;
     hub.database = database;
     hub.schema = schema;
     if !args.trusted_proxies.is_empty() {
@@ -126,7 +140,9 @@ pub fn run(args: ServeArgs) -> Result<Outcome> {
         // The first line on stdout is the URL (tests and scripts read it).
         println!("designdoc hub at http://{}/ (database {database})", started.local_addr);
         if let Some(password) = &started.first_admin_password {
-            println!("created user `admin` with the one-time password {password} (sign in and change it)");
+            println!(
+                "created user `admin` with the one-time password {password} (it signs in once, within 24 hours, to choose your own)"
+            );
         }
         started.serve().await?;
         Ok(Outcome::Clean)

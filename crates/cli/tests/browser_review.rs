@@ -259,7 +259,8 @@ fn cli(dir: &Path, db: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_designdoc"))
         .current_dir(dir)
         .args(args)
-        .args(["--database", db])
+        // The database is made here, before the hub starts.
+        .args(["--database", db, "--create"])
         .output()
         .expect("designdoc");
     assert!(
@@ -297,6 +298,10 @@ fn review_in_a_browser() {
     let mut hub = Killed::new(child);
     let addr = hub.address();
     let base = format!("http://{addr}");
+    // Each signs in once with the one-time password and chooses their own.
+    for (name, otp) in pw.iter_mut() {
+        *otp = common::first_sign_in(&addr, name, otp).1;
+    }
     // A doc with script in it, published by aldo.
     let doc = std::fs::read_to_string(root().join("examples/0001-rate-limiter.md")).expect("example")
         + "\n<img src=x onerror=\"window.__pwned=true\">\n<script>window.__pwned=true</script>\n";

@@ -62,7 +62,8 @@ fn hub_refuses_nul_keeps_passwords_out_of_audit_and_guards_metrics() {
     let db = format!("sqlite://{}", tmp.path().join("hub.db").display());
     let cli = |args: &[&str]| {
         let mut all = args.to_vec();
-        all.extend(["--database", db.as_str()]);
+        // The database is made here, before the hub starts.
+        all.extend(["--database", db.as_str(), "--create"]);
         let out = designdoc(tmp.path(), &all);
         assert!(
             out.status.success(),
@@ -75,6 +76,8 @@ fn hub_refuses_nul_keeps_passwords_out_of_audit_and_guards_metrics() {
     let admin_pw = cli(&["user", "add", "root", "--admin"]);
     let ann_pw = cli(&["user", "add", "ann", "--role", "author"]);
     let (_hub, addr) = start_hub(tmp.path(), &["--database", &db]);
+    let admin_pw = common::first_sign_in(&addr, "root", &admin_pw).1;
+    let ann_pw = common::first_sign_in(&addr, "ann", &ann_pw).1;
 
     // NUL: refused with its position (422), not a retryable 500.
     let (status, body) = publish(&addr, &token, "team", "nul.md", "# A\n\0\n");

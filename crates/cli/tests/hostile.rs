@@ -107,7 +107,7 @@ fn peak_rss_mib(pid: u32) -> Option<u64> {
 }
 
 fn story(dir: &Path, db: &[&str]) {
-    let mut token_args = vec!["token", "create", "--name", "ci"];
+    let mut token_args = vec!["token", "create", "--name", "ci", "--create"];
     token_args.extend_from_slice(db);
     let out = designdoc(dir, &token_args);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -99,7 +99,7 @@ fn examples(into: &Path) {
 }
 
 fn create_token(dir: &Path, db_args: &[&str], name: &str) -> String {
-    let mut args = vec!["token", "create", "--name", name];
+    let mut args = vec!["token", "create", "--name", name, "--create"];
     args.extend_from_slice(db_args);
     let out = designdoc(dir, &args);
     assert!(out.status.success(), "{}", text(&out.stderr));

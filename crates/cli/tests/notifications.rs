@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{form, input_value, send, set_cookie, start_hub};
+use common::{form, input_value, send, start_hub};
 use hmac::{Hmac, KeyInit, Mac};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -235,29 +235,10 @@ impl Hub {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
-    fn login(&self, user: &str, password: &str) -> Session {
-        let (_, head, page) = send(&self.addr, "GET", "/login", &[], "");
-        let csrf = input_value(&page, "csrf").expect("login csrf");
-        let cookie = format!(
-            "designdoc_login_csrf={}",
-            set_cookie(&head, "designdoc_login_csrf").expect("cookie")
-        );
-        let body = form(&[("username", user), ("password", password), ("csrf", &csrf)]);
-        let (status, head, _) = send(
-            &self.addr,
-            "POST",
-            "/login",
-            &[
-                ("Cookie", &cookie),
-                ("Content-Type", "application/x-www-form-urlencoded"),
-            ],
-            &body,
-        );
-        assert_eq!(status, 303, "login {user}");
-        let cookie = format!(
-            "designdoc_session={}",
-            set_cookie(&head, "designdoc_session").expect("session")
-        );
+    /// Signs in for the first time with the one-time password `otp` (choosing a new one,
+    /// as every new user must).
+    fn login(&self, user: &str, otp: &str) -> Session {
+        let (cookie, _) = common::first_sign_in(&self.addr, user, otp);
         let (_, _, account) = send(&self.addr, "GET", "/account", &[("Cookie", &cookie)], "");
         let csrf = input_value(&account, "csrf").expect("csrf");
         Session { cookie, csrf }

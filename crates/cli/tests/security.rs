@@ -45,15 +45,27 @@ impl Hub {
         }
     }
 
-    /// Runs `designdoc ARGS --database ...`; its stdout, trimmed.
-    fn cli(&self, args: &[&str]) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_designdoc"))
+    /// `designdoc user add ...`, then the new user's first sign-in replacing the one-time
+    /// password; the password they chose.
+    fn add_user(&self, args: &[&str]) -> String {
+        let otp = self.cli(args);
+        common::first_sign_in(&self.addr, args[2], &otp).1
+    }
+
+    /// Runs `designdoc ARGS --database ...`, whatever its outcome.
+    fn cli_output(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_designdoc"))
             .current_dir(&self.dir)
             .args(args)
             .args(&self.db)
             .env_remove("DESIGNDOC_DATABASE_URL")
             .output()
-            .expect("run designdoc");
+            .expect("run designdoc")
+    }
+
+    /// Runs `designdoc ARGS --database ...`; its stdout, trimmed.
+    fn cli(&self, args: &[&str]) -> String {
+        let out = self.cli_output(args);
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
         text(&out.stdout).trim().to_string()
     }
@@ -186,7 +198,7 @@ fn setup(hub: &Hub) -> Vec<(&'static str, Who, Who)> {
         ("root", "admin", None),
         ("otto", "author", Some(("other", "author"))),
     ] {
-        let password = hub.cli(&["user", "add", name, "--role", global]);
+        let password = hub.add_user(&["user", "add", name, "--role", global]);
         assert!(password.len() >= 12, "{password}");
         if let Some((space, role)) = space_role {
             hub.cli(&["user", "grant", name, role, "--space", space]);
@@ -463,7 +475,7 @@ fn on_postgres(name: &str, story: fn(&Hub)) {
 #[test]
 fn forms_need_csrf_and_same_origin_and_logins_are_throttled() {
     let (_tmp, hub) = sqlite_hub();
-    let password = hub.cli(&["user", "add", "root", "--admin"]);
+    let password = hub.add_user(&["user", "add", "root", "--admin"]);
     let admin = hub.login("root", &password);
     let set = [("space", "team"), ("visibility", "private")];
     // Wrong token, a token from another site, and cross-site fetch metadata: refused.
@@ -573,7 +585,7 @@ fn forms_need_csrf_and_same_origin_and_logins_are_throttled() {
 impl Hub {
     /// A second admin to read the audit log after `root` got throttled.
     fn login_after_throttle(&self) -> Who {
-        let password = self.cli(&["user", "add", "auditor", "--admin"]);
+        let password = self.add_user(&["user", "add", "auditor", "--admin"]);
         self.login("auditor", &password)
     }
 }
@@ -581,7 +593,7 @@ impl Hub {
 #[test]
 fn tokens_made_on_the_account_page_work_until_revoked() {
     let (_tmp, hub) = sqlite_hub();
-    let password = hub.cli(&["user", "add", "aldo", "--role", "author"]);
+    let password = hub.add_user(&["user", "add", "aldo", "--role", "author"]);
     let aldo = hub.login("aldo", &password);
     let (status, page) = hub.post_form("/account/tokens", &aldo, &[("name", "laptop")], &[]);
     assert_eq!(status, 200);
@@ -604,7 +616,7 @@ fn tokens_made_on_the_account_page_work_until_revoked() {
         .and_then(|r| r.split('/').next())
         .expect("token id");
     // Another user cannot revoke it; its owner can, and it stops working at once.
-    let other = hub.cli(&["user", "add", "otto", "--role", "author"]);
+    let other = hub.add_user(&["user", "add", "otto", "--role", "author"]);
     let otto = hub.login("otto", &other);
     assert_eq!(
         hub.post_form(&format!("/account/tokens/{id}/revoke"), &otto, &[], &[])
@@ -637,10 +649,10 @@ fn tokens_made_on_the_account_page_work_until_revoked() {
 fn review_story(hub: &Hub) {
     let mut pw = std::collections::HashMap::new();
     for (name, role) in [("aldo", "author"), ("vera", "reviewer"), ("wes", "reviewer")] {
-        pw.insert(name, hub.cli(&["user", "add", name]));
+        pw.insert(name, hub.add_user(&["user", "add", name]));
         hub.cli(&["user", "grant", name, role, "--space", "team"]);
     }
-    pw.insert("root", hub.cli(&["user", "add", "root", "--admin"]));
+    pw.insert("root", hub.add_user(&["user", "add", "root", "--admin"]));
     let aldo = hub.login("aldo", &pw["aldo"]);
     let vera = hub.login("vera", &pw["vera"]);
     let wes = hub.login("wes", &pw["wes"]);
@@ -1022,8 +1034,8 @@ fn behind_a_proxy_one_attacker_cannot_lock_out_anyone_else() {
         format!("sqlite://{}", tmp.path().join("hub.db").display()),
     ];
     let hub = Hub::start_with(tmp.path(), &db, &["--trusted-proxy", "127.0.0.1"]);
-    let password = hub.cli(&["user", "add", "maria", "--role", "author"]);
-    let paul = hub.cli(&["user", "add", "paul", "--role", "author"]);
+    let password = hub.add_user(&["user", "add", "maria", "--role", "author"]);
+    let paul = hub.add_user(&["user", "add", "paul", "--role", "author"]);
     // Maria signed in from her laptop before: it holds a device cookie.
     let (status, head) = hub.try_login("maria", &password, "198.51.100.7", "");
     assert_eq!(status, 303, "{head}");
@@ -1064,7 +1076,7 @@ fn behind_a_proxy_one_attacker_cannot_lock_out_anyone_else() {
 #[test]
 fn throttling_does_not_tell_which_user_names_exist() {
     let (_tmp, hub) = sqlite_hub();
-    let password = hub.cli(&["user", "add", "real", "--role", "author"]);
+    let password = hub.add_user(&["user", "add", "real", "--role", "author"]);
     // Five wrong tries for one name nobody has: that name is throttled here ...
     for _ in 0..5 {
         assert_eq!(hub.try_login("ghost-one", "wrong password!", "", "").0, 401);
@@ -1080,7 +1092,7 @@ impl Hub {
     /// Makes `space` private, as a fresh admin would on the admin page.
     fn make_private(&self, space: &str) {
         let name = format!("admin-{space}");
-        let password = self.cli(&["user", "add", &name, "--admin"]);
+        let password = self.add_user(&["user", "add", &name, "--admin"]);
         let admin = self.login(&name, &password);
         let (status, _) = self.post_form(
             "/admin/spaces",
@@ -1093,7 +1105,7 @@ impl Hub {
 
     /// A new user with `role`, signed in, and an API token made on their account page.
     fn user_token(&self, name: &str, role: &str) -> Who {
-        let password = self.cli(&["user", "add", name, "--role", role]);
+        let password = self.add_user(&["user", "add", name, "--role", role]);
         let who = self.login(name, &password);
         let (_, page) = self.post_form("/account/tokens", &who, &[("name", "cli")], &[]);
         Who::Token(new_token(&page))
@@ -1128,7 +1140,7 @@ fn reviewer_names_cannot_be_probed() {
     hub.make_private("vault");
     let token = hub.user_token("ria", "author");
     hub.cli(&["user", "grant", "ria", "author", "--space", "vault"]);
-    hub.cli(&["user", "add", "outsider", "--role", "reviewer"]);
+    hub.add_user(&["user", "add", "outsider", "--role", "reviewer"]);
     assert_eq!(hub.publish(&token, "vault", "d.md", "# D\n"), 200);
     let ask = |name: &str| {
         let body = serde_json::json!({"action": "request-review", "reviewers": name}).to_string();
@@ -1150,7 +1162,7 @@ fn reviewer_names_cannot_be_probed() {
 #[test]
 fn forwarded_headers_from_an_untrusted_peer_are_ignored() {
     let (_tmp, hub) = sqlite_hub();
-    let password = hub.cli(&["user", "add", "root2", "--admin"]);
+    let password = hub.add_user(&["user", "add", "root2", "--admin"]);
     // Without trusted proxies, a client that invents a new X-Forwarded-For for every
     // guess is still one client (the TCP peer).
     for i in 0..5 {
@@ -1164,17 +1176,22 @@ fn forwarded_headers_from_an_untrusted_peer_are_ignored() {
 
 /// The secret the account page shows once after creating a token.
 fn new_token(page: &str) -> String {
-    page.split("<code id=\"new-token\">")
+    shown_once(page, "new-token")
+}
+
+/// The text of `<code id="ID">` on a page: a secret shown once.
+fn shown_once(page: &str, id: &str) -> String {
+    page.split(&format!("<code id=\"{id}\">"))
         .nth(1)
         .and_then(|r| r.split('<').next())
-        .expect("token shown once")
+        .expect("secret shown once")
         .to_string()
 }
 
 #[test]
 fn password_changes_are_throttled_audited_and_end_tokens() {
     let (tmp, hub) = sqlite_hub();
-    let password = hub.cli(&["user", "add", "nina", "--role", "author"]);
+    let password = hub.add_user(&["user", "add", "nina", "--role", "author"]);
     let nina = hub.login("nina", &password);
     let (_, page) = hub.post_form("/account/tokens", &nina, &[("name", "laptop")], &[]);
     let token = Who::Token(new_token(&page));
@@ -1219,7 +1236,7 @@ fn password_changes_are_throttled_audited_and_end_tokens() {
         (Some(b), Some(a)) => assert_eq!(a, b, "throttled attempts were stored"),
         _ => println!("skipped: the row count needs sqlite3 (apt-get install sqlite3)"),
     }
-    let admin_pw = hub.cli(&["user", "add", "audit2", "--admin"]);
+    let admin_pw = hub.add_user(&["user", "add", "audit2", "--admin"]);
     let admin = hub.login("audit2", &admin_pw);
     let (_, events) = hub.get("/api/v1/audit", &admin);
     assert!(
@@ -1229,7 +1246,7 @@ fn password_changes_are_throttled_audited_and_end_tokens() {
 
     // The change itself (by a fresh client whose throttle is clear): tokens end with it.
     let (_tmp2, hub2) = sqlite_hub();
-    let pw = hub2.cli(&["user", "add", "omar", "--role", "author"]);
+    let pw = hub2.add_user(&["user", "add", "omar", "--role", "author"]);
     let omar = hub2.login("omar", &pw);
     let (_, page) = hub2.post_form("/account/tokens", &omar, &[("name", "ci")], &[]);
     let token = Who::Token(new_token(&page));
@@ -1269,7 +1286,7 @@ fn service_tokens_publish_only_where_their_scope_allows() {
     assert_eq!(hub.publish(&scoped, "other", "a.md", "# A\n"), 403, "outside its scope");
     assert_eq!(hub.publish(&open, "other", "a.md", "# A\n"), 200);
     // A private space: no service token writes into it, named or not.
-    let admin_pw = hub.cli(&["user", "add", "boss", "--admin"]);
+    let admin_pw = hub.add_user(&["user", "add", "boss", "--admin"]);
     let admin = hub.login("boss", &admin_pw);
     let (status, _) = hub.post_form(
         "/admin/spaces",
@@ -1291,4 +1308,292 @@ fn service_tokens_publish_only_where_their_scope_allows() {
     };
     assert_eq!(status_of("b.md"), "draft");
     assert_eq!(status_of("c.md"), "approved");
+}
+
+impl Hub {
+    /// Runs SQL on the hub's database with the sqlite3 or psql shell (as an operator
+    /// would); false when that shell is not installed.
+    fn sql(&self, statement: &str) -> bool {
+        let out = match self.db[1].strip_prefix("sqlite://") {
+            Some(path) => Command::new("sqlite3").arg(path).arg(statement).output(),
+            None => Command::new("psql")
+                .arg(&self.db[1])
+                .args(["-v", "ON_ERROR_STOP=1", "-c"])
+                .arg(format!("SET search_path TO {}; {statement}", self.db[3]))
+                .output(),
+        };
+        match out {
+            Ok(o) => {
+                assert!(o.status.success(), "{statement}: {}", text(&o.stderr));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Signs in with `password`; the session (its CSRF token from `csrf_page`) when
+    /// the answer is a redirect to `to`, else the status.
+    fn sign_in_to(&self, user: &str, password: &str, to: &str, csrf_page: &str) -> Result<Who, u16> {
+        let (status, head) = self.try_login(user, password, "", "");
+        if status != 303 {
+            return Err(status);
+        }
+        assert!(head.contains(&format!("location: {to}")), "{head}");
+        let cookie = set_cookie(&head, "designdoc_session").expect("session cookie");
+        let who = Who::Session {
+            cookie,
+            csrf: String::new(),
+        };
+        let (status, page) = self.get(csrf_page, &who);
+        assert_eq!(status, 200, "{page}");
+        let Who::Session { cookie, .. } = who else {
+            unreachable!()
+        };
+        Ok(Who::Session {
+            cookie,
+            csrf: input_value(&page, "csrf").expect("csrf"),
+        })
+    }
+
+    /// Where a GET as `who` is redirected to (`None`: it was not).
+    fn redirect_of(&self, path: &str, who: &Who) -> Option<String> {
+        let (status, head, _) = self.request("GET", path, who, &[], "");
+        (status == 303).then(|| {
+            head.lines()
+                .find_map(|l| l.strip_prefix("location: "))
+                .unwrap_or("")
+                .to_string()
+        })
+    }
+}
+
+/// A one-time password signs in once, to a session held at the password form (tokens of
+/// the user unaffected), where the policy is applied rule by rule; unused, it expires.
+fn one_time_passwords(hub: &Hub) {
+    let otp = hub.cli(&["user", "add", "ann", "--role", "author"]);
+    let ann = hub
+        .sign_in_to("ann", &otp, "/account/password", "/account/password")
+        .expect("first sign-in");
+    // Used once: the second sign-in is refused like a wrong password.
+    let (status, _) = hub.try_login("ann", &otp, "", "");
+    assert_eq!(status, 401);
+    // Every page leads to the password form; the API refuses the session; forms too.
+    for path in ["/", "/account", "/admin", "/doc/team/x.md", "/login"] {
+        assert_eq!(
+            hub.redirect_of(path, &ann).as_deref(),
+            Some("/account/password"),
+            "{path}"
+        );
+    }
+    assert_eq!(hub.get("/api/v1/docs", &ann).0, 403);
+    let (status, _) = hub.post_form("/account/tokens", &ann, &[("name", "sneaky")], &[]);
+    assert_eq!(status, 303, "a restricted session cannot make a token");
+    assert_eq!(hub.cli(&["token", "list"]), "", "a token was made");
+    // The policy, each rule by its message.
+    for (weak, why) in [
+        ("short", "at least 12 characters"),
+        ("hello, I am Ann!", "user name"),
+        ("LeaveMeAlone", "10,000 most common passwords"),
+    ] {
+        let (status, page) = hub.post_form("/account/password", &ann, &[("new", weak)], &[]);
+        assert_eq!(status, 422, "{weak}: {page}");
+        assert!(page.contains(why), "{weak}: {page}");
+    }
+    let (status, _) = hub.post_form("/account/password", &ann, &[("new", "my own long phrase")], &[]);
+    assert_eq!(status, 303);
+    // The same session goes on, unrestricted; the new password signs in as often as needed.
+    assert_eq!(hub.get("/account", &ann).0, 200);
+    for _ in 0..2 {
+        hub.sign_in_to("ann", "my own long phrase", "/", "/account")
+            .expect("sign in");
+    }
+    // The account page's form applies the policy too.
+    let (_, page) = hub.post_form(
+        "/account/password",
+        &ann,
+        &[("current", "my own long phrase"), ("new", "qwerty123456")],
+        &[],
+    );
+    assert!(page.contains("10,000 most common passwords"), "{page}");
+
+    // Unused for 24 hours (here: its expiry moved into the past), it no longer works,
+    // with the answer a wrong password gets.
+    let otp = hub.cli(&["user", "add", "bea"]);
+    if !hub.sql("UPDATE users SET password_expires_at = 1000 WHERE username = 'bea'") {
+        println!("skipped the expiry: it needs sqlite3 or psql");
+        return;
+    }
+    assert_eq!(hub.try_login("bea", &otp, "", "").0, 401);
+}
+
+#[test]
+fn one_time_passwords_on_sqlite() {
+    let (_tmp, hub) = sqlite_hub();
+    one_time_passwords(&hub);
+}
+
+#[test]
+fn one_time_passwords_on_postgres() {
+    on_postgres("otp", one_time_passwords);
+}
+
+/// An admin resets, disables, enables and deletes a user (UI and CLI): a reset ends
+/// sessions, disabling stops a live session and a live token on the next request, a
+/// deleted user's name stays on the doc page, in history and in the audit log.
+fn account_lifecycle(hub: &Hub) {
+    let root_pw = hub.add_user(&["user", "add", "root", "--admin"]);
+    let root = hub.login("root", &root_pw);
+    let nina_pw = hub.add_user(&["user", "add", "nina", "--role", "reviewer"]);
+    hub.cli(&["user", "grant", "nina", "reviewer", "--space", "team"]);
+    let nina = hub.login("nina", &nina_pw);
+    let (_, page) = hub.post_form("/account/tokens", &nina, &[("name", "laptop")], &[]);
+    let token = Who::Token(new_token(&page));
+    assert_eq!(hub.publish(&token, "team", "d.md", "# D\n\nBy nina.\n"), 200);
+    let (status, _) = hub.post_form(
+        "/review/team/d.md",
+        &nina,
+        &[
+            ("action", "comment"),
+            ("anchor", ""),
+            ("body", "Noted by nina."),
+            ("revision", "1"),
+        ],
+        &[],
+    );
+    assert_eq!(status, 303);
+
+    // Forms on /admin: CSRF and an admin needed; never on oneself.
+    assert_eq!(
+        hub.post_form("/admin/users/nina/disable", &root, &[("csrf", "nope")], &[])
+            .0,
+        403
+    );
+    assert_eq!(hub.post_form("/admin/users/root/disable", &nina, &[], &[]).0, 403);
+    let (_, page) = hub.post_form("/admin/users/root/disable", &root, &[], &[]);
+    assert!(page.contains("not on your own account"), "{page}");
+    let (_, admin_page) = hub.get("/admin", &root);
+    assert!(
+        admin_page.contains("action=\"/admin/users/nina/reset\""),
+        "{admin_page}"
+    );
+
+    // Reset: a new one-time password, shown once; sessions end, the token stays.
+    let (status, page) = hub.post_form("/admin/users/nina/reset", &root, &[], &[]);
+    assert_eq!(status, 200);
+    let otp = shown_once(&page, "new-password");
+    assert_eq!(
+        hub.redirect_of("/account", &nina).map(|l| l.starts_with("/login")),
+        Some(true)
+    );
+    assert_eq!(hub.try_login("nina", &nina_pw, "", "").0, 401, "the old password");
+    assert_eq!(hub.publish(&token, "team", "d.md", "# D\n\nBy nina, again.\n"), 200);
+    let (nina, nina_pw) = common::first_sign_in(&hub.addr, "nina", &otp);
+    let nina = Who::Session {
+        cookie: nina.trim_start_matches("designdoc_session=").to_string(),
+        csrf: String::new(),
+    };
+    assert_eq!(hub.get("/account", &nina).0, 200);
+
+    // Disable: the live session and the live token stop on the next request.
+    let (status, _) = hub.post_form("/admin/users/nina/disable", &root, &[], &[]);
+    assert_eq!(status, 200);
+    assert_eq!(
+        hub.redirect_of("/account", &nina).map(|l| l.starts_with("/login")),
+        Some(true)
+    );
+    assert_eq!(hub.publish(&token, "team", "d.md", "# D\n\nDisabled.\n"), 401);
+    assert_eq!(hub.try_login("nina", &nina_pw, "", "").0, 401);
+    let (_, admin_page) = hub.get("/admin", &root);
+    assert!(admin_page.contains("disabled") && admin_page.contains("/admin/users/nina/enable"));
+    // Enable (CLI): the token works again, and so does the password.
+    hub.cli(&["user", "enable", "nina"]);
+    assert_eq!(hub.publish(&token, "team", "d.md", "# D\n\nEnabled.\n"), 200);
+    hub.sign_in_to("nina", &nina_pw, "/", "/account")
+        .expect("sign in again");
+
+    // Delete (CLI): the name stays on the doc page, in history and in the audit log;
+    // the token and password stop; the name is not given to anyone else.
+    hub.cli(&["user", "delete", "nina"]);
+    assert_eq!(hub.publish(&token, "team", "d.md", "# D\n\nDeleted.\n"), 401);
+    assert_eq!(hub.try_login("nina", &nina_pw, "", "").0, 401);
+    let (status, doc) = hub.get("/doc/team/d.md", &root);
+    assert_eq!(status, 200);
+    assert!(doc.contains("Noted by nina.") && doc.contains(">nina<"), "{doc}");
+    let (_, history) = hub.get("/history/team/d.md", &root);
+    assert!(history.contains("nina (token laptop)"), "{history}");
+    let (_, audit) = hub.get("/admin/audit", &root);
+    for action in ["user.reset", "user.disable", "user.enable", "user.delete"] {
+        assert!(audit.contains(action), "{action} not in the audit log");
+    }
+    assert!(!audit.contains(&otp), "a one-time password is in the audit log");
+    let list = hub.cli(&["user", "list"]);
+    assert!(
+        list.lines().any(|l| l.starts_with("nina\t") && l.ends_with("deleted")),
+        "{list}"
+    );
+    let out = hub.cli_output(&["user", "add", "nina"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("not reused"), "{}", text(&out.stderr));
+    // The last enabled admin stays (`admin`, made at first start, is one more).
+    hub.cli(&["user", "disable", "admin"]);
+    let out = hub.cli_output(&["user", "disable", "root"]);
+    let said = text(&out.stderr);
+    assert!(!out.status.success() && said.contains("last enabled admin"), "{said}");
+}
+
+#[test]
+fn account_lifecycle_on_sqlite() {
+    let (_tmp, hub) = sqlite_hub();
+    account_lifecycle(&hub);
+}
+
+#[test]
+fn account_lifecycle_on_postgres() {
+    on_postgres("lifecycle", account_lifecycle);
+}
+
+#[test]
+fn user_commands_never_create_a_database_unless_asked() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_designdoc"))
+            .current_dir(tmp.path())
+            .args(args)
+            .env_remove("DESIGNDOC_DATABASE_URL")
+            .output()
+            .expect("run designdoc")
+    };
+    for args in [&["user", "list"][..], &["token", "list"], &["user", "add", "zoe"]] {
+        let out = run(args);
+        let said = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            said.contains(".designdoc/hub.db") && said.contains("--create") && said.contains("--database"),
+            "{args:?}: {said}"
+        );
+        assert!(!tmp.path().join(".designdoc").exists(), "{args:?} made a folder");
+    }
+    let out = run(&["user", "list", "--database", "sqlite://elsewhere.db"]);
+    assert!(!out.status.success() && text(&out.stderr).contains("elsewhere.db"));
+    assert!(!tmp.path().join("elsewhere.db").exists());
+    let out = run(&["user", "list", "--create"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(tmp.path().join(".designdoc/hub.db").is_file());
+    assert!(run(&["user", "list"]).status.success(), "an existing database opens");
+}
+
+#[test]
+fn the_first_start_admin_password_is_one_time_too() {
+    let (_tmp, mut hub) = sqlite_hub();
+    let said = hub._child.next_line();
+    let otp = said
+        .split("one-time password ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no password in {said:?}"))
+        .to_string();
+    let (_, chosen) = common::first_sign_in(&hub.addr, "admin", &otp);
+    assert_eq!(hub.try_login("admin", &otp, "", "").0, 401, "used twice");
+    let admin = hub.sign_in_to("admin", &chosen, "/", "/admin").expect("admin signs in");
+    assert_eq!(hub.get("/admin", &admin).0, 200);
 }

@@ -5,14 +5,15 @@
 use super::Hub;
 use super::api::ApiError;
 use super::auth::{
-    Caller, Denied, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, constant_time_eq, cookie, same_origin,
+    Caller, Denied, LOGIN_CSRF_COOKIE, PASSWORD_PAGE, SESSION_COOKIE, SESSION_TTL_MS, Via, constant_time_eq, cookie,
+    same_origin,
 };
 use super::client::Client;
 use super::forms::{button_form, flash_done, flash_error, post_form};
 use super::pages::{millis_to_date, page};
 use super::signin::{
-    PasswordChangeError, SignInError, SignInRequest, SignedIn, change_password as change_password_checked, sign_in,
-    sign_out,
+    PasswordChangeError, SignInError, SignInRequest, SignedIn, change_password as change_password_checked,
+    set_first_password, sign_in, sign_out,
 };
 use super::throttle::{RETRY_AFTER_SECS, Throttled};
 use axum::Form;
@@ -20,7 +21,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use designdoc_render::parts::{Markup, html};
-use designdoc_store::{Role, SpaceRow, TokenInfo, User, generate_password};
+use designdoc_store::{AccountAction, MIN_PASSWORD, Role, SpaceRow, TokenInfo, User};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -142,7 +143,7 @@ pub async fn login(
     let SignedIn {
         session: secret,
         new_device,
-        ..
+        must_change_password,
     } = match sign_in(&hub, &request).await {
         Ok(signed_in) => signed_in,
         Err(SignInError::Throttled(why)) => {
@@ -166,7 +167,13 @@ pub async fn login(
         }
         Err(SignInError::Store(e)) => return ApiError::store(&hub, e).into_response(),
     };
-    let mut r = Redirect::to(&next).into_response();
+    // A one-time password opens a session that may only set a new one.
+    let to = if must_change_password {
+        PASSWORD_PAGE
+    } else {
+        next.as_str()
+    };
+    let mut r = Redirect::to(to).into_response();
     let h = r.headers_mut();
     h.append(
         header::SET_COOKIE,
@@ -354,6 +361,8 @@ pub struct PasswordForm {
     /// Missing means refused by the CSRF check (403), not a form error (422).
     #[serde(default)]
     csrf: String,
+    /// Not asked when replacing a one-time password.
+    #[serde(default)]
     current: String,
     new: String,
 }
@@ -369,6 +378,20 @@ pub async fn change_password(
         Ok(u) => u.clone(),
         Err(d) => return d.page("/account"),
     };
+    if let (true, Via::Session { secret, .. }) = (user.must_change_password, &caller.via) {
+        return match set_first_password(&hub, &user, secret, &f.new, ip).await {
+            Ok(()) => Redirect::to("/account").into_response(),
+            Err(PasswordChangeError::Store(e)) => ApiError::store(&hub, e).into_response(),
+            Err(e) => {
+                let body = first_password_body(caller.csrf().unwrap_or(""), flash_error(&e.to_string()));
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    page(&caller, "Choose a password", body),
+                )
+                    .into_response()
+            }
+        };
+    }
     match change_password_checked(&hub, &user, &f.current, &f.new, ip).await {
         Ok(_) => {}
         Err(PasswordChangeError::Throttled(why)) => {
@@ -383,6 +406,36 @@ pub async fn change_password(
     }
     // Every session of the user ended; sign in again with the new password.
     Redirect::to("/login").into_response()
+}
+
+/// The form a session opened with a one-time password is held at, below `flash`.
+pub(crate) fn first_password_body(csrf: &str, flash: Markup) -> Markup {
+    let min = MIN_PASSWORD.to_string();
+    let fields = html! {
+        label { "New password (" (min) "+ characters, not your user name, not a common password)"
+            input name="new" type="password" autocomplete="new-password" required minlength=(min); }
+        button type="submit" { "Set password" }
+    };
+    html! {
+        h1 { "Choose a password" } "\n"
+        (flash)
+        p { "You signed in with a one-time password. Choose your own to go on." } "\n"
+        (post_form(PASSWORD_PAGE, csrf, Some("filters"), Some("first-password"), fields)) "\n"
+        (button_form("/logout", csrf, &[], None, "Sign out")) "\n"
+    }
+}
+
+/// `GET /account/password`: the form that replaces a one-time password; anyone else
+/// changes theirs on the account page.
+pub async fn password_page(caller: Caller) -> Response {
+    match &caller.user {
+        None => Denied::SignIn.page(PASSWORD_PAGE),
+        Some(u) if u.must_change_password => {
+            let body = first_password_body(caller.csrf().unwrap_or(""), html! {});
+            page(&caller, "Choose a password", body).into_response()
+        }
+        Some(_) => Redirect::to("/account").into_response(),
+    }
 }
 
 async fn admin_page(hub: &Hub, caller: &Caller, flash: Markup) -> Response {
@@ -423,7 +476,7 @@ pub(crate) fn admin_body(
         p { a href="/admin/audit" { "Audit log" } " · " a href="/admin/notifications" { "Notifications and webhooks" } } "\n"
         h2 { "Users" } "\n"
         table #users {
-            (head(&["User", "Global role", "Space roles", "Created"]))
+            (head(&["User", "Global role", "Space roles", "Created", "State", "Actions"]))
             tbody {
                 "\n"
                 @for (u, memberships) in users {
@@ -432,6 +485,8 @@ pub(crate) fn admin_body(
                         td { (u.role.as_str()) }
                         td { (space_roles(memberships)) }
                         td { (millis_to_date(u.created_at)) }
+                        td { (u.state()) }
+                        td { (user_actions(u, csrf)) }
                     }
                     "\n"
                 }
@@ -457,6 +512,30 @@ pub(crate) fn admin_body(
         "\n"
         (space_forms(csrf))
         p { a href="/admin/audit" { "Audit log" } " · " a href="/api/v1/audit" { "export as JSON lines" } } "\n"
+    }
+}
+
+/// One small form per action on a user (none for a deleted one).
+fn user_actions(u: &User, csrf: &str) -> Markup {
+    let toggle = if u.disabled {
+        AccountAction::Enable
+    } else {
+        AccountAction::Disable
+    };
+    let actions = match u.deleted_at {
+        Some(_) => Vec::new(),
+        None => vec![AccountAction::Reset, toggle, AccountAction::Delete],
+    };
+    html! {
+        @for action in actions {
+            (button_form(
+                &format!("/admin/users/{}/{}", u.username, action.as_str()),
+                csrf,
+                &[],
+                Some(&format!("{}-{}", action.as_str(), u.username)),
+                action.as_str(),
+            ))
+        }
     }
 }
 
@@ -524,13 +603,57 @@ pub async fn admin_add_user(
     };
     let done = async {
         let role = Role::parse(&f.role)?;
-        let password = generate_password()?;
         let (name, detail) = (f.username.trim(), serde_json::json!({"role": role.as_str()}));
         let audit = designdoc_store::Audit::new(&admin.username, "user.create", name, detail);
-        let user = hub.store.create_user(name, &password, role, audit).await?;
+        let (user, password) = hub.store.create_user_one_time(name, role, audit).await?;
         Ok(html! {
             "Created " strong { (user.username) } " with the one-time password "
             code #new-password { (password) } "; it is not shown again."
+        })
+    }
+    .await;
+    admin_page(&hub, &caller, flash(done)).await
+}
+
+/// `POST /admin/users/{name}/{action}`: reset (a new one-time password, shown once),
+/// disable, enable or delete a user. Not on oneself: that is the account page's business.
+pub async fn admin_user_action(
+    State(hub): Shared,
+    caller: Caller,
+    Path((name, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let admin = match admin_form(&caller, &headers, &f.csrf) {
+        Ok(u) => u,
+        Err(d) => return d.page("/admin"),
+    };
+    let Some(action) = AccountAction::parse(&action) else {
+        return ApiError::not_found("user action").into_response();
+    };
+    let done = async {
+        let invalid = designdoc_store::StoreError::Invalid;
+        let user = hub
+            .store
+            .user_by_name(&name)
+            .await?
+            .ok_or_else(|| invalid(format!("no user `{name}`")))?;
+        if user.id == admin.id {
+            return Err(invalid("not on your own account; ask another admin".into()));
+        }
+        let audit = designdoc_store::Audit::new(
+            &admin.username,
+            action.audit_action(),
+            &user.username,
+            serde_json::json!({}),
+        );
+        let said = hub.store.account_action(&user.id, action, audit).await?;
+        Ok(match said {
+            Some(password) => html! {
+                "Reset " strong { (user.username) } ": the one-time password "
+                code #new-password { (password) } " is not shown again; their sessions ended."
+            },
+            None => html! { "Done: " (action.as_str()) " " strong { (user.username) } "." },
         })
     }
     .await;

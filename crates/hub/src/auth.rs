@@ -19,6 +19,11 @@ pub const LOGIN_CSRF_COOKIE: &str = "designdoc_login_csrf";
 /// Sessions last a week.
 pub const SESSION_TTL_MS: i64 = 7 * 24 * 3_600_000;
 
+/// Where a session opened with a one-time password is sent: the form that replaces it.
+pub const PASSWORD_PAGE: &str = "/account/password";
+/// What such a session may still reach.
+const RESTRICTED_OPEN: [&str; 5] = [PASSWORD_PAGE, "/logout", "/assets/site.css", "/healthz", "/readyz"];
+
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
 pub enum Via {
@@ -275,6 +280,22 @@ impl FromRequestParts<Arc<Hub>> for Caller {
                     Denied::SignIn.page(&parts.uri.to_string())
                 });
             }
+        }
+        // A session opened with a one-time password may only set a new one (tokens of the
+        // user are not restricted: a one-time password cannot make any).
+        if let (Some(u), Via::Session { .. }) = (&user, &via)
+            && u.must_change_password
+            && !RESTRICTED_OPEN.contains(&parts.uri.path())
+        {
+            return Err(if parts.uri.path().starts_with("/api/") {
+                ApiError(
+                    StatusCode::FORBIDDEN,
+                    format!("set a new password first at {PASSWORD_PAGE}"),
+                )
+                .into_response()
+            } else {
+                Redirect::to(PASSWORD_PAGE).into_response()
+            });
         }
         let memberships = match &user {
             Some(u) => hub.store.memberships(&u.id).await.map_err(fail)?,

@@ -32,9 +32,7 @@ use axum::routing::{get, post};
 pub use deliver::{NotifySettings, Security, Smtp, signature};
 use designdoc_check::{Checker, DocFacts};
 use designdoc_render::site::{PageInput, RenderBudget, body_html_checked, toc_html};
-use designdoc_store::{
-    DatabaseUrl, Publish, Published, Role, Store, StoreError, content_hash, generate_password, redact,
-};
+use designdoc_store::{DatabaseUrl, Publish, Published, Role, Store, StoreError, content_hash, redact};
 use designdoc_workspace::{Content, HubConfig, files};
 use futures_util::FutureExt;
 use rayon::prelude::*;
@@ -559,9 +557,13 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/account", get(account::account))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/account/password", post(account::change_password))
+        .route(
+            "/account/password",
+            get(account::password_page).post(account::change_password),
+        )
         .route("/admin", get(account::admin))
         .route("/admin/users", post(account::admin_add_user))
+        .route("/admin/users/{name}/{action}", post(account::admin_user_action))
         .route("/admin/grants", post(account::admin_grant))
         .route("/admin/spaces", post(account::admin_space))
         .route("/admin/policy", post(account::admin_policy))
@@ -718,11 +720,10 @@ async fn first_admin(hub: &Hub) -> Result<Option<String>, HubError> {
     if hub.store.count_users().await? > 0 {
         return Ok(None);
     }
-    let password = generate_password()?;
     let detail = serde_json::json!({"role": "admin", "first_start": true});
     let audit = designdoc_store::Audit::new("hub", "user.create", "admin", detail);
-    match hub.store.create_user("admin", &password, Role::Admin, audit).await {
-        Ok(_) => Ok(Some(password)),
+    match hub.store.create_user_one_time("admin", Role::Admin, audit).await {
+        Ok((_, password)) => Ok(Some(password)),
         // Another instance may have won the race; then its password is the one.
         Err(e) => {
             tracing::info!(reason = %e, "first admin not created");

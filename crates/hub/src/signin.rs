@@ -14,6 +14,8 @@ pub struct SignedIn {
     pub session: String,
     /// A device secret to remember this browser by, when it was not known yet.
     pub new_device: Option<String>,
+    /// Signed in with a one-time password: the session may only set a new password.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +100,11 @@ pub async fn sign_in(hub: &Hub, req: &SignInRequest<'_>) -> Result<SignedIn, Sig
             serde_json::json!({"ip": ip_text}),
         )
         .await?;
-    Ok(SignedIn { session, new_device })
+    Ok(SignedIn {
+        session,
+        new_device,
+        must_change_password: user.must_change_password,
+    })
 }
 
 /// The digest of a device cookie's secret when it belongs to `user_id`.
@@ -141,6 +147,31 @@ impl From<StoreError> for PasswordChangeError {
     }
 }
 
+/// Replaces the one-time password `user` signed in with (in session `session`) by `new`:
+/// no current password asked (the session proved it and the one-time password is used
+/// up); the session goes on unrestricted, the user's other sessions end, tokens stay.
+pub async fn set_first_password(
+    hub: &Hub,
+    user: &User,
+    session: &str,
+    new: &str,
+    ip: IpAddr,
+) -> Result<(), PasswordChangeError> {
+    let detail = serde_json::json!({"ip": ip.to_string(), "one_time": true});
+    let audit = Audit::new(&user.username, "password.set", &user.username, detail);
+    rejected(hub.store.replace_one_time_password(&user.id, new, session, audit).await)
+}
+
+/// A store answer about a new password: the policy's refusal becomes
+/// [`PasswordChangeError::Rejected`].
+fn rejected<T>(done: Result<T, StoreError>) -> Result<T, PasswordChangeError> {
+    match done {
+        Ok(v) => Ok(v),
+        Err(StoreError::Invalid(m)) => Err(PasswordChangeError::Rejected(m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Changes `user`'s password after checking the current one (guessing it with a stolen
 /// session is throttled like signing in). Ends every session and revokes the user's
 /// tokens; returns how many tokens were revoked.
@@ -179,9 +210,5 @@ pub async fn change_password(
     // do, in the same transaction (the store adds `tokens_revoked` to the record).
     let detail = serde_json::json!({"ip": ip_text, "sessions_ended": true});
     let audit = Audit::new(&user.username, "password.change", &user.username, detail);
-    match hub.store.set_password(&user.id, new, audit).await {
-        Ok(revoked) => Ok(revoked),
-        Err(StoreError::Invalid(m)) => Err(PasswordChangeError::Rejected(m)),
-        Err(e) => Err(e.into()),
-    }
+    rejected(hub.store.set_password(&user.id, new, audit).await)
 }

@@ -59,6 +59,68 @@ pub struct User {
     pub disabled: bool,
     /// Where notifications go; also matches a name in a doc's `authors:`.
     pub email: Option<String>,
+    /// Holds a one-time password: a session of theirs may only set a new password.
+    #[sqlx(try_from = "crate::rows::Flag")]
+    pub must_change_password: bool,
+    /// When the user was deleted: the row stays (disabled, no password) so history keeps
+    /// the name, and the name is never given to anyone else.
+    pub deleted_at: Option<i64>,
+}
+
+impl User {
+    /// What the account is now: `active`, `one-time password`, `disabled` or `deleted`.
+    pub fn state(&self) -> &'static str {
+        match (self.deleted_at.is_some(), self.disabled, self.must_change_password) {
+            (true, _, _) => "deleted",
+            (false, true, _) => "disabled",
+            (false, false, true) => "one-time password",
+            (false, false, false) => "active",
+        }
+    }
+}
+
+/// What an admin may do to an account, from the admin page or the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountAction {
+    /// A new one-time password; every session ends.
+    Reset,
+    /// Sessions end, tokens are refused, sign-in fails.
+    Disable,
+    Enable,
+    /// A tombstone keeps the name for history.
+    Delete,
+}
+
+impl AccountAction {
+    pub const ALL: [AccountAction; 4] = [
+        AccountAction::Reset,
+        AccountAction::Disable,
+        AccountAction::Enable,
+        AccountAction::Delete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountAction::Reset => "reset",
+            AccountAction::Disable => "disable",
+            AccountAction::Enable => "enable",
+            AccountAction::Delete => "delete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountAction> {
+        AccountAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Its name in the audit log.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            AccountAction::Reset => "user.reset",
+            AccountAction::Disable => "user.disable",
+            AccountAction::Enable => "user.enable",
+            AccountAction::Delete => "user.delete",
+        }
+    }
 }
 
 /// A signed-in session: its user and the CSRF token forms must carry.
@@ -112,6 +174,9 @@ pub struct AuditEvent {
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 12;
 
+/// How long a one-time password works if nobody signs in with it.
+pub const ONE_TIME_PASSWORD_TTL_MS: i64 = 24 * 3_600_000;
+
 pub(crate) fn random_hex(bytes: usize) -> Result<String> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
@@ -133,6 +198,28 @@ fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| StoreError::Invalid(format!("cannot hash the password: {e}")))
 }
 
+/// [`hash_password`] off the async threads: argon2 takes real CPU and ~19 MiB.
+async fn hash_blocking(password: &str) -> Result<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))?
+}
+
+/// The password policy as a store error (the message names the rule that failed).
+fn policy(username: &str, password: &str) -> Result<()> {
+    crate::passwords::check_password_policy(username, password).map_err(|w| StoreError::Invalid(w.to_string()))
+}
+
+/// Refuses an action on a deleted user, naming them.
+fn live(user: Option<User>, what: &str) -> Result<User> {
+    match user {
+        None => Err(StoreError::Invalid(format!("no user `{what}`"))),
+        Some(u) if u.deleted_at.is_some() => Err(StoreError::Invalid(format!("user `{}` was deleted", u.username))),
+        Some(u) => Ok(u),
+    }
+}
+
 fn password_matches(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
@@ -151,9 +238,44 @@ struct LoginRow {
     #[sqlx(flatten)]
     user: User,
     password_hash: String,
+    password_expires_at: Option<i64>,
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.role, u.created_at, u.disabled, u.email";
+const USER_COLUMNS: &str =
+    "u.id, u.username, u.role, u.created_at, u.disabled, u.email, u.must_change_password, u.deleted_at";
+
+/// Deletes the user's rows in `tables` (each has a `user_id` column): what ends with an
+/// account or a reset.
+async fn end_everything(conn: &mut sqlx::AnyConnection, user_id: &str, tables: &[&'static str]) -> Result<()> {
+    for table in tables {
+        let sql = format!("DELETE FROM {table} WHERE user_id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Refuses to take away the last enabled admin (nobody could administer the hub).
+async fn not_the_last_admin(conn: &mut sqlx::AnyConnection, user: &User) -> Result<()> {
+    if user.role != Role::Admin || user.disabled {
+        return Ok(());
+    }
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND deleted_at IS NULL AND id <> $1",
+    )
+    .bind(&user.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if others == 0 {
+        return Err(StoreError::Invalid(format!(
+            "`{}` is the last enabled admin; make another admin first",
+            user.username
+        )));
+    }
+    Ok(())
+}
 
 /// A PHC hash of a fixed password, verified against when the user does not exist, so a
 /// failed login takes as long for an unknown name as for a wrong password.
@@ -166,9 +288,33 @@ impl Store {
             .await?)
     }
 
-    /// Creates a user, recorded by `audit`. Names are 1-64 of `a-z 0-9 . _ -`; passwords
-    /// at least 12 characters.
+    /// Creates a user with a password they chose, recorded by `audit`. Names are 1-64 of
+    /// `a-z 0-9 . _ -`; the password must pass the policy (see [`crate::check_password_policy`]).
     pub async fn create_user(&self, username: &str, password: &str, role: Role, audit: Audit<'_>) -> Result<User> {
+        self.insert_user(username, password, role, None, audit).await
+    }
+
+    /// Creates a user with a random one-time password (returned, to be shown once): it
+    /// works for one sign-in within [`ONE_TIME_PASSWORD_TTL_MS`], whose session may only
+    /// set a new password. Recorded by `audit`.
+    pub async fn create_user_one_time(&self, username: &str, role: Role, audit: Audit<'_>) -> Result<(User, String)> {
+        let password = generate_password()?;
+        let expires = now_millis() + ONE_TIME_PASSWORD_TTL_MS;
+        let user = self
+            .insert_user(username, &password, role, Some(expires), audit)
+            .await?;
+        Ok((user, password))
+    }
+
+    /// Inserts a user; `one_time_until` makes the password a one-time one expiring then.
+    async fn insert_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: Role,
+        one_time_until: Option<i64>,
+        audit: Audit<'_>,
+    ) -> Result<User> {
         let ok = !username.is_empty()
             && username.len() <= 64
             && username
@@ -179,17 +325,10 @@ impl Store {
                 "user name `{username}` must be 1-64 of a-z, 0-9, `.`, `_`, `-`"
             )));
         }
-        if password.chars().count() < MIN_PASSWORD {
-            return Err(StoreError::Invalid(format!(
-                "a password needs at least {MIN_PASSWORD} characters"
-            )));
+        if one_time_until.is_none() {
+            policy(username, password)?;
         }
-        let hash = tokio::task::spawn_blocking({
-            let password = password.to_string();
-            move || hash_password(&password)
-        })
-        .await
-        .map_err(|e| StoreError::Invalid(e.to_string()))??;
+        let hash = hash_blocking(password).await?;
         let user = User {
             id: random_hex(8)?,
             username: username.to_string(),
@@ -197,21 +336,29 @@ impl Store {
             created_at: now_millis(),
             disabled: false,
             email: None,
+            must_change_password: one_time_until.is_some(),
+            deleted_at: None,
         };
         let mut tx = self.dialect.begin_write(&self.pool).await?;
         let done = sqlx::query(
-            "INSERT INTO users (id, username, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO users (id, username, password_hash, role, created_at, must_change_password, password_expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&user.id)
         .bind(&user.username)
         .bind(hash)
         .bind(role.as_str())
         .bind(user.created_at)
+        .bind(i64::from(user.must_change_password))
+        .bind(one_time_until)
         .execute(&mut *tx)
         .await;
         match done {
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                return Err(StoreError::Invalid(format!("user `{username}` already exists")));
+                // A deleted user's name stays theirs: history shows it.
+                return Err(StoreError::Invalid(format!(
+                    "user `{username}` already exists (names of deleted users are not reused)"
+                )));
             }
             other => other?,
         };
@@ -287,53 +434,113 @@ impl Store {
 
     /// The user with this name and password, if both match and the account is enabled.
     pub async fn check_password(&self, username: &str, password: &str) -> Result<Option<User>> {
-        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
+        self.check_password_at(username, password, now_millis()).await
+    }
+
+    /// [`Store::check_password`] as of `now` (Unix ms). A one-time password past its expiry
+    /// is refused like a wrong one; one that matches is used up by this check (only one of
+    /// two concurrent checks wins), so it signs in once.
+    pub async fn check_password_at(&self, username: &str, password: &str, now: i64) -> Result<Option<User>> {
+        let sql =
+            format!("SELECT {USER_COLUMNS}, u.password_hash, u.password_expires_at FROM users u WHERE u.username = $1");
         let row: Option<LoginRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(username)
             .fetch_optional(&self.pool)
             .await?;
-        let (user, phc) = match row {
-            Some(r) => (Some(r.user), r.password_hash),
+        let (user, phc, expires) = match row {
+            Some(r) => (Some(r.user), r.password_hash, r.password_expires_at),
             None => (
                 None,
                 DUMMY_HASH
                     .get_or_init(|| hash_password("not a real password").unwrap_or_default())
                     .clone(),
+                None,
             ),
         };
         let password = password.to_string();
         let matches = tokio::task::spawn_blocking(move || password_matches(&password, &phc))
             .await
             .unwrap_or(false);
-        Ok(user.filter(|u| matches && !u.disabled))
+        let expired = expires.is_some_and(|at| at <= now);
+        let Some(user) = user.filter(|u| matches && !expired && !u.disabled && u.deleted_at.is_none()) else {
+            return Ok(None);
+        };
+        if user.must_change_password {
+            let used = sqlx::query(
+                "UPDATE users SET password_expires_at = $1
+                 WHERE id = $2 AND must_change_password = 1 AND password_expires_at > $1",
+            )
+            .bind(now)
+            .bind(&user.id)
+            .execute(&self.pool)
+            .await?;
+            if used.rows_affected() == 0 {
+                return Ok(None);
+            }
+        }
+        Ok(Some(user))
     }
 
     /// Sets a user's password, recorded by `audit` (with `tokens_revoked` added to its
     /// detail). Whoever knew the old password is shut out: the user's sessions end, their
     /// browsers are no longer known devices and their API tokens are revoked (how many).
+    /// The password must pass the policy; a one-time password is replaced by it.
     pub async fn set_password(&self, user_id: &str, password: &str, audit: Audit<'_>) -> Result<u64> {
-        if password.chars().count() < MIN_PASSWORD {
-            return Err(StoreError::Invalid(format!(
-                "a password needs at least {MIN_PASSWORD} characters"
-            )));
-        }
-        let password = password.to_string();
-        // argon2 takes real CPU and ~19 MiB: never on an async thread.
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        self.replace_password(user_id, password, None, audit).await
+    }
+
+    /// Replaces the one-time password a user signed in with by one they chose, recorded
+    /// by `audit`: their session `keep_session` goes on (no longer restricted), their other
+    /// sessions end, their tokens stay (the one-time password could not make any).
+    pub async fn replace_one_time_password(
+        &self,
+        user_id: &str,
+        password: &str,
+        keep_session: &str,
+        audit: Audit<'_>,
+    ) -> Result<()> {
+        self.replace_password(user_id, password, Some(keep_session), audit)
             .await
-            .map_err(|e| StoreError::Invalid(format!("password hashing failed: {e}")))??;
+            .map(|_| ())
+    }
+
+    /// [`Store::set_password`], or with `keep_session` [`Store::replace_one_time_password`].
+    async fn replace_password(
+        &self,
+        user_id: &str,
+        password: &str,
+        keep_session: Option<&str>,
+        audit: Audit<'_>,
+    ) -> Result<u64> {
+        let user = live(self.user_by_id(user_id).await?, user_id)?;
+        if keep_session.is_some() && !user.must_change_password {
+            return Err(StoreError::Invalid(
+                "there is no one-time password to replace; change the password on the account page".into(),
+            ));
+        }
+        policy(&user.username, password)?;
+        let hash = hash_blocking(password).await?;
         let mut tx = self.dialect.begin_write(&self.pool).await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = 0, password_expires_at = NULL WHERE id = $2",
+        )
+        .bind(hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        let kept = keep_session.map(content_hash).unwrap_or_default();
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(kept)
+            .execute(&mut *tx)
+            .await?;
+        if keep_session.is_some() {
+            audit.write(&mut tx).await?;
+            tx.commit().await?;
+            return Ok(0);
+        }
         // Browsers that knew the old password are no longer known devices.
         sqlx::query("DELETE FROM known_devices WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
@@ -341,6 +548,97 @@ impl Store {
         audit.with("tokens_revoked", revoked).write(&mut tx).await?;
         tx.commit().await?;
         Ok(revoked)
+    }
+
+    /// An admin's reset, recorded by `audit`: a new one-time password (returned, to be
+    /// shown once), and every session of the user ends. Their tokens stay; disable the
+    /// user to stop those.
+    pub async fn reset_password(&self, user_id: &str, audit: Audit<'_>) -> Result<String> {
+        live(self.user_by_id(user_id).await?, user_id)?;
+        let password = generate_password()?;
+        let hash = hash_blocking(&password).await?;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = 1, password_expires_at = $2 WHERE id = $3",
+        )
+        .bind(hash)
+        .bind(now_millis() + ONE_TIME_PASSWORD_TTL_MS)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        end_everything(&mut tx, user_id, &["sessions", "known_devices"]).await?;
+        audit.write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(password)
+    }
+
+    /// Disables (or enables) a user, recorded by `audit`. Disabling ends their sessions,
+    /// and their tokens are refused from the next request on (enabling brings the tokens
+    /// back, not the sessions). The last enabled admin cannot be disabled.
+    pub async fn set_disabled(&self, user_id: &str, disabled: bool, audit: Audit<'_>) -> Result<()> {
+        let user = live(self.user_by_id(user_id).await?, user_id)?;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        if disabled {
+            not_the_last_admin(&mut tx, &user).await?;
+            end_everything(&mut tx, user_id, &["sessions"]).await?;
+        }
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        audit.write(&mut tx).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Deletes a user, recorded by `audit` (with `tokens_revoked`). The row stays as a
+    /// tombstone with the name, so comments, verdicts and review requests still show who
+    /// made them: disabled, without password, e-mail, memberships, sessions or tokens,
+    /// and the name is never given to a new user. The last enabled admin cannot be deleted.
+    pub async fn delete_user(&self, user_id: &str, audit: Audit<'_>) -> Result<()> {
+        let user = live(self.user_by_id(user_id).await?, user_id)?;
+        let mut tx = self.dialect.begin_write(&self.pool).await?;
+        not_the_last_admin(&mut tx, &user).await?;
+        sqlx::query(
+            "UPDATE users SET deleted_at = $1, disabled = 1, password_hash = '', email = NULL,
+                must_change_password = 0, password_expires_at = NULL WHERE id = $2",
+        )
+        .bind(now_millis())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        end_everything(&mut tx, user_id, &["sessions", "known_devices", "space_members"]).await?;
+        let revoked = crate::tokens::revoke_tokens_of(&mut tx, user_id).await?;
+        audit.with("tokens_revoked", revoked).write(&mut tx).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Applies an admin's `action` to the user, recorded by `audit`; a reset's new
+    /// one-time password (to be shown once).
+    pub async fn account_action(
+        &self,
+        user_id: &str,
+        action: AccountAction,
+        audit: Audit<'_>,
+    ) -> Result<Option<String>> {
+        match action {
+            AccountAction::Reset => return self.reset_password(user_id, audit).await.map(Some),
+            AccountAction::Disable => self.set_disabled(user_id, true, audit).await?,
+            AccountAction::Enable => self.set_disabled(user_id, false, audit).await?,
+            AccountAction::Delete => self.delete_user(user_id, audit).await?,
+        }
+        Ok(None)
+    }
+
+    /// Sets when a user's password stops working (Unix ms; `None`: never). For tests and
+    /// maintenance; not audited.
+    pub async fn set_password_expiry(&self, user_id: &str, at: Option<i64>) -> Result<()> {
+        sqlx::query("UPDATE users SET password_expires_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Sets a user's global role, recorded by `audit`.

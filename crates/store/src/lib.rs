@@ -8,6 +8,7 @@ mod audit;
 mod dialect;
 mod diff;
 mod outbox;
+mod passwords;
 mod publish;
 mod queries;
 mod queues;
@@ -17,10 +18,14 @@ mod sections;
 mod tokens;
 mod url;
 
-pub use accounts::{AuditEvent, MIN_PASSWORD, Role, Session, User, Visibility, generate_password};
+pub use accounts::{
+    AccountAction, AuditEvent, MIN_PASSWORD, ONE_TIME_PASSWORD_TTL_MS, Role, Session, User, Visibility,
+    generate_password,
+};
 pub use audit::Audit;
 pub use diff::{DiffLine, MarkedLine, diff_lines, diff_marked};
 pub use outbox::{Attempt, Delivery, Notice, NoticeTo, OutboxFigures, Outgoing, Webhook};
+pub use passwords::{WeakPassword, check_password_policy};
 pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};
 pub use reviews::{
@@ -28,7 +33,7 @@ pub use reviews::{
 };
 pub use sections::SectionRow;
 pub use tokens::{TokenInfo, TokenScope};
-pub use url::{DatabaseUrl, redact};
+pub use url::{DatabaseUrl, redact, sqlite_file};
 
 use designdoc_check::DocFacts;
 use dialect::Dialect;

@@ -36,6 +36,15 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The file a `sqlite:` URL names (`sqlite://PATH`, `sqlite:PATH`, options after `?`
+/// dropped); `None` for other URLs and in-memory databases.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.starts_with(":memory:") && !url.contains("mode=memory"))
+        .then(|| std::path::PathBuf::from(path))
+}
+
 /// The password in a database URL, if it has one.
 fn password(url: &str) -> Option<&str> {
     let (s, at) = (url.find("://")?, url.rfind('@')?);
@@ -80,7 +89,17 @@ pub(crate) fn scrub(text: &str, url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{DatabaseUrl, redact, scrub};
+    use super::{DatabaseUrl, redact, scrub, sqlite_file};
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        let file = |u: &str| sqlite_file(u).map(|p| p.display().to_string());
+        assert_eq!(file("sqlite://.designdoc/hub.db").as_deref(), Some(".designdoc/hub.db"));
+        assert_eq!(file("sqlite:///tmp/x.db?mode=rwc").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(file("sqlite:hub.db").as_deref(), Some("hub.db"));
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("postgres://u@h/d"), None);
+    }
 
     #[test]
     fn scrub_removes_the_password_however_it_is_written() {

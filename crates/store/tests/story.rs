@@ -3,6 +3,8 @@
 //! publishers and the integrity check. Always on a real SQLite
 //! file; on PostgreSQL when DESIGNDOC_TEST_POSTGRES_URL is set (CI sets it).
 
+mod pg;
+
 use designdoc_check::{Checker, DocFacts};
 use designdoc_store::{Audit, DiffLine, DocFilter, Publish, Role, Store, Visibility, diff_lines};
 use std::path::Path;
@@ -715,18 +717,5 @@ async fn story_on_sqlite() {
 
 #[tokio::test]
 async fn story_on_postgres() {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping the PostgreSQL story (CI sets it)");
-        return;
-    };
-    let schema = format!("story_{}", std::process::id());
-    let store = Store::open(&url, Some(&schema)).await.expect("open postgres");
-    story(&store).await;
-    store.close().await;
-    sqlx::any::install_default_drivers();
-    let admin = sqlx::AnyPool::connect(&url).await.expect("connect");
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-        .execute(&admin)
-        .await
-        .expect("drop schema");
+    pg::with_schema("story", story).await;
 }

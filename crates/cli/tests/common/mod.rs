@@ -25,6 +25,14 @@ impl Killed {
         Killed(child, None)
     }
 
+    /// The next line the server prints after its address line (trimmed).
+    pub fn next_line(&mut self) -> String {
+        let reader = self.1.as_mut().expect("address read first");
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("a line");
+        line.trim().to_string()
+    }
+
     /// The `host:port` from the first line the server prints (`... http://ADDR/ ...`).
     pub fn address(&mut self) -> String {
         let stdout = self.0.stdout.take().expect("stdout piped");
@@ -215,4 +223,39 @@ pub fn input_value(html: &str, name: &str) -> Option<String> {
     let at = html.find(&format!("name=\"{name}\" value=\""))?;
     let rest = &html[at + name.len() + 15..];
     rest.split('"').next().map(str::to_string)
+}
+
+/// Signs in with a one-time password `otp` (from `user add` or a reset) and replaces it,
+/// as a new user must first; the session with the chosen password (cookie `name=value`)
+/// and the password chosen (derived from `otp`, so it passes the policy).
+pub fn first_sign_in(addr: &str, user: &str, otp: &str) -> (String, String) {
+    let chosen = format!("{otp}-Chosen!");
+    let (_, head, page) = send(addr, "GET", "/login", &[], "");
+    let csrf = input_value(&page, "csrf").expect("login csrf");
+    let cookie = format!(
+        "designdoc_login_csrf={}",
+        set_cookie(&head, "designdoc_login_csrf").expect("login csrf cookie")
+    );
+    let body = form(&[("username", user), ("password", otp), ("csrf", &csrf)]);
+    let form_type = ("Content-Type", "application/x-www-form-urlencoded");
+    let (status, head, _) = send(addr, "POST", "/login", &[("Cookie", &cookie), form_type], &body);
+    assert_eq!(status, 303, "first sign-in of {user}: {head}");
+    assert!(head.contains("location: /account/password"), "{head}");
+    let session = format!(
+        "designdoc_session={}",
+        set_cookie(&head, "designdoc_session").expect("session cookie")
+    );
+    let (status, _, page) = send(addr, "GET", "/account/password", &[("Cookie", &session)], "");
+    assert_eq!(status, 200, "{page}");
+    let csrf = input_value(&page, "csrf").expect("password form csrf");
+    let body = form(&[("new", &chosen), ("csrf", &csrf)]);
+    let (status, head, page) = send(
+        addr,
+        "POST",
+        "/account/password",
+        &[("Cookie", &session), form_type],
+        &body,
+    );
+    assert_eq!(status, 303, "{head}\n{page}");
+    (session, chosen)
 }

@@ -126,6 +126,8 @@ fn hostile_user() -> User {
         created_at: 0,
         disabled: false,
         email: Some(HOSTILE.to_string()),
+        must_change_password: false,
+        deleted_at: None,
     }
 }
 
@@ -138,6 +140,8 @@ fn user_and_token_names_are_escaped_on_the_account_and_admin_pages() {
         created_at: 0,
         disabled: false,
         email: None,
+        must_change_password: false,
+        deleted_at: None,
     };
     let memberships = vec![(HOSTILE.to_string(), Role::Reviewer)];
     let token = |revoked_at| TokenInfo {
@@ -201,6 +205,8 @@ fn account_page_with(flash: Markup) -> Markup {
         created_at: 0,
         disabled: false,
         email: None,
+        must_change_password: false,
+        deleted_at: None,
     };
     account_body(&user, &[], &[], "token", flash)
 }
