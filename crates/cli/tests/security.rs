@@ -442,8 +442,7 @@ fn authorization_matrix_on_postgres() {
 /// Runs `story` against a hub on PostgreSQL in a schema of its own (dropped after), when
 /// DESIGNDOC_TEST_POSTGRES_URL is set.
 fn on_postgres(name: &str, story: fn(&Hub)) {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping (CI sets it)");
+    let Some(url) = designdoc_testkit::require_postgres() else {
         return;
     };
     let schema = format!("{name}_{}", std::process::id());
@@ -1217,7 +1216,10 @@ fn password_changes_are_throttled_audited_and_end_tokens() {
     }
     match (before, rows()) {
         (Some(b), Some(a)) => assert_eq!(a, b, "throttled attempts were stored"),
-        _ => println!("skipped: the row count needs sqlite3 (apt-get install sqlite3)"),
+        _ => assert!(
+            !designdoc_testkit::require_command("sqlite3", "Debian package sqlite3"),
+            "sqlite3 did not run"
+        ),
     }
     let admin_pw = hub.cli(&["user", "add", "audit2", "--admin"]);
     let admin = hub.login("audit2", &admin_pw);

@@ -715,8 +715,7 @@ async fn story_on_sqlite() {
 
 #[tokio::test]
 async fn story_on_postgres() {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping the PostgreSQL story (CI sets it)");
+    let Some(url) = designdoc_testkit::require_postgres() else {
         return;
     };
     let schema = format!("story_{}", std::process::id());
