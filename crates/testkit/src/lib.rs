@@ -72,11 +72,14 @@ pub fn require_all() -> bool {
 }
 
 /// Says the running test lacks `part`: prints the skip line, or panics with it under
-/// `DESIGNDOC_TEST_REQUIRE_ALL`. For needs the `require_*` functions do not cover.
+/// `DESIGNDOC_TEST_REQUIRE_ALL` (at the test's line: every function here tracks its
+/// caller). For needs the `require_*` functions do not cover.
+#[track_caller]
 pub fn missing(part: &str, install: &str) {
     report(require_all(), &skip_line(&test_name(), part, install));
 }
 
+#[track_caller]
 fn report(require_all: bool, line: &str) {
     if require_all {
         panic!("{line}");
@@ -122,6 +125,7 @@ fn is_executable(path: &Path) -> bool {
 
 /// True when `program` is on `PATH`; otherwise says the test needs it (`install`: how to
 /// get it, e.g. `Debian package sqlite3`) and returns false.
+#[track_caller]
 pub fn require_command(program: &str, install: &str) -> bool {
     if find_program(program).is_some() {
         return true;
@@ -132,6 +136,7 @@ pub fn require_command(program: &str, install: &str) -> bool {
 
 /// The PostgreSQL URL from `DESIGNDOC_TEST_POSTGRES_URL`, with the `psql` client on `PATH`
 /// (the tests drop their schemas with it); otherwise says which is missing and returns None.
+#[track_caller]
 pub fn require_postgres() -> Option<String> {
     let Some(url) = std::env::var(POSTGRES_URL).ok().filter(|u| !u.trim().is_empty()) else {
         missing(
@@ -149,6 +154,7 @@ pub fn chromium() -> Option<PathBuf> {
 }
 
 /// Headless chromium; otherwise says the test needs it and returns None.
+#[track_caller]
 pub fn require_chromium() -> Option<PathBuf> {
     let found = chromium();
     if found.is_none() {
@@ -159,6 +165,7 @@ pub fn require_chromium() -> Option<PathBuf> {
 
 /// Chromium and chromedriver (a WebDriver session); chromium's path, or None after saying
 /// which is missing.
+#[track_caller]
 pub fn require_chromium_with_driver() -> Option<PathBuf> {
     let chromium = require_chromium()?;
     require_command("chromedriver", "Debian package chromium-driver").then_some(chromium)
@@ -166,6 +173,7 @@ pub fn require_chromium_with_driver() -> Option<PathBuf> {
 
 /// `../shared/RELATIVE` (a corpus beside the repository); otherwise says the test needs it
 /// and returns None.
+#[track_caller]
 pub fn require_shared(relative: &str) -> Option<PathBuf> {
     let path = shared_root().join(relative);
     if path.exists() {
@@ -183,6 +191,7 @@ pub fn require_shared(relative: &str) -> Option<PathBuf> {
 
 /// True when `python3` on `PATH` imports `module`; otherwise says the test needs it
 /// (`install`: e.g. `pip install -r tools/cmark-oracle/requirements.txt`) and returns false.
+#[track_caller]
 pub fn require_python_module(module: &str, install: &str) -> bool {
     let importable = module.split('.').all(|part| {
         part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
@@ -202,6 +211,7 @@ pub fn require_python_module(module: &str, install: &str) -> bool {
 
 /// Real Mermaid: `node` on `PATH` and the oracle's packages installed in
 /// tools/mermaid-oracle/node_modules. The oracle's folder, or None after saying so.
+#[track_caller]
 pub fn require_node_oracle() -> Option<PathBuf> {
     let harness = repo_root().join("tools/mermaid-oracle");
     if find_program("node").is_none() {
