@@ -216,7 +216,7 @@ fn space_roles(memberships: &[(String, Role)]) -> Markup {
 }
 
 /// A table head of plain column labels.
-fn head(labels: &[&str]) -> Markup {
+pub(crate) fn head(labels: &[&str]) -> Markup {
     html! { thead { tr { @for l in labels { th scope="col" { (l) } } } } }
 }
 
@@ -285,6 +285,7 @@ pub(crate) fn account_body(
         (post_form("/account/tokens", csrf, Some("filters"), None, new_token)) "\n"
         h2 { "Password" } "\n"
         (post_form("/account/password", csrf, Some("filters"), None, password)) "\n"
+        p { a href="/account/notifications" { "Notifications" } } "\n"
     }
 }
 
@@ -419,6 +420,7 @@ pub(crate) fn admin_body(
     html! {
         h1 { "Administration" } "\n"
         (flash)
+        p { a href="/admin/audit" { "Audit log" } " · " a href="/admin/notifications" { "Notifications and webhooks" } } "\n"
         h2 { "Users" } "\n"
         table #users {
             (head(&["User", "Global role", "Space roles", "Created"]))
@@ -536,7 +538,7 @@ pub async fn admin_add_user(
 }
 
 /// A form post on an admin page: the session's CSRF token, same origin, an admin.
-fn admin_form(caller: &Caller, headers: &HeaderMap, csrf: &str) -> Result<designdoc_store::User, Denied> {
+pub(crate) fn admin_form(caller: &Caller, headers: &HeaderMap, csrf: &str) -> Result<designdoc_store::User, Denied> {
     caller
         .check_form(headers, csrf)
         .and_then(|_| caller.require_admin())

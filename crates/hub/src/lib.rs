@@ -10,11 +10,14 @@ mod account;
 mod api;
 mod auth;
 mod client;
+mod deliver;
 mod errors;
 mod forms;
 mod listen;
 mod log;
 mod metrics;
+mod notify;
+mod notify_pages;
 mod pages;
 mod review;
 mod signin;
@@ -26,6 +29,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
+pub use deliver::{NotifySettings, Security, Smtp, signature};
 use designdoc_check::{Checker, DocFacts};
 use designdoc_render::site::{PageInput, RenderBudget, body_html_checked, toc_html};
 use designdoc_store::{
@@ -88,6 +92,8 @@ pub struct HubSettings {
     pub render_budget: RenderBudget,
     /// `[hub.authors]`, keys lower-cased: names in `authors:` -> user names.
     pub authors: workflow::AuthorMap,
+    /// Notifications: the mail server and the worker's pacing.
+    pub notify: NotifySettings,
 }
 
 /// The default database when none is configured (its folder is created by the caller).
@@ -147,8 +153,78 @@ impl HubSettings {
                 .iter()
                 .map(|(name, user)| (name.trim().to_lowercase(), user.trim().to_string()))
                 .collect(),
+            notify: notify_settings(hub)?,
         })
     }
+}
+
+/// `[hub.smtp]`, `[hub.notify]` and `public_url`, checked.
+fn notify_settings(hub: &HubConfig) -> Result<NotifySettings, HubError> {
+    let defaults = NotifySettings::default();
+    let millis = |v: Option<u64>, d: Duration| v.map_or(d, |ms| Duration::from_millis(ms.max(1)));
+    let smtp = match &hub.smtp {
+        None => None,
+        Some(c) => {
+            let security = match c.security.as_deref() {
+                None | Some("starttls") => deliver::Security::StartTls,
+                Some("tls") => deliver::Security::Tls,
+                Some("none") => deliver::Security::None,
+                Some(other) => {
+                    return Err(HubError::Settings(format!(
+                        "designdoc.toml: [hub.smtp] security is `{other}`; use `starttls`, `tls` or `none`"
+                    )));
+                }
+            };
+            let port = c.port.unwrap_or(match security {
+                deliver::Security::StartTls => 587,
+                deliver::Security::Tls => 465,
+                deliver::Security::None => 25,
+            });
+            let credentials = match (&c.username, &c.password_env) {
+                (Some(user), Some(var)) => match std::env::var(var) {
+                    Ok(password) => Some((user.clone(), password)),
+                    Err(_) => {
+                        return Err(HubError::Settings(format!(
+                            "designdoc.toml: [hub.smtp] password_env names `{var}`, which is not set"
+                        )));
+                    }
+                },
+                (None, None) => None,
+                _ => {
+                    return Err(HubError::Settings(
+                        "designdoc.toml: [hub.smtp] needs both username and password_env, or neither".into(),
+                    ));
+                }
+            };
+            if c.host.trim().is_empty() || !c.from.contains('@') {
+                return Err(HubError::Settings(
+                    "designdoc.toml: [hub.smtp] needs host and a from address (`designdoc <hub@example.com>`)".into(),
+                ));
+            }
+            Some(deliver::Smtp {
+                host: c.host.trim().to_string(),
+                port,
+                security,
+                credentials,
+                from: c.from.clone(),
+            })
+        }
+    };
+    if let Some(url) = &hub.public_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(HubError::Settings(format!(
+            "designdoc.toml: [hub] public_url `{url}` must start with https:// or http://"
+        )));
+    }
+    Ok(NotifySettings {
+        public_url: hub.public_url.clone(),
+        smtp,
+        poll: millis(hub.notify.poll_ms, defaults.poll),
+        lease: millis(hub.notify.lease_ms, defaults.lease),
+        retry: millis(hub.notify.retry_ms, defaults.retry),
+        max_attempts: hub.notify.max_attempts.unwrap_or(defaults.max_attempts).max(1),
+    })
 }
 
 /// Opens (and migrates) the store; the error never shows the password.
@@ -176,6 +252,9 @@ pub struct Hub {
     pub render_budget: RenderBudget,
     /// `[hub.authors]`, keys lower-cased: who an `authors:` name is.
     pub authors: workflow::AuthorMap,
+    pub notify: NotifySettings,
+    /// Whether e-mail notifications are sent (`[hub.smtp]` is set).
+    pub mail_enabled: bool,
 }
 
 /// How often old login failures are deleted, and how old they must be.
@@ -184,8 +263,9 @@ const FAILURE_MAX_AGE_MS: i64 = 3_600_000;
 
 /// The version of the page renderer: stored pages made by another version are re-rendered.
 /// The second number counts changes to what pages contain within one version (2: drawing
-/// budgets and the parsing SVG sanitizer; pages stored before are redrawn).
-pub const RENDERER: &str = concat!("designdoc ", env!("CARGO_PKG_VERSION"), " pages 3");
+/// budgets and the parsing SVG sanitizer; 4: diagrams at their natural size; pages stored
+/// before are redrawn).
+pub const RENDERER: &str = concat!("designdoc ", env!("CARGO_PKG_VERSION"), " pages 4");
 
 /// One document to publish.
 pub struct Incoming {
@@ -269,6 +349,8 @@ impl Hub {
             metrics_from: settings.metrics_from.clone(),
             render_budget: settings.render_budget.clone(),
             authors: settings.authors.clone(),
+            notify: settings.notify.clone(),
+            mail_enabled: settings.notify.smtp.is_some(),
         }
     }
 
@@ -484,6 +566,13 @@ pub fn router(hub: Arc<Hub>) -> Router {
         .route("/admin/spaces", post(account::admin_space))
         .route("/admin/policy", post(account::admin_policy))
         .route("/admin/audit", get(account::audit_page))
+        .route("/admin/notifications", get(notify_pages::admin))
+        .route("/admin/webhooks", post(notify_pages::add_webhook))
+        .route("/admin/webhooks/{id}/disable", post(notify_pages::disable_webhook))
+        .route(
+            "/account/notifications",
+            get(notify_pages::account).post(notify_pages::set_account),
+        )
         .route("/api/v1/audit", get(account::api_audit))
         .route("/review/{space}/{*path}", post(review::form_action))
         .route(
@@ -602,6 +691,12 @@ impl Started {
             tokio::spawn(watch(Arc::clone(&hub), settings.dirs.clone(), workspace, published));
         }
         tokio::spawn(purge_login_failures(Arc::clone(&hub)));
+        let base_url = settings
+            .notify
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local_addr}"));
+        tokio::spawn(deliver::run(Arc::clone(&hub), base_url));
         let counting = Arc::clone(&hub);
         listen::serve(
             listener,

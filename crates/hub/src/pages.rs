@@ -83,18 +83,7 @@ pub fn frame_page(account: Markup, title: &str, body: Markup) -> Markup {
     parts::page(&frame, title, body)
 }
 
-/// `/doc/...` URL of a document, each path segment percent-encoded.
-pub fn doc_url(prefix: &str, space: &str, path: &str) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    format!("/{prefix}/{}/{}", enc(space), enc(path))
-}
+pub use designdoc_store::doc_url;
 
 /// A query string value, percent-encoded.
 pub fn q(v: &str) -> String {

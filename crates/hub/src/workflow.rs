@@ -8,9 +8,10 @@
 
 use super::Hub;
 use super::auth::{Caller, Denied};
+use super::notify::{self, About, event};
 use designdoc_check::facts::Blocking;
 use designdoc_model::Status;
-use designdoc_store::{Audit, DocumentRow, ReviewState, RevisionRow, Role, StoreError, Transition, User};
+use designdoc_store::{Audit, DocumentRow, Notice, ReviewState, RevisionRow, Role, StoreError, Transition, User};
 use std::collections::BTreeMap;
 
 /// One review action, parsed from a form or JSON.
@@ -254,6 +255,8 @@ struct Outcome {
     detail: serde_json::Value,
     new_status: Option<Status>,
     recorded: bool,
+    /// Who to tell, queued with the record.
+    notices: Vec<Notice>,
 }
 
 /// Performs `action` on document `id` for `caller`, who looked at revision `seen` (when
@@ -299,6 +302,7 @@ pub async fn perform(
         detail: serde_json::json!({"revision": target.rev.number}),
         new_status: None,
         recorded: false,
+        notices: Vec::new(),
     };
     match action {
         ReviewAction::RequestReview { reviewers } => target.request_review(action, reviewers, &mut outcome).await?,
@@ -328,7 +332,8 @@ pub async fn perform(
             .await?;
     }
     if let Some(to) = outcome.new_status {
-        change_status(hub, &actor, id, number, (status, to.as_str()), reason).await?;
+        let notices = target.status_notices((status, to.as_str()), reason).await?;
+        change_status(hub, &actor, id, number, (status, to.as_str()), reason, notices).await?;
     }
     let missing = || ReviewError::Denied(Denied::Hidden);
     let state = hub
@@ -339,15 +344,9 @@ pub async fn perform(
     // The approval that meets the space's policy moves the document to approved.
     if *action == ReviewAction::Approve && state.status == Status::Review.as_str() && state.blocked().is_none() {
         let why = format!("{} approvals", state.approvals());
-        change_status(
-            hub,
-            &actor,
-            id,
-            number,
-            (Status::Review.as_str(), Status::Approved.as_str()),
-            &why,
-        )
-        .await?;
+        let moved = (Status::Review.as_str(), Status::Approved.as_str());
+        let notices = target.status_notices(moved, &why).await?;
+        change_status(hub, &actor, id, number, moved, &why, notices).await?;
         return hub
             .store
             .review_state(id, &caller.visibility)
@@ -355,6 +354,15 @@ pub async fn perform(
             .ok_or_else(missing);
     }
     Ok(state)
+}
+
+/// The start of a comment, for a notification (the page has the rest).
+fn excerpt(body: &str) -> String {
+    let body = body.trim();
+    match body.char_indices().nth(1000) {
+        Some((i, _)) => format!("{}…", &body[..i]),
+        None => body.to_string(),
+    }
 }
 
 /// Refuses a reason nobody could read on a page.
@@ -374,11 +382,44 @@ impl Outcome {
     /// The record of `action` by `actor` on `id`, to write with the action; marks it written.
     fn record<'a>(&mut self, actor: &'a str, action: &'a str, id: &'a str) -> Audit<'a> {
         self.recorded = true;
-        Audit::new(actor, action, id, self.detail.clone())
+        Audit::new(actor, action, id, self.detail.clone()).notify(std::mem::take(&mut self.notices))
     }
 }
 
 impl Target<'_> {
+    /// The notices of `event` on this doc for the users `to`, pointing at `fragment`.
+    async fn notices(
+        &self,
+        event: &str,
+        fields: serde_json::Value,
+        to: &[String],
+        fragment: &str,
+    ) -> Result<Vec<Notice>, ReviewError> {
+        let actor = self.caller.actor();
+        let about = About {
+            id: self.id,
+            doc: &self.doc,
+            revision: self.rev.number,
+            actor: &actor,
+            actor_id: Some(&self.user.id),
+            fragment,
+        };
+        Ok(notify::notices(self.hub, &about, event, fields, to).await?)
+    }
+
+    /// The users among the doc's authors.
+    async fn author_ids(&self) -> Result<Vec<String>, ReviewError> {
+        Ok(notify::author_ids(self.hub, &self.authors).await?)
+    }
+
+    /// A status change tells the authors and the reviewers asked.
+    async fn status_notices(&self, (from, to): (&str, &str), reason: &str) -> Result<Vec<Notice>, ReviewError> {
+        let mut who = self.author_ids().await?;
+        who.extend(notify::requested_ids(self.hub, self.id, &self.caller.visibility).await?);
+        let fields = serde_json::json!({"from": from, "to": to, "reason": reason.trim()});
+        self.notices(event::STATUS_CHANGED, fields, &who, "#review").await
+    }
+
     /// The gate: request review and approve read the current revision's findings at
     /// review strictness (computed at publish), whatever its front matter says, and the
     /// space's policy decides whether they block.
@@ -443,6 +484,8 @@ impl Target<'_> {
         }
         self.gate().await?;
         outcome.detail["reviewers"] = reviewers.join(",").into();
+        let fields = serde_json::json!({"reviewers": reviewers});
+        outcome.notices = self.notices(event::REVIEW_REQUESTED, fields, &ids, "#review").await?;
         let (actor, name) = (self.caller.actor(), action_record(action));
         let audit = outcome.record(&actor, &name, self.id);
         self.hub
@@ -467,6 +510,9 @@ impl Target<'_> {
             self.gate().await?;
         }
         outcome.detail["reason"] = reason.trim().into();
+        let fields = serde_json::json!({"verdict": action.name(), "reason": reason.trim()});
+        let authors = self.author_ids().await?;
+        outcome.notices = self.notices(event::VERDICT, fields, &authors, "#review").await?;
         let (actor, name) = (self.caller.actor(), action_record(action));
         let audit = outcome.record(&actor, &name, self.id);
         self.hub
@@ -502,6 +548,14 @@ impl Target<'_> {
                 }
                 // The store adds the new comment's id to the record.
                 outcome.detail["anchor"] = anchor.clone().into();
+                let fields = serde_json::json!({"anchor": anchor, "body": excerpt(body)});
+                let authors = self.author_ids().await?;
+                let fragment = if anchor.is_empty() {
+                    "#comments".to_string()
+                } else {
+                    format!("#{anchor}")
+                };
+                outcome.notices = self.notices(event::COMMENT, fields, &authors, &fragment).await?;
                 let audit = outcome.record(&actor, &name, self.id);
                 store
                     .add_comment(self.id, number, anchor, None, by, body, audit)
@@ -509,6 +563,20 @@ impl Target<'_> {
             }
             ReviewAction::Reply { comment, body } => {
                 outcome.detail["anchor"] = "".into();
+                // The authors, and everyone who wrote in the thread.
+                let mut who = self.author_ids().await?;
+                for c in store.comments(self.id, &self.caller.visibility).await? {
+                    if (c.id == *comment || c.parent_id == Some(*comment))
+                        && let Some(u) = store.user_by_name(&c.author).await?
+                    {
+                        who.push(u.id);
+                    }
+                }
+                who.sort();
+                who.dedup();
+                let fields = serde_json::json!({"thread": comment, "body": excerpt(body)});
+                let fragment = format!("#thread-{comment}");
+                outcome.notices = self.notices(event::COMMENT, fields, &who, &fragment).await?;
                 let audit = outcome.record(&actor, &name, self.id);
                 store
                     .add_comment(self.id, number, "", Some(*comment), by, body, audit)
@@ -536,6 +604,7 @@ async fn change_status(
     revision: i64,
     (from, to): (&str, &str),
     reason: &str,
+    notices: Vec<Notice>,
 ) -> Result<(), ReviewError> {
     let reason = reason.trim();
     let audit = Audit::new(
@@ -543,7 +612,8 @@ async fn change_status(
         "status.change",
         id,
         serde_json::json!({"from": from, "to": to, "reason": reason}),
-    );
+    )
+    .notify(notices);
     if !hub.store.set_status(id, revision, (from, to), reason, audit).await? {
         return Err(ReviewError::Conflict("the status changed meanwhile; reload".into()));
     }

@@ -181,3 +181,124 @@ async fn review_rules_answer_through_the_router() {
         assert!(actions.contains(&expected), "{expected} not audited: {actions:?}");
     }
 }
+
+/// A complete design doc (the repository's example) with `status` and `authors`.
+fn complete_doc(status: &str, authors: &str) -> String {
+    include_str!("../../../examples/0001-rate-limiter.md")
+        .replacen("status: approved", &format!("status: {status}"), 1)
+        .replacen("authors:", &format!("authors:\n  - {authors}"), 1)
+}
+
+/// A doc from a watched folder (trusted: its front matter's status stands) that the hub's
+/// reviewers approved: an edit whose file still says `draft` sends it back to review, not
+/// to draft; its approvals show stale, its history says why. Its human authors come from
+/// `authors:` even though "watcher" published it: the one named may not approve.
+#[tokio::test]
+async fn a_watched_doc_edited_after_approval_returns_to_review() {
+    let f = fixture().await;
+    let ana = f.user("ana", Role::Author).await;
+    let rita = f.user("rita", Role::Reviewer).await;
+    let rex = f.user("rex", Role::Reviewer).await;
+    let remy = f.user("remy", Role::Reviewer).await;
+    let incoming = |content: String| designdoc_hub::Incoming {
+        space: "eng".into(),
+        path: "limiter.md".into(),
+        content,
+        by: "watcher".into(),
+        trusted: true,
+    };
+    let doc = complete_doc("draft", "\"Remy <remy@example.test>\"");
+    let remy_user = f.hub.store.user_by_name("remy").await.unwrap().unwrap();
+    let audit = Audit::new("test", "user.email", "remy", json!({}));
+    f.hub
+        .store
+        .set_email(&remy_user.id, Some("remy@example.test"), audit)
+        .await
+        .unwrap();
+    for r in f.hub.publish(vec![incoming(doc.clone())]).await {
+        r.unwrap();
+    }
+    // A webhook on the space hears of every status change, the publish's too.
+    let audit = Audit::new("test", "webhook.add", "eng", json!({}));
+    f.hub
+        .store
+        .add_webhook("eng", "http://127.0.0.1:9/hook", audit)
+        .await
+        .unwrap();
+    let review = "/api/v1/review/eng/limiter.md";
+    let (status, body) = f
+        .call(
+            &ana,
+            "POST",
+            review,
+            json!({"action": "request-review", "reviewers": ["rita", "rex"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // remy is named in `authors:` by e-mail: not offered as a reviewer, refused as one.
+    let (status, body) = f
+        .call(
+            &ana,
+            "POST",
+            review,
+            json!({"action": "request-review", "reviewers": ["remy"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = f.call(&remy, "POST", review, json!({"action": "approve"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    for who in [&rita, &rex] {
+        let (status, body) = f.call(who, "POST", review, json!({"action": "approve"})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, state) = f.call(&ana, "GET", review, Value::Null).await;
+    assert_eq!(state["state"]["status"], "approved", "{state}");
+
+    let edited = format!("{doc}\nOne more paragraph.\n");
+    for r in f.hub.publish(vec![incoming(edited)]).await {
+        r.unwrap();
+    }
+    let (_, state) = f.call(&ana, "GET", review, Value::Null).await;
+    assert_eq!(state["state"]["status"], "review", "not silently draft: {state}");
+    assert_eq!(state["state"]["revision"], 2);
+    assert_eq!(state["state"]["stale"].as_array().map(Vec::len), Some(2), "{state}");
+    assert_eq!(
+        state["state"]["requested"],
+        json!(["rex", "rita"]),
+        "the reviewers stay: {state}"
+    );
+    let changes = f
+        .hub
+        .store
+        .status_changes("eng:limiter.md", &designdoc_store::Visibility::all())
+        .await
+        .unwrap();
+    let last = changes.last().expect("a status change");
+    assert_eq!(
+        (last.from.as_str(), last.to.as_str(), last.revision),
+        ("approved", "review", 2)
+    );
+    assert!(last.reason.contains("revision 2"), "{last:?}");
+    let queued = f.hub.store.claim_notifications(100, 60_000).await.unwrap();
+    let events: Vec<&str> = queued.iter().map(|n| n.event.as_str()).collect();
+    assert_eq!(
+        events,
+        [
+            "review.requested",
+            "status.changed",
+            "review.verdict",
+            "review.verdict",
+            "status.changed",
+            "status.changed"
+        ],
+        "{queued:#?}"
+    );
+    let publish: Value = serde_json::from_str(&queued[5].payload).unwrap();
+    assert_eq!(
+        (publish["from"].as_str(), publish["to"].as_str()),
+        (Some("approved"), Some("review"))
+    );
+    assert_eq!(publish["document"]["page"], "/doc/eng/limiter.md#review");
+    // Claimed: nobody else gets them until the lease ends.
+    assert!(f.hub.store.claim_notifications(100, 60_000).await.unwrap().is_empty());
+}

@@ -1,7 +1,11 @@
 //! Audit records written with the action they record: the mutating methods take an
 //! [`Audit`] and insert it in the action's own transaction, so an action never happens
-//! unrecorded and a record never describes an action that was rolled back.
+//! unrecorded and a record never describes an action that was rolled back. The
+//! notifications an action causes ride along and go into the outbox in that same
+//! transaction: none is sent for an action that did not happen, none is lost for one
+//! that did.
 
+use crate::outbox::Notice;
 use crate::{Result, now_millis};
 use sqlx::{Any, AnyConnection, Transaction};
 
@@ -12,6 +16,8 @@ pub struct Audit<'a> {
     pub action: &'a str,
     pub target: &'a str,
     pub detail: serde_json::Value,
+    /// Who to tell (written to the outbox with the record).
+    pub notices: Vec<Notice>,
 }
 
 impl<'a> Audit<'a> {
@@ -21,7 +27,14 @@ impl<'a> Audit<'a> {
             action,
             target,
             detail,
+            notices: Vec::new(),
         }
+    }
+
+    /// The notifications the action sends, queued with its record.
+    pub fn notify(mut self, notices: Vec<Notice>) -> Audit<'a> {
+        self.notices.extend(notices);
+        self
     }
 
     /// Adds `key: value` to the detail (when it is an object), for what only the store
@@ -46,8 +59,11 @@ impl<'a> Audit<'a> {
             .bind(self.action)
             .bind(target)
             .bind(self.detail.to_string())
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
+        for notice in &self.notices {
+            notice.enqueue(conn, &self.detail).await?;
+        }
         Ok(())
     }
 

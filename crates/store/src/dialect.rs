@@ -128,6 +128,16 @@ impl Dialect {
         format!("{find}({haystack}, ${n}) > 0")
     }
 
+    /// What a subquery choosing rows to claim ends with: on PostgreSQL, rows another
+    /// transaction is claiming are skipped rather than waited for (SQLite has one writer
+    /// at a time, so its claims never overlap).
+    pub(crate) fn skip_locked_sql(self) -> &'static str {
+        match self.0 {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// Starts a transaction that will write.
     pub(crate) async fn begin_write(self, pool: &AnyPool) -> Result<Transaction<'static, Any>> {
         match self.0 {

@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod dialect;
 mod diff;
+mod outbox;
 mod publish;
 mod queries;
 mod queues;
@@ -19,6 +20,7 @@ mod url;
 pub use accounts::{AuditEvent, MIN_PASSWORD, Role, Session, User, Visibility, generate_password};
 pub use audit::Audit;
 pub use diff::{DiffLine, MarkedLine, diff_lines, diff_marked};
+pub use outbox::{Attempt, Delivery, Notice, NoticeTo, OutboxFigures, Outgoing, Webhook};
 pub use publish::{validate_name, validate_path};
 pub use queries::{ComponentRow, EntityRow, Figures, MAX_LIMIT, RevisionMeta, SpaceRow};
 pub use reviews::{
@@ -166,7 +168,21 @@ pub struct DocFilter {
     pub offset: Option<i64>,
 }
 
-fn now_millis() -> i64 {
+/// `/{prefix}/space/path` URL of a document (`/doc/...`, `/diff/...`), each path segment percent-encoded.
+pub fn doc_url(prefix: &str, space: &str, path: &str) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    format!("/{prefix}/{}/{}", enc(space), enc(path))
+}
+
+/// Milliseconds since the Unix epoch: how the store keeps time.
+pub fn now_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)

@@ -148,6 +148,31 @@ async fn write_document(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_
         .bind(new.now)
         .execute(&mut **tx)
         .await?;
+        // The space's webhooks hear of it in the same transaction (e-mail is the hub's
+        // to address: it knows who the authors are).
+        let notice = crate::Notice {
+            to: crate::NoticeTo::SpaceWebhooks(new.p.space.to_string()),
+            event: "status.changed".to_string(),
+            document: new.id.to_string(),
+            payload: serde_json::json!({
+                "event": "status.changed",
+                "document": {
+                    "id": new.id,
+                    "space": new.p.space,
+                    "path": new.p.path,
+                    "title": facts.title,
+                    "status": status,
+                    "page": format!("{}#review", crate::doc_url("doc", new.p.space, new.p.path)),
+                },
+                "revision": new.number,
+                "actor": new.p.by,
+                "at": new.now,
+                "from": from,
+                "to": status,
+                "reason": format!("revision {} published", new.number),
+            }),
+        };
+        notice.enqueue(tx, &serde_json::Value::Null).await?;
     }
     let (authors, tags) = (facts.authors.clone(), facts.tags.clone());
     let doc_key = facts.id.clone().unwrap_or_default();

@@ -73,6 +73,45 @@ pub struct HubConfig {
     /// An author never reviews their own document.
     #[serde(default)]
     pub authors: BTreeMap<String, String>,
+    /// The hub's address as people reach it (`https://hub.example.com`): the links in
+    /// notifications. Default: `http://` and `addr`.
+    pub public_url: Option<String>,
+    /// `[hub.smtp]`: where e-mail notifications go out. None: no e-mail is sent.
+    pub smtp: Option<SmtpConfig>,
+    /// `[hub.notify]`: how the notification worker paces itself.
+    #[serde(default)]
+    pub notify: NotifyConfig,
+}
+
+/// `[hub.smtp]`: the mail server notifications are sent through.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    /// Default: 587 with `starttls`, 465 with `tls`, 25 with `none`.
+    pub port: Option<u16>,
+    /// `starttls` (default), `tls` (implicit TLS) or `none` (plain; loopback and tests).
+    pub security: Option<String>,
+    pub username: Option<String>,
+    /// The environment variable holding the password (never the password itself here).
+    pub password_env: Option<String>,
+    /// The sender, e.g. `designdoc <hub@example.com>`.
+    pub from: String,
+}
+
+/// `[hub.notify]`: pacing of the notification worker.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// How often an idle worker looks for due notifications (default 1,000 ms).
+    pub poll_ms: Option<u64>,
+    /// How long a claimed notification is this worker's before another may send it
+    /// (default 60,000 ms; longer than a send's timeout).
+    pub lease_ms: Option<u64>,
+    /// The first retry's delay; each next one doubles it, up to an hour (default 30,000 ms).
+    pub retry_ms: Option<u64>,
+    /// Attempts before a notification is given up (default 8).
+    pub max_attempts: Option<u32>,
 }
 
 /// `[components]`: how the High-Level Design graph is compared with Components.

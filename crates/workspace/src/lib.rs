@@ -9,7 +9,7 @@ pub mod files;
 pub mod project;
 mod settings;
 
-pub use config::{ComponentsConfig, Config, HubConfig};
+pub use config::{ComponentsConfig, Config, HubConfig, NotifyConfig, SmtpConfig};
 pub use error::{Result, WorkspaceError};
 pub use files::{Content, Stamps, write_atomic};
 pub use settings::{CONFIG_FILE, LoadedChecker, Settings};

@@ -132,7 +132,7 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
     }
     // The drawing library turns some label markup into elements (an edge label
     // `<a href=...>` becomes a link): keep only drawing elements and plain attributes.
-    let svg = sanitize_svg(&svg);
+    let svg = natural_size(&sanitize_svg(&svg));
     if let Some(what) = active_content(&svg) {
         return Err(DiagramError::Renderer(format!(
             "the drawing contained {what}; refusing to emit it"
@@ -141,9 +141,60 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
     Ok(svg)
 }
 
+/// The drawing at its natural size: the root's `width="100%"` (which blows a small
+/// diagram up to the page's width and shrinks a wide one to unreadable text) becomes the
+/// viewBox's width and height, as attributes (the pages' CSP allows no inline style).
+/// A page lets a wide drawing scroll inside its figure.
+fn natural_size(svg: &str) -> String {
+    let Some(end) = svg.find('>') else {
+        return svg.to_string();
+    };
+    let root = &svg[..end];
+    let Some(view) = root.split("viewBox=\"").nth(1).and_then(|r| r.split('"').next()) else {
+        return svg.to_string();
+    };
+    let numbers: Vec<f64> = view.split([' ', ',']).filter_map(|n| n.parse().ok()).collect();
+    let [_, _, w, h] = numbers[..] else {
+        return svg.to_string();
+    };
+    if !(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0) {
+        return svg.to_string();
+    }
+    let size = format!("width=\"{}\" height=\"{}\"", w.ceil(), h.ceil());
+    let root = match root.find("width=\"100%\"") {
+        Some(at) => format!("{}{size}{}", &root[..at], &root[at + "width=\"100%\"".len()..]),
+        None if !root.contains(" width=") => format!("{root} {size}"),
+        None => root.to_string(),
+    };
+    format!("{root}{}", &svg[end..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drawings_keep_their_natural_size() {
+        let check = |svg: &str, expect: &str| assert_eq!(natural_size(svg), expect);
+        check(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 451.2 92"><rect width="100%"/></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="452" height="92" viewBox="0 0 451.2 92"><rect width="100%"/></svg>"#,
+        );
+        check(
+            r#"<svg viewBox="0 0 10 20">"#,
+            r#"<svg viewBox="0 0 10 20" width="10" height="20">"#,
+        );
+        // Nothing to go by, or a size already set: unchanged.
+        check(r#"<svg width="100%">"#, r#"<svg width="100%">"#);
+        check(
+            r#"<svg width="5" viewBox="0 0 10 20">"#,
+            r#"<svg width="5" viewBox="0 0 10 20">"#,
+        );
+        check(r#"<svg viewBox="0 0 NaN 20">"#, r#"<svg viewBox="0 0 NaN 20">"#);
+        let drawn = render_svg(SEED_GRAPH).expect("seed graph");
+        let root = &drawn[..drawn.find('>').expect("root")];
+        assert!(!root.contains("100%") && root.contains(" height=\""), "{root}");
+    }
 
     const SEED_GRAPH: &str =
         "graph TD\n    A[Component A] --> B[Component B]\n    B --> C[Component C]\n    C --> D[Database]\n";

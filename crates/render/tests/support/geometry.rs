@@ -1,0 +1,1139 @@
+//! Geometry of a drawn diagram, read back from our SVG (see `svg`), matched to the typed
+//! model designdoc parsed (`designdoc_model::mermaid`), and the structural checks over it:
+//! nodes inside exactly their own clusters, clusters apart unless nested, edges clear of
+//! what they do not connect, labels clear of nodes, sequence frames nested.
+//!
+//! The drawing library (`mermaid-svg` 0.7) puts no ids on its elements; it draws, per
+//! kind, clusters first, then edges with their labels, then nodes, each node's shapes
+//! followed by its label `<text>`. The readers below rely on that order and on the
+//! attributes it writes (cluster frames `rx="6"`/`rx="5"`/`rx="4"`, edge paths
+//! `fill="none"`, edge label backgrounds `stroke="none"` followed by 12 px text).
+
+use super::svg::{Bbox, Drawing, Prim, read};
+use designdoc_model::mermaid::{DiagramModel, parse_diagram};
+use std::collections::HashMap;
+
+/// Overhang allowed when a box must lie inside another.
+pub const INSIDE_TOL: f64 = 1.0;
+/// How far boxes are shrunk before an overlap or a crossing counts.
+pub const CROSS_TOL: f64 = 3.0;
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub label: String,
+    pub bbox: Bbox,
+    /// The clusters (indices into `Graph::clusters`) the model puts this node in,
+    /// innermost first; `None` when the node could not be matched to the model.
+    pub chain: Option<Vec<usize>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub title: String,
+    pub bbox: Bbox,
+    /// The enclosing cluster in the model, when matched.
+    pub parent: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Edge {
+    /// The drawn line, Bezier segments sampled.
+    pub points: Vec<(f64, f64)>,
+    pub label: Option<Bbox>,
+}
+
+/// A node-and-edge drawing: flowchart, ER, class and state diagrams.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub clusters: Vec<Cluster>,
+    pub edges: Vec<Edge>,
+    pub notes: Vec<Bbox>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Lifeline {
+    pub x: f64,
+    pub y0: f64,
+    pub y1: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// The keyword in the frame's tab (`loop`, `alt`, ...).
+    pub keyword: String,
+    pub condition: String,
+    pub bbox: Bbox,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Sequence {
+    pub lifelines: Vec<Lifeline>,
+    pub activations: Vec<Bbox>,
+    pub frames: Vec<Frame>,
+    pub notes: Vec<Bbox>,
+    /// The block depths the model gives, by (keyword, condition), in source order.
+    pub model_blocks: Vec<(String, String, usize)>,
+    /// Drawn messages (the line) and notes (the box), in drawing order.
+    pub items: Vec<Item>,
+    /// The model's messages and notes in source order, each with the innermost block
+    /// (index into `model_blocks`) it is written in.
+    pub model_items: Vec<(ItemKind, String, Option<usize>)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemKind {
+    Message,
+    Note,
+}
+
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub text: String,
+    pub bbox: Bbox,
+}
+
+#[derive(Clone, Debug)]
+pub enum Geometry {
+    Graph(Graph),
+    Sequence(Sequence),
+}
+
+/// One broken rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub check: &'static str,
+    pub what: String,
+}
+
+/// The kinds measured, as the corpus names them, and ours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Flowchart,
+    Er,
+    Sequence,
+    Class,
+    State,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Flowchart => "flowchart",
+            Kind::Er => "er",
+            Kind::Sequence => "sequence",
+            Kind::Class => "class",
+            Kind::State => "state",
+        }
+    }
+}
+
+/// Label text compared loosely: markup tags dropped, letters and digits only, lowercase.
+pub fn norm(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag && c.is_alphanumeric() => out.extend(c.to_lowercase()),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn font(p: &Prim) -> f64 {
+    p.num("font-size")
+}
+
+fn is_text(p: &Prim, size: f64) -> bool {
+    p.tag == "text" && (font(p) - size).abs() < 0.01
+}
+
+fn is_label_bg(prims: &[Prim], i: usize) -> bool {
+    let p = &prims[i];
+    p.tag == "rect" && p.attr("stroke") == Some("none") && prims.get(i + 1).is_some_and(|t| is_text(t, 12.0))
+}
+
+fn is_edge_path(p: &Prim) -> bool {
+    p.tag == "path" && p.fill_none()
+}
+
+/// Matches drawn labels to model labels: the k-th drawing of a label is the k-th model
+/// entry with it; a drawn label that only starts with a model label (a generic class
+/// `Square~Shape~`) matches too.
+fn match_labels(drawn: &[String], model: &[Vec<String>]) -> Vec<Option<usize>> {
+    let mut used = vec![false; model.len()];
+    drawn
+        .iter()
+        .map(|d| {
+            let d = norm(d);
+            if d.is_empty() {
+                return None;
+            }
+            let exact = (0..model.len()).find(|&m| !used[m] && model[m].iter().any(|l| norm(l) == d));
+            let found = exact.or_else(|| {
+                (0..model.len()).find(|&m| {
+                    !used[m]
+                        && model[m].iter().any(|l| {
+                            let l = norm(l);
+                            !l.is_empty() && d.starts_with(&l)
+                        })
+                })
+            });
+            if let Some(m) = found {
+                used[m] = true;
+            }
+            found
+        })
+        .collect()
+}
+
+/// Edges and their labels from `start`, until a primitive that is neither; returns the
+/// index after them. `decor` tells which other primitives belong to edges (ER markers).
+fn read_edges(prims: &[Prim], start: usize, edges: &mut Vec<Edge>, decor: impl Fn(&[Prim], usize) -> bool) -> usize {
+    let mut i = start;
+    while i < prims.len() {
+        let p = &prims[i];
+        if is_edge_path(p) {
+            edges.push(Edge {
+                points: p.points.clone(),
+                label: None,
+            });
+            i += 1;
+        } else if is_label_bg(prims, i) {
+            // The background and the text (which may run past it on a second line).
+            if let Some(e) = edges.last_mut() {
+                e.label = Some(p.bbox.union(prims[i + 1].bbox));
+            }
+            i += 2;
+        } else if p.tag == "text" && font(p) > 0.0 && font(p) <= 12.0 || decor(prims, i) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// Nodes as runs of shapes each closed by its label text (text of size `label_size`, 0
+/// for the default); other texts inside a run are kept in the run. Notes (a shape and a
+/// 12 px text) go to `notes` when `notes` is set.
+fn read_runs(prims: &[Prim], start: usize, graph: &mut Graph, with_notes: bool) {
+    let mut run: Option<Bbox> = None;
+    for p in &prims[start..] {
+        if p.tag == "text" {
+            let size = font(p);
+            let Some(b) = run.take() else { continue };
+            if with_notes && (size - 12.0).abs() < 0.01 {
+                graph.notes.push(b);
+            } else {
+                graph.nodes.push(Node {
+                    label: p.text.clone(),
+                    bbox: b,
+                    chain: None,
+                });
+            }
+        } else {
+            run = Some(run.map_or(p.bbox, |r| r.union(p.bbox)));
+        }
+    }
+}
+
+fn chain_of(innermost: Option<usize>, parents: &[Option<usize>]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut at = innermost;
+    while let Some(c) = at {
+        if out.contains(&c) || out.len() > parents.len() {
+            break;
+        }
+        out.push(c);
+        at = parents.get(c).copied().flatten();
+    }
+    out
+}
+
+/// The nearest drawn cluster at or above model group `at`: `drawn` maps a model group to
+/// its drawn cluster, `parent` gives a group's enclosing group; `limit` bounds the walk.
+fn nearest_drawn(
+    mut at: Option<usize>,
+    drawn: impl Fn(usize) -> Option<usize>,
+    parent: impl Fn(usize) -> Option<usize>,
+    limit: usize,
+) -> Option<usize> {
+    for _ in 0..=limit {
+        let m = at?;
+        if let Some(c) = drawn(m) {
+            return Some(c);
+        }
+        at = parent(m);
+    }
+    None
+}
+
+/// Matches the drawn clusters to model groups (`labels[m]`: the names of group `m`, none
+/// for a model entry that is no group) and sets each cluster's parent; returns for every
+/// model entry the nearest drawn cluster at or above it.
+fn attach_clusters(
+    g: &mut Graph,
+    labels: &[Vec<String>],
+    parent: impl Fn(usize) -> Option<usize>,
+) -> Vec<Option<usize>> {
+    let titles: Vec<String> = g.clusters.iter().map(|c| c.title.clone()).collect();
+    let mut drawn: Vec<Option<usize>> = vec![None; labels.len()];
+    for (c, m) in match_labels(&titles, labels).into_iter().enumerate() {
+        if let Some(m) = m {
+            drawn[m] = Some(c);
+        }
+    }
+    let nearest: Vec<Option<usize>> = (0..labels.len())
+        .map(|m| nearest_drawn(Some(m), |k| drawn[k], &parent, labels.len()))
+        .collect();
+    for (m, c) in drawn.iter().enumerate() {
+        if let Some(c) = c {
+            g.clusters[*c].parent = parent(m).and_then(|p| nearest[p]);
+        }
+    }
+    nearest
+}
+
+/// Cluster frames at the start of the drawing: `title_at(prims, i)` gives the index of
+/// the title text when a frame starts at `i`. Lines after a title (a header rule) and a
+/// diagram title (18 px text) are passed over. Returns the index after the frames.
+fn read_clusters(prims: &[Prim], g: &mut Graph, title_at: impl Fn(&[Prim], usize) -> Option<usize>) -> usize {
+    let mut i = 0;
+    while i < prims.len() {
+        if is_text(&prims[i], 18.0) {
+            i += 1;
+            continue;
+        }
+        let Some(t) = title_at(prims, i) else { break };
+        g.clusters.push(Cluster {
+            title: prims[t].text.clone(),
+            bbox: prims[i].bbox,
+            parent: None,
+        });
+        i = t + 1;
+        while prims.get(i).is_some_and(|l| l.tag == "line") {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// Subgraph nesting and membership as Mermaid has them, from a scan of the source: the
+/// model records neither parents nor nodes merely named inside a subgraph. Mermaid puts a
+/// node in every subgraph whose body names it (as a node or an edge end), then keeps it
+/// only in the first subgraph closed, so the innermost one wins and, among siblings, the
+/// first. Returns each subgraph's parent and each node's subgraph.
+fn subgraph_structure(
+    src: &str,
+    model: &designdoc_model::mermaid::Flowchart,
+) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+    let start_of: HashMap<usize, usize> = model
+        .subgraphs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.range.start, i))
+        .collect();
+    let id_of: HashMap<&str, usize> = model
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    let mut parent = vec![None; model.subgraphs.len()];
+    let mut mentions: Vec<Vec<usize>> = model.subgraphs.iter().map(|s| s.nodes.clone()).collect();
+    let mut closed: Vec<usize> = Vec::new();
+    let mut stack: Vec<Option<usize>> = Vec::new();
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let mut at = offset;
+        for stmt in line.split(';') {
+            let lead = stmt.len() - stmt.trim_start().len();
+            let t = stmt.trim();
+            let word: String = t.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            match word.as_str() {
+                "subgraph" => {
+                    let me = start_of.get(&(at + lead)).copied();
+                    if let Some(m) = me {
+                        parent[m] = stack.iter().rev().flatten().next().copied();
+                    }
+                    stack.push(me);
+                }
+                "end" => {
+                    if let Some(Some(m)) = stack.pop() {
+                        closed.push(m);
+                    }
+                }
+                "style" | "classDef" | "class" | "click" | "linkStyle" | "direction" => {}
+                _ => {
+                    if let Some(&Some(m)) = stack.last() {
+                        mentions[m].extend(named_ids(t).filter_map(|w| id_of.get(w).copied()));
+                    }
+                }
+            }
+            at += stmt.len() + 1;
+        }
+        offset += line.len();
+    }
+    // Subgraphs never closed (the scan lost track) come last.
+    let open: Vec<usize> = (0..model.subgraphs.len()).filter(|m| !closed.contains(m)).collect();
+    closed.extend(open);
+    let mut member = vec![None; model.nodes.len()];
+    for m in closed {
+        for &n in &mentions[m] {
+            if let Some(slot @ None) = member.get_mut(n) {
+                *slot = Some(m);
+            }
+        }
+    }
+    (parent, member)
+}
+
+/// The words of a statement outside labels (`[...]`, `(...)`, `{...}`, `|...|`, quotes).
+fn named_ids(stmt: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut piped = false;
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in stmt.char_indices() {
+        let outside = depth == 0 && !quoted && !piped;
+        let word = c.is_alphanumeric() || c == '_';
+        if outside && word {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
+            spans.push((s, i));
+        }
+        match c {
+            '"' => quoted = !quoted,
+            '|' if !quoted && depth == 0 => piped = !piped,
+            '[' | '(' | '{' if !quoted && !piped => depth += 1,
+            ']' | ')' | '}' if !quoted && !piped => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, stmt.len()));
+    }
+    spans.into_iter().map(move |(a, b)| &stmt[a..b])
+}
+
+fn read_flowchart(d: &Drawing, src: &str, model: &designdoc_model::mermaid::Flowchart) -> Graph {
+    let prims = &d.prims;
+    let mut g = Graph::default();
+    let i = read_clusters(prims, &mut g, |prims, i| {
+        (prims[i].tag == "rect"
+            && prims[i].attr("rx") == Some("6")
+            && prims.get(i + 1).is_some_and(|t| is_text(t, 13.0)))
+        .then_some(i + 1)
+    });
+    let i = read_edges(prims, i, &mut g.edges, |_, _| false);
+    read_runs(prims, i, &mut g, false);
+
+    // Clusters to model subgraphs by title (or id), in order; nesting from the source.
+    let (sub_parent, sub_of_node) = subgraph_structure(src, model);
+    let sub_labels: Vec<Vec<String>> = model
+        .subgraphs
+        .iter()
+        .map(|s| vec![s.title.clone(), s.id.clone()])
+        .collect();
+    let nearest = attach_clusters(&mut g, &sub_labels, |m| sub_parent[m]);
+    let parents: Vec<Option<usize>> = g.clusters.iter().map(|c| c.parent).collect();
+    let node_labels: Vec<Vec<String>> = model
+        .nodes
+        .iter()
+        .map(|n| vec![n.label.clone(), n.id.clone()])
+        .collect();
+    let drawn: Vec<String> = g.nodes.iter().map(|n| n.label.clone()).collect();
+    for (k, m) in match_labels(&drawn, &node_labels).into_iter().enumerate() {
+        let Some(m) = m else { continue };
+        let innermost = sub_of_node[m].and_then(|s| nearest[s]);
+        g.nodes[k].chain = Some(chain_of(innermost, &parents));
+    }
+    g
+}
+
+fn read_er(d: &Drawing, model: &designdoc_model::mermaid::ErDiagram) -> Graph {
+    let prims = &d.prims;
+    let mut g = Graph::default();
+    let header = |prims: &[Prim], i: usize| {
+        prims[i].tag == "rect"
+            && prims[i].attr("rx") == Some("2")
+            && prims
+                .get(i + 1)
+                .is_some_and(|t| t.tag == "text" && t.attr("font-weight") == Some("bold"))
+    };
+    let i = read_edges(prims, 0, &mut g.edges, |prims, i| {
+        matches!(prims[i].tag.as_str(), "line" | "circle" | "polygon")
+            || (prims[i].tag == "path" && !prims[i].fill_none())
+    });
+    let mut k = i;
+    while k < prims.len() {
+        if header(prims, k) {
+            g.nodes.push(Node {
+                label: prims[k + 1].text.clone(),
+                bbox: prims[k].bbox,
+                chain: Some(Vec::new()),
+            });
+            k += 2;
+        } else {
+            if let Some(n) = g.nodes.last_mut()
+                && prims[k].tag != "text"
+            {
+                n.bbox = n.bbox.union(prims[k].bbox);
+            }
+            k += 1;
+        }
+    }
+    let labels: Vec<Vec<String>> = model
+        .entities
+        .iter()
+        .map(|e| vec![e.alias.clone().unwrap_or_else(|| e.name.clone()), e.name.clone()])
+        .collect();
+    let drawn: Vec<String> = g.nodes.iter().map(|n| n.label.clone()).collect();
+    for (k, m) in match_labels(&drawn, &labels).into_iter().enumerate() {
+        if m.is_none() {
+            g.nodes[k].chain = None;
+        }
+    }
+    g
+}
+
+fn read_state(d: &Drawing, model: &designdoc_model::mermaid::StateDiagram) -> Graph {
+    let prims = &d.prims;
+    let mut g = Graph::default();
+    let i = read_clusters(prims, &mut g, |prims, i| {
+        let p = &prims[i];
+        (p.tag == "rect"
+            && p.fill_none()
+            && p.attr("rx") == Some("5")
+            && prims.get(i + 1).is_some_and(|h| h.tag == "rect")
+            && prims.get(i + 2).is_some_and(|t| is_text(t, 12.0)))
+        .then_some(i + 2)
+    });
+    let i = read_edges(prims, i, &mut g.edges, |_, _| false);
+    // Nodes: circles are pseudo-states of their own; other shapes wait for their text.
+    let mut run: Option<Bbox> = None;
+    for p in &prims[i..] {
+        match p.tag.as_str() {
+            "circle" if run.is_none() => {
+                let same = g
+                    .nodes
+                    .last()
+                    .is_some_and(|n| n.label.is_empty() && n.bbox.contains(p.bbox, 0.5));
+                if !same {
+                    g.nodes.push(Node {
+                        label: String::new(),
+                        bbox: p.bbox,
+                        chain: None,
+                    });
+                }
+            }
+            "text" => {
+                let Some(b) = run.take() else { continue };
+                if is_text(p, 12.0) {
+                    g.notes.push(b);
+                } else {
+                    g.nodes.push(Node {
+                        label: p.text.clone(),
+                        bbox: b,
+                        chain: None,
+                    });
+                }
+            }
+            _ => run = Some(run.map_or(p.bbox, |r| r.union(p.bbox))),
+        }
+    }
+    if let Some(b) = run {
+        g.nodes.push(Node {
+            label: String::new(),
+            bbox: b,
+            chain: None,
+        });
+    }
+    // Composite states to model states by label; each state's parent chain.
+    let comp_labels: Vec<Vec<String>> = model
+        .states
+        .iter()
+        .map(|st| {
+            if st.composite {
+                vec![st.label.clone(), st.id.clone()]
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let nearest = attach_clusters(&mut g, &comp_labels, |s| model.states.get(s).and_then(|st| st.parent));
+    let parents: Vec<Option<usize>> = g.clusters.iter().map(|c| c.parent).collect();
+    let plain: Vec<usize> = (0..model.states.len())
+        .filter(|&s| !model.states[s].composite)
+        .collect();
+    let labels: Vec<Vec<String>> = plain
+        .iter()
+        .map(|&s| {
+            let st = &model.states[s];
+            let mut l = vec![st.label.clone(), st.id.clone()];
+            l.extend(st.descriptions.iter().cloned());
+            l
+        })
+        .collect();
+    let drawn: Vec<String> = g.nodes.iter().map(|n| n.label.clone()).collect();
+    for (k, m) in match_labels(&drawn, &labels).into_iter().enumerate() {
+        let Some(m) = m else { continue };
+        g.nodes[k].chain = Some(chain_of(
+            model.states[plain[m]].parent.and_then(|p| nearest[p]),
+            &parents,
+        ));
+    }
+    g
+}
+
+fn read_class(d: &Drawing, model: &designdoc_model::mermaid::ClassDiagram) -> Graph {
+    let prims = &d.prims;
+    let mut g = Graph::default();
+    let i = read_clusters(prims, &mut g, |prims, i| {
+        (prims[i].tag == "rect"
+            && prims[i].attr("rx") == Some("4")
+            && prims.get(i + 1).is_some_and(|t| is_text(t, 12.0)))
+        .then_some(i + 1)
+    });
+    let i = read_edges(prims, i, &mut g.edges, |_, _| false);
+    let mut k = i;
+    while k < prims.len() {
+        let p = &prims[k];
+        let next = prims.get(k + 1);
+        if p.tag == "rect" && next.is_some_and(|t| t.tag == "text") {
+            let bold = next.is_some_and(|t| t.attr("font-weight") == Some("bold"));
+            // An annotation line (`«interface»`) may come before the bold name.
+            let name = if bold {
+                next.map(|t| t.text.clone())
+            } else {
+                prims
+                    .get(k + 2)
+                    .filter(|t| t.tag == "text" && t.attr("font-weight") == Some("bold"))
+                    .map(|t| t.text.clone())
+            };
+            match name {
+                Some(label) => g.nodes.push(Node {
+                    label,
+                    bbox: p.bbox,
+                    chain: None,
+                }),
+                None => g.notes.push(p.bbox),
+            }
+            k += 2;
+        } else {
+            k += 1;
+        }
+    }
+    let ns_labels: Vec<Vec<String>> = model
+        .namespaces
+        .iter()
+        .map(|n| vec![n.label.clone().unwrap_or_else(|| n.name.clone()), n.name.clone()])
+        .collect();
+    let nearest = attach_clusters(&mut g, &ns_labels, |n| model.namespaces.get(n).and_then(|ns| ns.parent));
+    let parents: Vec<Option<usize>> = g.clusters.iter().map(|c| c.parent).collect();
+    let labels: Vec<Vec<String>> = model
+        .classes
+        .iter()
+        .map(|c| {
+            let mut l = vec![c.name.clone()];
+            l.extend(c.label.clone());
+            l
+        })
+        .collect();
+    let drawn: Vec<String> = g.nodes.iter().map(|n| n.label.clone()).collect();
+    for (k, m) in match_labels(&drawn, &labels).into_iter().enumerate() {
+        let Some(m) = m else { continue };
+        g.nodes[k].chain = Some(chain_of(model.classes[m].namespace.and_then(|n| nearest[n]), &parents));
+    }
+    g
+}
+
+fn read_sequence(d: &Drawing, model: &designdoc_model::mermaid::SequenceDiagram) -> Sequence {
+    let prims = &d.prims;
+    let mut s = Sequence::default();
+    // `rect` bands come first, then the lifelines: the vertical lines.
+    let mut i = prims.iter().take_while(|p| p.tag == "rect").count();
+    while let Some(p) = prims.get(i).filter(|p| p.tag == "line") {
+        let (x0, x1) = (p.bbox.x0, p.bbox.x1);
+        if (x1 - x0).abs() > 0.5 || p.attr("stroke-dasharray").is_some() {
+            break;
+        }
+        s.lifelines.push(Lifeline {
+            x: x0,
+            y0: p.bbox.y0,
+            y1: p.bbox.y1,
+        });
+        i += 1;
+    }
+    let mut k = i;
+    while k < prims.len() {
+        let p = &prims[k];
+        if p.tag == "rect" && p.fill_none() && p.attr("stroke-dasharray").is_some() {
+            // A block frame: its tab (a path), the keyword, the condition.
+            let keyword = prims
+                .get(k + 2)
+                .filter(|t| t.tag == "text")
+                .map(|t| t.text.clone())
+                .unwrap_or_default();
+            let condition = prims
+                .get(k + 3)
+                .filter(|t| t.tag == "text" && t.attr("text-anchor") == Some("middle"))
+                .map(|t| t.text.clone())
+                .unwrap_or_default();
+            s.frames.push(Frame {
+                keyword,
+                condition,
+                bbox: p.bbox,
+            });
+        } else if p.tag == "rect" && !p.fill_none() && (p.bbox.width() - 10.0).abs() < 0.5 && s.frames.is_empty() {
+            s.activations.push(p.bbox);
+        } else if p.tag == "rect" && prims.get(k + 1).is_some_and(|t| is_text(t, 12.0)) && p.attr("rx").is_none() {
+            s.notes.push(p.bbox);
+            s.items.push(Item {
+                kind: ItemKind::Note,
+                text: prims[k + 1].text.clone(),
+                bbox: p.bbox,
+            });
+        } else if (p.tag == "line" || p.tag == "path" && p.fill_none())
+            && (p.attr("marker-end").is_some() || p.attr("marker-start").is_some())
+            && prims.get(k + 1).is_some_and(|t| is_text(t, 12.0))
+        {
+            s.items.push(Item {
+                kind: ItemKind::Message,
+                text: prims[k + 1].text.clone(),
+                bbox: p.bbox,
+            });
+        }
+        k += 1;
+    }
+    // `rect` blocks are colour bands, not frames: they do not count in a frame's depth.
+    use designdoc_model::mermaid::sequence::BlockKind;
+    let mut open: Vec<BlockKind> = Vec::new();
+    let mut framed: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+    for b in &model.blocks {
+        open.truncate(b.depth);
+        let depth = open.iter().filter(|k| **k != BlockKind::Rect).count();
+        open.push(b.kind);
+        if b.kind != BlockKind::Rect {
+            framed.push((b.range.clone(), depth));
+            s.model_blocks
+                .push((format!("{:?}", b.kind).to_lowercase(), b.label.clone(), depth));
+        }
+    }
+    let innermost = |at: usize| {
+        (0..framed.len())
+            .filter(|&f| framed[f].0.contains(&at))
+            .max_by_key(|&f| framed[f].1)
+    };
+    let mut items: Vec<(usize, ItemKind, String)> = model
+        .messages
+        .iter()
+        .map(|m| (m.range.start, ItemKind::Message, m.text.clone()))
+        .chain(
+            model
+                .notes
+                .iter()
+                .map(|n| (n.range.start, ItemKind::Note, n.text.clone())),
+        )
+        .collect();
+    items.sort_by_key(|i| i.0);
+    s.model_items = items
+        .into_iter()
+        .map(|(at, kind, text)| (kind, text, innermost(at)))
+        .collect();
+    s
+}
+
+/// Why a diagram could not be measured.
+#[derive(Clone, Debug)]
+pub enum Unreadable {
+    /// Not one of the measured kinds, or our parser did not model it.
+    NotMeasured,
+    /// Drawn, but nothing in it could be read back (the reason).
+    Empty(&'static str),
+}
+
+/// Reads the drawing of `src` (as `render_svg` gave it) into geometry.
+pub fn measure(src: &str, svg: &str) -> Result<(Kind, Geometry), Unreadable> {
+    let parsed = parse_diagram(src);
+    let drawing = read(svg);
+    let (kind, geometry) = match &parsed.model {
+        DiagramModel::Flowchart(m) => (Kind::Flowchart, Geometry::Graph(read_flowchart(&drawing, src, m))),
+        DiagramModel::Er(m) => (Kind::Er, Geometry::Graph(read_er(&drawing, m))),
+        DiagramModel::State(m) => (Kind::State, Geometry::Graph(read_state(&drawing, m))),
+        DiagramModel::Class(m) => (Kind::Class, Geometry::Graph(read_class(&drawing, m))),
+        DiagramModel::Sequence(m) => (Kind::Sequence, Geometry::Sequence(read_sequence(&drawing, m))),
+        DiagramModel::Other => return Err(Unreadable::NotMeasured),
+    };
+    match &geometry {
+        Geometry::Graph(g) if g.nodes.is_empty() => return Err(Unreadable::Empty("no node read back")),
+        Geometry::Sequence(s) if s.lifelines.is_empty() => return Err(Unreadable::Empty("no lifeline read back")),
+        _ => {}
+    }
+    Ok((kind, geometry))
+}
+
+/// The index of the smallest node box the point touches, else of the cluster whose
+/// border it lies on.
+fn endpoint(g: &Graph, p: (f64, f64)) -> (Option<usize>, Option<usize>) {
+    let node = (0..g.nodes.len())
+        .filter(|&n| g.nodes[n].bbox.grow(CROSS_TOL).contains_point(p))
+        .min_by(|&a, &b| g.nodes[a].bbox.area().total_cmp(&g.nodes[b].bbox.area()));
+    if node.is_some() {
+        return (node, None);
+    }
+    let cluster = (0..g.clusters.len()).find(|&c| {
+        let b = g.clusters[c].bbox;
+        b.grow(CROSS_TOL).contains_point(p) && !b.grow(-CROSS_TOL).contains_point(p)
+    });
+    (None, cluster)
+}
+
+fn short(s: &str) -> String {
+    let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 30 {
+        format!("{}...", one.chars().take(27).collect::<String>())
+    } else {
+        one
+    }
+}
+
+fn is_ancestor(g: &Graph, a: usize, mut c: usize) -> bool {
+    for _ in 0..=g.clusters.len() {
+        match g.clusters[c].parent {
+            Some(p) if p == a => return true,
+            Some(p) => c = p,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The checks over a node-and-edge drawing.
+pub fn check_graph(g: &Graph) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let mut v = |check: &'static str, what: String| out.push(Violation { check, what });
+    // Nodes inside exactly their clusters.
+    for n in &g.nodes {
+        let Some(chain) = &n.chain else { continue };
+        for (c, cl) in g.clusters.iter().enumerate() {
+            if chain.contains(&c) {
+                if !cl.bbox.contains(n.bbox, INSIDE_TOL) {
+                    v(
+                        "node-outside-own-cluster",
+                        format!(
+                            "node `{}` not inside its cluster `{}`",
+                            short(&n.label),
+                            short(&cl.title)
+                        ),
+                    );
+                }
+            } else if n.bbox.grow(-CROSS_TOL).overlaps(cl.bbox) {
+                v(
+                    "node-in-foreign-cluster",
+                    format!("node `{}` drawn over cluster `{}`", short(&n.label), short(&cl.title)),
+                );
+            }
+        }
+    }
+    // Clusters apart unless nested, and nested ones inside their parent.
+    for a in 0..g.clusters.len() {
+        let (ca, ba) = (&g.clusters[a], g.clusters[a].bbox);
+        if let Some(p) = ca.parent
+            && !g.clusters[p].bbox.contains(ba, INSIDE_TOL)
+        {
+            v(
+                "cluster-outside-parent",
+                format!(
+                    "cluster `{}` not inside `{}`",
+                    short(&ca.title),
+                    short(&g.clusters[p].title)
+                ),
+            );
+        }
+        for b in a + 1..g.clusters.len() {
+            if is_ancestor(g, a, b) || is_ancestor(g, b, a) {
+                continue;
+            }
+            if ba.grow(-CROSS_TOL).overlaps(g.clusters[b].bbox) {
+                v(
+                    "cluster-overlap",
+                    format!(
+                        "clusters `{}` and `{}` overlap",
+                        short(&ca.title),
+                        short(&g.clusters[b].title)
+                    ),
+                );
+            }
+        }
+    }
+    // Nodes apart.
+    for a in 0..g.nodes.len() {
+        for b in a + 1..g.nodes.len() {
+            if g.nodes[a].bbox.grow(-CROSS_TOL).overlaps(g.nodes[b].bbox) {
+                v(
+                    "node-overlap",
+                    format!(
+                        "nodes `{}` and `{}` overlap",
+                        short(&g.nodes[a].label),
+                        short(&g.nodes[b].label)
+                    ),
+                );
+            }
+        }
+    }
+    // Edges clear of what they do not connect.
+    for (e, edge) in g.edges.iter().enumerate() {
+        let (Some(&first), Some(&last)) = (edge.points.first(), edge.points.last()) else {
+            continue;
+        };
+        let ends = [endpoint(g, first), endpoint(g, last)];
+        let mut allowed_clusters: Vec<usize> = Vec::new();
+        for (node, cluster) in ends {
+            if let Some(c) = cluster {
+                allowed_clusters.push(c);
+                allowed_clusters.extend(chain_of(
+                    g.clusters[c].parent,
+                    &g.clusters.iter().map(|c| c.parent).collect::<Vec<_>>(),
+                ));
+            }
+            if let Some(n) = node {
+                match &g.nodes[n].chain {
+                    Some(chain) => allowed_clusters.extend(chain),
+                    // Unmatched: whatever it is drawn in counts as its own.
+                    None => allowed_clusters.extend(
+                        (0..g.clusters.len()).filter(|&c| g.clusters[c].bbox.contains(g.nodes[n].bbox, INSIDE_TOL)),
+                    ),
+                }
+            }
+        }
+        let segments: Vec<((f64, f64), (f64, f64))> = edge.points.windows(2).map(|w| (w[0], w[1])).collect();
+        for (n, node) in g.nodes.iter().enumerate() {
+            if ends.iter().any(|(en, _)| *en == Some(n)) {
+                continue;
+            }
+            let b = node.bbox.grow(-CROSS_TOL);
+            if segments.iter().any(|&(p, q)| b.crossed_by(p, q)) {
+                v(
+                    "edge-through-node",
+                    format!("edge {} passes through node `{}`", e + 1, short(&node.label)),
+                );
+            }
+        }
+        for (c, cl) in g.clusters.iter().enumerate() {
+            if allowed_clusters.contains(&c) {
+                continue;
+            }
+            let b = cl.bbox.grow(-CROSS_TOL);
+            if segments.iter().any(|&(p, q)| b.crossed_by(p, q)) {
+                v(
+                    "edge-through-cluster",
+                    format!("edge {} passes through cluster `{}`", e + 1, short(&cl.title)),
+                );
+            }
+        }
+        if let Some(label) = edge.label {
+            let lb = label.grow(-1.0);
+            for node in &g.nodes {
+                if lb.overlaps(node.bbox) {
+                    v(
+                        "label-over-node",
+                        format!("label of edge {} drawn over node `{}`", e + 1, short(&node.label)),
+                    );
+                }
+            }
+            for (o, other) in g.edges.iter().enumerate().skip(e + 1) {
+                if other.label.is_some_and(|ol| lb.overlaps(ol)) {
+                    v(
+                        "label-over-label",
+                        format!("labels of edges {} and {} overlap", e + 1, o + 1),
+                    );
+                }
+            }
+            for (o, other) in g.edges.iter().enumerate() {
+                if o != e && other.points.windows(2).any(|w| lb.grow(-1.0).crossed_by(w[0], w[1])) {
+                    v(
+                        "edge-through-label",
+                        format!("edge {} crosses the label of edge {}", o + 1, e + 1),
+                    );
+                }
+            }
+        }
+    }
+    for note in &g.notes {
+        for node in &g.nodes {
+            if note.grow(-CROSS_TOL).overlaps(node.bbox) {
+                v("note-over-node", format!("a note drawn over `{}`", short(&node.label)));
+            }
+        }
+    }
+    out
+}
+
+/// The checks over a sequence drawing.
+pub fn check_sequence(s: &Sequence) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let mut v = |check: &'static str, what: String| out.push(Violation { check, what });
+    for a in &s.activations {
+        let on = s.lifelines.iter().any(|l| {
+            a.x0 - INSIDE_TOL <= l.x
+                && l.x <= a.x1 + INSIDE_TOL
+                && a.y0 >= l.y0 - INSIDE_TOL
+                && a.y1 <= l.y1 + INSIDE_TOL
+        });
+        if !on {
+            v(
+                "activation-off-lifeline",
+                format!(
+                    "activation at x {:.0}..{:.0}, y {:.0}..{:.0} on no lifeline",
+                    a.x0, a.x1, a.y0, a.y1
+                ),
+            );
+        }
+    }
+    let straddles = |outer: Bbox, inner: Bbox| {
+        inner.grow(-INSIDE_TOL).overlaps(outer)
+            && !outer.contains(inner, INSIDE_TOL)
+            && !inner.contains(outer, INSIDE_TOL)
+    };
+    for a in 0..s.frames.len() {
+        for b in a + 1..s.frames.len() {
+            if straddles(s.frames[a].bbox, s.frames[b].bbox) {
+                v(
+                    "block-overlap",
+                    format!(
+                        "blocks `{}` and `{}` overlap without nesting",
+                        s.frames[a].keyword, s.frames[b].keyword
+                    ),
+                );
+            }
+        }
+    }
+    for (n, note) in s.notes.iter().enumerate() {
+        for f in &s.frames {
+            if straddles(f.bbox, *note) {
+                v(
+                    "note-straddles-block",
+                    format!("note {} crosses the border of block `{}`", n + 1, f.keyword),
+                );
+            }
+        }
+        for (o, other) in s.notes.iter().enumerate().skip(n + 1) {
+            if note.grow(-CROSS_TOL).overlaps(*other) {
+                v("note-overlap", format!("notes {} and {} overlap", n + 1, o + 1));
+            }
+        }
+    }
+    // Each drawn frame sits inside as many frames as the model nests it in, and every
+    // message and note written in a block is drawn inside its frame.
+    let mut frame_of: Vec<Option<usize>> = vec![None; s.model_blocks.len()];
+    let mut used = vec![false; s.model_blocks.len()];
+    for (f, frame) in s.frames.iter().enumerate() {
+        let key = (norm(&frame.keyword), norm(&frame.condition));
+        let Some(m) = (0..s.model_blocks.len())
+            .find(|&m| !used[m] && norm(&s.model_blocks[m].0) == key.0 && norm(&s.model_blocks[m].1) == key.1)
+        else {
+            continue;
+        };
+        used[m] = true;
+        frame_of[m] = Some(f);
+        let inside = s
+            .frames
+            .iter()
+            .enumerate()
+            .filter(|&(o, other)| o != f && other.bbox.contains(frame.bbox, INSIDE_TOL) && other.bbox != frame.bbox)
+            .count();
+        if inside != s.model_blocks[m].2 {
+            v(
+                "block-depth",
+                format!(
+                    "block `{}` drawn inside {inside} blocks, nested in {}",
+                    frame.keyword, s.model_blocks[m].2
+                ),
+            );
+        }
+    }
+    let mut taken = vec![false; s.model_items.len()];
+    for item in &s.items {
+        let d = norm(&item.text);
+        let Some(m) = (0..s.model_items.len()).find(|&m| {
+            let (kind, text, _) = &s.model_items[m];
+            let t = norm(text);
+            !taken[m]
+                && *kind == item.kind
+                && (t == d || !d.is_empty() && !t.is_empty() && (t.starts_with(&d) || d.starts_with(&t)))
+        }) else {
+            continue;
+        };
+        taken[m] = true;
+        let Some(frame) = s.model_items[m].2.and_then(|b| frame_of[b]).map(|f| &s.frames[f]) else {
+            continue;
+        };
+        if !frame.bbox.contains(item.bbox, INSIDE_TOL) {
+            let (check, what) = match item.kind {
+                ItemKind::Message => ("message-outside-block", "message"),
+                ItemKind::Note => ("note-outside-block", "note"),
+            };
+            v(
+                check,
+                format!(
+                    "{what} `{}` drawn outside its block `{}`",
+                    short(&item.text),
+                    frame.keyword
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// What was read back, by element, for the report: how much the checks looked at.
+pub fn census(g: &Geometry) -> Vec<(&'static str, usize)> {
+    match g {
+        Geometry::Graph(g) => vec![
+            ("nodes", g.nodes.len()),
+            (
+                "of them unlabeled (pseudo-states)",
+                g.nodes.iter().filter(|n| n.label.is_empty()).count(),
+            ),
+            (
+                "labeled nodes not matched to the model",
+                g.nodes
+                    .iter()
+                    .filter(|n| n.chain.is_none() && !n.label.is_empty())
+                    .count(),
+            ),
+            ("clusters", g.clusters.len()),
+            ("edges", g.edges.len()),
+            ("edge labels", g.edges.iter().filter(|e| e.label.is_some()).count()),
+            ("notes", g.notes.len()),
+        ],
+        Geometry::Sequence(s) => vec![
+            ("lifelines", s.lifelines.len()),
+            ("activations", s.activations.len()),
+            ("blocks", s.frames.len()),
+            ("blocks in the model (not `rect`)", s.model_blocks.len()),
+            ("notes", s.notes.len()),
+            (
+                "messages",
+                s.items.iter().filter(|i| i.kind == ItemKind::Message).count(),
+            ),
+            ("messages and notes in the model", s.model_items.len()),
+        ],
+    }
+}
+
+pub fn check(g: &Geometry) -> Vec<Violation> {
+    match g {
+        Geometry::Graph(g) => check_graph(g),
+        Geometry::Sequence(s) => check_sequence(s),
+    }
+}

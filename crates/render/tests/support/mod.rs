@@ -1,0 +1,4 @@
+//! Test support: reading our SVG back into geometry and checking its structure.
+
+pub mod geometry;
+pub mod svg;
