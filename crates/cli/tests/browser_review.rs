@@ -273,7 +273,7 @@ fn cli(dir: &Path, db: &str, args: &[&str]) -> String {
 
 #[test]
 fn review_in_a_browser() {
-    if !common::have("review_in_a_browser", &["chromium", "chromedriver"]) {
+    if designdoc_testkit::require_chromium_with_driver().is_none() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -313,8 +313,7 @@ fn git(dir: &Path, args: &[&str]) -> bool {
 
 #[test]
 fn changed_since_asks_the_repository_of_the_checked_paths() {
-    if !git(Path::new("."), &["--version"]) {
-        println!("git is not installed: skipping changed_since_asks_the_repository_of_the_checked_paths");
+    if !designdoc_testkit::require_command("git", "Debian package git") {
         return;
     }
     let root = tempfile::tempdir().expect("tempdir");

@@ -78,7 +78,7 @@ const DOCS: &[(&str, usize)] = &[
 /// keys on, one table per entity (plus junction tables).
 #[test]
 fn sqlite_loads_the_ddl() {
-    if !sqlite3_here() {
+    if !designdoc_testkit::require_command("sqlite3", "Debian package sqlite3") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -91,7 +91,7 @@ fn sqlite_loads_the_ddl() {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("sqlite3 must be installed (apt-get install sqlite3; .ci/run does)");
+            .expect("sqlite3 starts");
         let script =
             format!("{sql}\nPRAGMA foreign_key_check;\nSELECT count(*) FROM sqlite_master WHERE type = 'table';\n");
         child.stdin.take().expect("stdin").write_all_ok(script.as_bytes());
@@ -110,8 +110,7 @@ fn sqlite_loads_the_ddl() {
 /// DESIGNDOC_TEST_POSTGRES_URL, set by CI), each doc in a fresh schema.
 #[test]
 fn postgres_loads_the_ddl() {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping the PostgreSQL load (CI sets it)");
+    let Some(url) = designdoc_testkit::require_postgres() else {
         return;
     };
     for (i, (doc, entities)) in DOCS.iter().enumerate() {
@@ -126,7 +125,7 @@ fn postgres_loads_the_ddl() {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("psql must be installed");
+            .expect("psql starts");
         child.stdin.take().expect("stdin").write_all_ok(script.as_bytes());
         let out = child.wait_with_output().expect("psql ran");
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -145,17 +144,4 @@ impl WriteAllOk for std::process::ChildStdin {
         use std::io::Write;
         self.write_all(bytes).expect("write to child");
     }
-}
-
-/// sqlite3, or one printed line saying it is missing (this file does not share the
-/// server-test helpers).
-fn sqlite3_here() -> bool {
-    let here = Command::new("sqlite3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !here {
-        println!("skipped: sqlite_loads_the_ddl needs sqlite3 (Debian package sqlite3; .ci/run installs it)");
-    }
-    here
 }

@@ -134,11 +134,11 @@ fn help_hides_the_database_password() {
 fn changed_since_cannot_smuggle_git_options() {
     let tmp = tempfile::tempdir().expect("tempdir");
     std::fs::write(tmp.path().join("a.md"), "# A\n").expect("doc");
-    let git = |args: &[&str]| Command::new("git").current_dir(tmp.path()).args(args).output();
-    if git(&["init", "-q"]).is_err() {
-        println!("skipped: git is not installed");
+    if !designdoc_testkit::require_command("git", "Debian package git") {
         return;
     }
+    let git = |args: &[&str]| Command::new("git").current_dir(tmp.path()).args(args).output();
+    assert!(git(&["init", "-q"]).is_ok_and(|o| o.status.success()), "git init");
     let out = designdoc(tmp.path(), &["check", "--changed-since=--output=stolen.txt", "a.md"]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a git revision"));
@@ -193,8 +193,7 @@ fn preview_bounds_request_heads() {
 
 #[test]
 fn parallel_publishes_of_one_doc_all_succeed_on_postgres() {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        println!("skipped: DESIGNDOC_TEST_POSTGRES_URL is not set (CI sets it)");
+    let Some(url) = designdoc_testkit::require_postgres() else {
         return;
     };
     let schema = format!("hub_parallel_{}", std::process::id());
@@ -280,8 +279,7 @@ fn blackhole_proxy(target: &str, cut: std::sync::Arc<std::sync::atomic::AtomicBo
 
 #[test]
 fn readyz_says_not_ready_quickly_when_the_database_stops_answering() {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        println!("skipped: DESIGNDOC_TEST_POSTGRES_URL is not set (CI sets it)");
+    let Some(url) = designdoc_testkit::require_postgres() else {
         return;
     };
     // postgres://USER[:PW]@HOST:PORT/DB -> the same through our proxy.

@@ -210,10 +210,7 @@ fn hostile_documents_cannot_take_the_hub_down_sqlite() {
 
 #[test]
 fn hostile_documents_cannot_take_the_hub_down_postgres() {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        eprintln!(
-            "DESIGNDOC_TEST_POSTGRES_URL is not set: skipping the PostgreSQL hostile-document story (CI sets it)"
-        );
+    let Some(url) = designdoc_testkit::require_postgres() else {
         return;
     };
     let schema = format!("hub_hostile_{}", std::process::id());

@@ -569,10 +569,7 @@ fn kill_9_during_publishing_loses_nothing_acknowledged_sqlite() {
     let file = tmp.path().join("hub.db");
     crash_story(tmp.path(), &format!("sqlite://{}", file.display()), &[]);
     // And SQLite's own tool agrees.
-    if !common::have(
-        "kill_9_during_publishing_loses_nothing_acknowledged_sqlite (integrity check)",
-        &["sqlite3"],
-    ) {
+    if !designdoc_testkit::require_command("sqlite3", "Debian package sqlite3") {
         return;
     }
     let out = Command::new("sqlite3")
@@ -583,12 +580,9 @@ fn kill_9_during_publishing_loses_nothing_acknowledged_sqlite() {
     assert_eq!(text(&out.stdout).trim(), "ok");
 }
 
-/// The PostgreSQL URL and a fresh schema name, or None when the variable is unset.
+/// The PostgreSQL URL and a fresh schema name, or None (after one skip line) without one.
 fn postgres(test: &str) -> Option<(String, String)> {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping {test} (CI sets it)");
-        return None;
-    };
+    let url = designdoc_testkit::require_postgres()?;
     Some((url, format!("hub_{test}_{}", std::process::id())))
 }
 
@@ -666,7 +660,7 @@ fn two_hubs_share_one_postgres() {
 
 #[test]
 fn hub_pages_in_a_browser() {
-    if !common::have("hub_pages_in_a_browser", &["chromium"]) {
+    if designdoc_testkit::require_chromium().is_none() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -716,16 +710,7 @@ fn hub_pages_in_a_browser() {
 
 #[test]
 fn alert_rules_pass_promtool() {
-    let ok = Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install promtool (Debian package prometheus)"
-        );
-        eprintln!("promtool is not installed: skipping the alert rule tests");
+    if !designdoc_testkit::require_command("promtool", "Debian package prometheus") {
         return;
     }
     let deploy = root().join("deploy");

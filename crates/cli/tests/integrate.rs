@@ -65,7 +65,9 @@ fn man_pages_cover_each_subcommand() {
 /// one good and one incomplete design doc.
 #[test]
 fn pre_commit_hooks_run_through_try_repo() {
-    if !common::have("pre_commit_hooks_run_through_try_repo", &["git", "pre-commit"]) {
+    if !designdoc_testkit::require_command("git", "Debian package git")
+        || !designdoc_testkit::require_command("pre-commit", "pip install pre-commit")
+    {
         return;
     }
     let manifest = Command::new("pre-commit")

@@ -1,21 +1,17 @@
 //! `designdoc lsp` with a real LSP client: pytest-lsp (on pygls) starts the built binary
 //! and drives it as an editor does (crates/lsp/tests/client/test_designdoc_lsp.py):
 //! diagnostics on open and on change, a code action applied, completion, hover, outline
-//! and go to definition. Without the client the test says so in one `skipped:` line.
+//! and go to definition. Without the client the test skips (designdoc_testkit).
 
 use std::path::Path;
 use std::process::Command;
 
 #[test]
 fn a_real_client_sees_findings_fixes_completion_and_hover() {
-    let has_client = Command::new("python3")
-        .args(["-c", "import pytest_lsp"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_client {
-        println!(
-            "skipped: python3 with pytest-lsp is not installed (pip install -r crates/lsp/tests/client/requirements.txt)"
-        );
+    if !designdoc_testkit::require_python_module(
+        "pytest_lsp",
+        "pip install -r crates/lsp/tests/client/requirements.txt",
+    ) {
         return;
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../lsp/tests/client");

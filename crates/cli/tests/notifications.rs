@@ -41,13 +41,8 @@ struct Mail {
 
 impl SmtpSink {
     /// Starts it, or says which part is missing.
-    fn start(dir: &Path, test: &str) -> Option<SmtpSink> {
-        let have = Command::new("python3")
-            .args(["-c", "import aiosmtpd"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !have {
-            println!("skipped: {test} needs python3 with aiosmtpd (pip install aiosmtpd; .ci/run installs it)");
+    fn start(dir: &Path) -> Option<SmtpSink> {
+        if !designdoc_testkit::require_python_module("aiosmtpd", "pip install aiosmtpd; .ci/run installs it") {
             return None;
         }
         let port = free_port();
@@ -322,8 +317,8 @@ fn example() -> String {
 }
 
 /// The review story with notifications, on the hub in `dir` over `db`.
-fn story(dir: &Path, db: &[String], test: &str) {
-    let Some(smtp) = SmtpSink::start(dir, test) else {
+fn story(dir: &Path, db: &[String]) {
+    let Some(smtp) = SmtpSink::start(dir) else {
         return;
     };
     // The receiver refuses its first two calls: those are retried.
@@ -525,15 +520,12 @@ fn notifications_reach_smtp_and_webhooks_once_on_sqlite() {
         "--database".to_string(),
         format!("sqlite://{}", tmp.path().join("hub.db").display()),
     ];
-    story(tmp.path(), &db, "notifications_reach_smtp_and_webhooks_once_on_sqlite");
+    story(tmp.path(), &db);
 }
 
 /// The database arguments of a PostgreSQL schema of its own, when the tests have one.
-fn postgres(test: &str, name: &str) -> Option<(String, String, Vec<String>)> {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        println!("skipped: {test} needs PostgreSQL (set DESIGNDOC_TEST_POSTGRES_URL; .ci/run does)");
-        return None;
-    };
+fn postgres(name: &str) -> Option<(String, String, Vec<String>)> {
+    let url = designdoc_testkit::require_postgres()?;
     let schema = format!("{name}_{}", std::process::id());
     let db = vec![
         "--database".to_string(),
@@ -546,12 +538,11 @@ fn postgres(test: &str, name: &str) -> Option<(String, String, Vec<String>)> {
 
 #[test]
 fn notifications_reach_smtp_and_webhooks_once_on_postgres() {
-    let test = "notifications_reach_smtp_and_webhooks_once_on_postgres";
-    let Some((url, schema, db)) = postgres(test, "notify") else {
+    let Some((url, schema, db)) = postgres("notify") else {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
-    story(tmp.path(), &db, test);
+    story(tmp.path(), &db);
     common::drop_pg_schema(&url, &schema);
 }
 
@@ -561,8 +552,7 @@ fn notifications_reach_smtp_and_webhooks_once_on_postgres() {
 /// such a repeat by its delivery id, which is what the test counts).
 #[test]
 fn two_instances_send_each_notification_once_through_a_kill() {
-    let test = "two_instances_send_each_notification_once_through_a_kill";
-    let Some((url, schema, db)) = postgres(test, "notify_two") else {
+    let Some((url, schema, db)) = postgres("notify_two") else {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -454,8 +454,7 @@ fn authorization_matrix_on_postgres() {
 /// Runs `story` against a hub on PostgreSQL in a schema of its own (dropped after), when
 /// DESIGNDOC_TEST_POSTGRES_URL is set.
 fn on_postgres(name: &str, story: fn(&Hub)) {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping (CI sets it)");
+    let Some(url) = designdoc_testkit::require_postgres() else {
         return;
     };
     let schema = format!("{name}_{}", std::process::id());
@@ -1234,7 +1233,10 @@ fn password_changes_are_throttled_audited_and_end_tokens() {
     }
     match (before, rows()) {
         (Some(b), Some(a)) => assert_eq!(a, b, "throttled attempts were stored"),
-        _ => println!("skipped: the row count needs sqlite3 (apt-get install sqlite3)"),
+        _ => assert!(
+            !designdoc_testkit::require_command("sqlite3", "Debian package sqlite3"),
+            "sqlite3 did not run"
+        ),
     }
     let admin_pw = hub.add_user(&["user", "add", "audit2", "--admin"]);
     let admin = hub.login("audit2", &admin_pw);
@@ -1313,7 +1315,23 @@ fn service_tokens_publish_only_where_their_scope_allows() {
 impl Hub {
     /// Runs SQL on the hub's database with the sqlite3 or psql shell (as an operator
     /// would); false when that shell is not installed.
+    /// Runs `statement` on the hub's database with its command-line client; false (with
+    /// testkit's skip line) when that client is missing.
+    #[track_caller]
     fn sql(&self, statement: &str) -> bool {
+        let client = if self.db[1].starts_with("sqlite://") {
+            "sqlite3"
+        } else {
+            "psql"
+        };
+        let install = if client == "sqlite3" {
+            "apt-get install sqlite3"
+        } else {
+            "apt-get install postgresql-client"
+        };
+        if !designdoc_testkit::require_command(client, install) {
+            return false;
+        }
         let out = match self.db[1].strip_prefix("sqlite://") {
             Some(path) => Command::new("sqlite3").arg(path).arg(statement).output(),
             None => Command::new("psql")
@@ -1420,7 +1438,6 @@ fn one_time_passwords(hub: &Hub) {
     // with the answer a wrong password gets.
     let otp = hub.cli(&["user", "add", "bea"]);
     if !hub.sql("UPDATE users SET password_expires_at = 1000 WHERE username = 'bea'") {
-        println!("skipped the expiry: it needs sqlite3 or psql");
         return;
     }
     assert_eq!(hub.try_login("bea", &otp, "", "").0, 401);

@@ -30,7 +30,7 @@ fn url(path: &Path, query: &str) -> String {
 
 #[test]
 fn site_in_a_browser() {
-    if !common::have("site_in_a_browser", &["chromium"]) {
+    if designdoc_testkit::require_chromium().is_none() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -93,7 +93,7 @@ fn site_in_a_browser() {
 
 #[test]
 fn injected_script_never_runs() {
-    if !common::have("injected_script_never_runs", &["chromium"]) {
+    if designdoc_testkit::require_chromium().is_none() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -808,12 +808,6 @@ fn executed(dom: &str) -> Option<String> {
     None
 }
 
-fn have_chromium() -> bool {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .any(|c| Path::new(c).exists())
-}
-
 /// Opens each file in chromium (a few at a time); the dumped DOMs, in order.
 fn dump_all(files: &[PathBuf], profiles: &Path) -> Vec<String> {
     let next = AtomicUsize::new(0);
@@ -1012,9 +1006,7 @@ fn svg_style_and_label_injection_never_runs() {
     );
 
     // (b) In a browser, without CSP, with events fired.
-    if !have_chromium() {
-        println!("skipped: chromium is not installed (apt-get install chromium)");
-    } else {
+    if designdoc_testkit::require_chromium().is_some() {
         let browse = dir.join("browser");
         std::fs::create_dir_all(&browse).expect("mkdir");
         let mut files = Vec::new();

@@ -9,8 +9,7 @@
 mod common;
 
 use designdoc_model::{BlockKind, Document, LineIndex};
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, PartialEq)]
 struct Structure {
@@ -39,13 +38,9 @@ fn ours(src: &str) -> Structure {
     Structure { headings, code }
 }
 
-/// GitHub's structure of each source, or `None` when Python or cmarkgfm is missing.
+/// GitHub's structure of each source, or `None` when the oracle does not answer.
 fn github(sources: &[String]) -> Option<Vec<Structure>> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let probe = Command::new("python3").args(["-c", "import cmarkgfm"]).output().ok()?;
-    if !probe.status.success() {
-        return None;
-    }
     let answers = common::ask_oracle("python3", &root.join("tools/cmark-oracle/oracle.py"), sources)?;
     let mut out = Vec::new();
     for v in answers {
@@ -157,10 +152,12 @@ fn torture_docs() -> Vec<String> {
     docs
 }
 
-fn rfc_docs() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/rust-rfcs/text");
+/// How to get GitHub's Markdown reader, the oracle these tests compare with.
+const CMARK_INSTALL: &str = "pip install -r tools/cmark-oracle/requirements.txt";
+
+fn rfc_docs(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&dir) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
         let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
         paths.sort();
         for p in paths {
@@ -200,36 +197,32 @@ fn compare(named: Vec<(String, String)>) -> Option<Vec<String>> {
 
 #[test]
 fn rfc_corpus_reads_as_github_reads_it() {
-    let docs = rfc_docs();
-    if docs.is_empty() {
-        println!("skipped: rfc_corpus_reads_as_github_reads_it needs ../shared/corpus/rust-rfcs beside the repository");
-        return;
-    }
-    let n = docs.len();
-    let Some(differences) = compare(docs) else {
-        println!(
-            "skipped: rfc_corpus_reads_as_github_reads_it needs python3 with cmarkgfm (pip install -r tools/cmark-oracle/requirements.txt)"
-        );
+    let Some(dir) = designdoc_testkit::require_shared("corpus/rust-rfcs/text") else {
         return;
     };
+    if !designdoc_testkit::require_python_module("cmarkgfm", CMARK_INSTALL) {
+        return;
+    }
+    let docs = rfc_docs(&dir);
+    assert!(!docs.is_empty(), "no RFCs in {}", dir.display());
+    let n = docs.len();
+    let differences = compare(docs).expect("cmark-gfm answered for every RFC");
     println!("{n} RFCs: {} differ from cmark-gfm", differences.len());
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
 #[test]
 fn torture_set_reads_as_github_reads_it() {
+    if !designdoc_testkit::require_python_module("cmarkgfm", CMARK_INSTALL) {
+        return;
+    }
     let docs: Vec<(String, String)> = torture_docs()
         .into_iter()
         .enumerate()
         .map(|(i, d)| (format!("torture {i}:\n{d}\n"), d))
         .collect();
     let n = docs.len();
-    let Some(differences) = compare(docs) else {
-        println!(
-            "skipped: torture_set_reads_as_github_reads_it needs python3 with cmarkgfm (pip install -r tools/cmark-oracle/requirements.txt)"
-        );
-        return;
-    };
+    let differences = compare(docs).expect("cmark-gfm answered for every torture doc");
     println!("{n} torture docs: {} differ from cmark-gfm", differences.len());
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }

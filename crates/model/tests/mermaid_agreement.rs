@@ -11,7 +11,6 @@ mod common;
 use common::Tally;
 use designdoc_model::mermaid::parse_diagram;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// The kind a diagram belongs to for scoring, as the shared yardstick reads it: the first
 /// word after front matter, `%%{...}%%` directives and comments.
@@ -49,11 +48,10 @@ fn scoring_kind(src: &str) -> &'static str {
 
 #[test]
 fn shared_corpus_agrees_with_mermaid() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/mermaid/diagrams.jsonl");
-    let Ok(data) = std::fs::read_to_string(&path) else {
-        println!("skipped: shared_corpus_agrees_with_mermaid needs ../shared/corpus/mermaid beside the repository");
+    let Some(path) = designdoc_testkit::require_shared("corpus/mermaid/diagrams.jsonl") else {
         return;
     };
+    let data = std::fs::read_to_string(&path).expect("the shared Mermaid corpus");
     let show = std::env::var("MERMAID_AGREEMENT_SHOW").unwrap_or_default();
     let mut tally: BTreeMap<&str, Tally> = BTreeMap::new();
     for line in data.lines() {

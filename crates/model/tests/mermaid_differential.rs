@@ -16,7 +16,7 @@ mod common;
 use common::Tally;
 use designdoc_model::mermaid::{DiagramKind, parse_diagram};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -164,7 +164,7 @@ fn seeds() -> Vec<String> {
             }
         }
     }
-    let shared = manifest_dir().join("../../../shared/corpus/mermaid/diagrams.jsonl");
+    let shared = designdoc_testkit::shared_root().join("corpus/mermaid/diagrams.jsonl");
     if let Ok(data) = std::fs::read_to_string(shared) {
         for line in data.lines() {
             let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
@@ -189,19 +189,18 @@ fn validated(src: &str) -> bool {
     )
 }
 
-/// Real Mermaid's verdict for each source, in order; `None` when Node or the harness is
-/// missing.
-fn oracle(sources: &[String]) -> Option<Vec<bool>> {
-    let harness = manifest_dir().join("../../tools/mermaid-oracle");
-    if !harness.join("node_modules/mermaid").is_dir() {
-        return None;
-    }
+/// Real Mermaid's verdict for each source, in order (the oracle in `harness`); `None`
+/// when it does not answer for each.
+fn oracle(harness: &Path, sources: &[String]) -> Option<Vec<bool>> {
     let answers = common::ask_oracle("node", &harness.join("oracle.mjs"), sources)?;
     Some(answers.iter().map(|v| v["ok"] == true).collect())
 }
 
 #[test]
 fn mutants_agree_with_mermaid() {
+    let Some(harness) = designdoc_testkit::require_node_oracle() else {
+        return;
+    };
     let seed: u64 = std::env::var("MERMAID_FUZZ_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -220,12 +219,7 @@ fn mutants_agree_with_mermaid() {
             mutants.push(m);
         }
     }
-    let Some(verdicts) = oracle(&mutants) else {
-        println!(
-            "skipped: mutants_agree_with_mermaid needs Node and tools/mermaid-oracle/node_modules (cd tools/mermaid-oracle && npm ci)"
-        );
-        return;
-    };
+    let verdicts = oracle(&harness, &mutants).expect("Mermaid answered for every mutant");
     let mut tally: BTreeMap<String, Tally> = BTreeMap::new();
     let mut found = Vec::new();
     for (src, &mermaid_ok) in mutants.iter().zip(&verdicts) {

@@ -153,11 +153,10 @@ fn mermaid_content_position() {
 
 #[test]
 fn embedded_seed_is_the_shared_seed() {
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seed/design-doc-template.md");
-    let Ok(seed) = std::fs::read_to_string(&shared) else {
-        println!("skipped: embedded_seed_is_the_shared_seed needs ../shared beside the repository");
+    let Some(shared) = designdoc_testkit::require_shared("seed/design-doc-template.md") else {
         return;
     };
+    let seed = std::fs::read_to_string(&shared).expect("the shared seed");
     assert_eq!(
         seed,
         include_str!("../../check/templates/default.md"),

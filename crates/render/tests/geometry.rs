@@ -343,11 +343,10 @@ fn kind_of(mermaid_type: &str) -> Option<Kind> {
 
 #[test]
 fn shared_corpus_geometry_baseline() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/mermaid/diagrams.jsonl");
-    let Ok(data) = std::fs::read_to_string(&path) else {
-        println!("skipped: shared_corpus_geometry_baseline needs ../shared/corpus/mermaid beside the repository");
+    let Some(path) = designdoc_testkit::require_shared("corpus/mermaid/diagrams.jsonl") else {
         return;
     };
+    let data = std::fs::read_to_string(&path).expect("the shared Mermaid corpus");
     let strict = std::env::var("DESIGNDOC_GEOMETRY_STRICT").is_ok_and(|v| v == "1");
     // DESIGNDOC_GEOMETRY_SHOW=<id>: print that diagram's violations and keep its SVG;
     // =check:<name>: list that check's violations; =unreadable: list the unread diagrams;

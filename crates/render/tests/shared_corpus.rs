@@ -5,15 +5,13 @@
 
 use designdoc_render::DiagramError;
 use designdoc_render::diagram::active_content;
-use std::path::Path;
 
 #[test]
 fn shared_corpus_draws_within_limits_and_sanitized() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/mermaid/diagrams.jsonl");
-    let Ok(data) = std::fs::read_to_string(&path) else {
-        println!("skipped: ../shared/corpus/mermaid is not beside the repository");
+    let Some(path) = designdoc_testkit::require_shared("corpus/mermaid/diagrams.jsonl") else {
         return;
     };
+    let data = std::fs::read_to_string(&path).expect("the shared Mermaid corpus");
     let (mut drawn, mut over_limits, mut valid) = (0, Vec::new(), 0);
     let mut valid_drawn = 0;
     for line in data.lines() {

@@ -76,8 +76,7 @@ async fn postgres_schema(url: &str) -> Schema {
 
 #[tokio::test]
 async fn sqlite_and_postgres_schemas_agree() {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        println!("skipped: DESIGNDOC_TEST_POSTGRES_URL is not set, so there is no PostgreSQL schema to compare");
+    let Some(url) = designdoc_testkit::require_postgres() else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");

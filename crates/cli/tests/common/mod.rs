@@ -89,7 +89,8 @@ pub fn start_preview(dir: &Path, args: &[&str]) -> (Killed, String) {
     start_server(dir, &all)
 }
 
-/// Drops a PostgreSQL schema a test made (with psql, which CI installs).
+/// Drops a PostgreSQL schema a test made (with psql: `designdoc_testkit::require_postgres`
+/// asks for it).
 pub fn drop_pg_schema(url: &str, schema: &str) {
     let dropped = Command::new("psql")
         .args([url, "-q", "-c", &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")])
@@ -110,41 +111,9 @@ pub fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u1
     (status, body)
 }
 
-/// Debian's chromium, if installed.
-pub fn chromium() -> &'static str {
-    find_chromium().unwrap_or("/usr/bin/chromium")
-}
-
-fn find_chromium() -> Option<&'static str> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|c| Path::new(c).exists())
-}
-
-/// Whether a program runs here (`PROGRAM --version` succeeds).
-pub fn runs(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// True when every part `test` needs is here; otherwise prints one line naming the
-/// missing part (CI, which installs them all, fails on such a line) and returns false.
-pub fn have(test: &str, parts: &[&str]) -> bool {
-    for part in parts {
-        let present = match *part {
-            "chromium" => find_chromium().is_some(),
-            program => runs(program),
-        };
-        if !present {
-            println!(
-                "skipped: {test} needs {part} (Debian packages: chromium, chromium-driver, sqlite3, postgresql-client; .ci/run installs them)"
-            );
-            return false;
-        }
-    }
-    true
+/// Chromium as found on PATH (tests ask `designdoc_testkit::require_chromium` first).
+pub fn chromium() -> String {
+    designdoc_testkit::chromium().map_or_else(|| "chromium".to_string(), |p| p.display().to_string())
 }
 
 pub fn browser(profile: &Path, args: &[&str]) -> String {

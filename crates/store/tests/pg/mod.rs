@@ -1,13 +1,12 @@
 //! PostgreSQL for the store's tests: a schema of its own on the server at
-//! DESIGNDOC_TEST_POSTGRES_URL, dropped after; skipped (with one line) when it is unset.
+//! DESIGNDOC_TEST_POSTGRES_URL, dropped after; skipped with testkit's one line when it is unset.
 
 use designdoc_store::Store;
 
 /// Runs `test` on a store in the schema `NAME_PID`, then drops the schema.
-#[allow(clippy::print_stderr, reason = "a test's skip line")]
+#[track_caller]
 pub async fn with_schema<F: AsyncFnOnce(&Store)>(name: &str, test: F) {
-    let Ok(url) = std::env::var("DESIGNDOC_TEST_POSTGRES_URL") else {
-        eprintln!("DESIGNDOC_TEST_POSTGRES_URL is not set: skipping the PostgreSQL {name} (CI sets it)");
+    let Some(url) = designdoc_testkit::require_postgres() else {
         return;
     };
     let schema = format!("{name}_{}", std::process::id());
