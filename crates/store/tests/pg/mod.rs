@@ -4,7 +4,6 @@
 use designdoc_store::Store;
 
 /// Runs `test` on a store in the schema `NAME_PID`, then drops the schema.
-#[track_caller]
 pub async fn with_schema<F: AsyncFnOnce(&Store)>(name: &str, test: F) {
     let Some(url) = designdoc_testkit::require_postgres() else {
         return;
