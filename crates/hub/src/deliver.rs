@@ -68,7 +68,7 @@ impl std::fmt::Debug for Smtp {
     }
 }
 
-/// Longest a send may take (well under the default lease).
+/// Longest a send may take (a third of a shorter lease).
 const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 /// Most notifications claimed at once.
 const BATCH: i64 = 16;
@@ -79,8 +79,11 @@ const MAX_RETRY: Duration = Duration::from_secs(3600);
 pub async fn run(hub: Arc<Hub>, base_url: String) {
     let settings = hub.notify.clone();
     let lease = i64::try_from(settings.lease.as_millis()).unwrap_or(60_000);
+    // A batch is sent one by one and must be done within its lease, or another worker
+    // would claim (and send) what this one still holds.
+    let batch_size = claim_size(settings.lease);
     loop {
-        let batch = match hub.store.claim_notifications(BATCH, lease).await {
+        let batch = match hub.store.claim_notifications(batch_size, lease).await {
             Ok(batch) => batch,
             Err(e) => {
                 tracing::error!(error = %e, "cannot claim notifications");
@@ -106,11 +109,31 @@ pub async fn run(hub: Arc<Hub>, base_url: String) {
             }
             // The send happened; failing to record it means it is sent again after the
             // lease (a repeat its id lets the receiver recognise), never lost.
-            if let Err(e) = hub.store.record_attempt(&n, &attempt, retry_at).await {
-                tracing::error!(id = n.id, error = %e, "cannot record a notification attempt");
+            match hub.store.record_attempt(&n, &attempt, retry_at).await {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!(
+                    id = n.id,
+                    "the lease ran out: another worker had claimed the notification"
+                ),
+                Err(e) => tracing::error!(id = n.id, error = %e, "cannot record a notification attempt"),
             }
         }
     }
+}
+
+/// How many notifications to claim at once: as many as can be sent, each taking its
+/// longest, well within the lease (at least one; the send timeout is a third of a short
+/// lease).
+fn claim_size(lease: Duration) -> i64 {
+    let per_send = send_timeout(lease).as_millis().max(1);
+    i64::try_from(lease.as_millis() / per_send / 2)
+        .unwrap_or(1)
+        .clamp(1, BATCH)
+}
+
+/// The longest one send may take under `lease`.
+fn send_timeout(lease: Duration) -> Duration {
+    SEND_TIMEOUT.min(lease / 3)
 }
 
 /// One attempt at `n`.
@@ -134,12 +157,17 @@ async fn send(hub: &Arc<Hub>, n: &Outgoing, base_url: &str) -> Attempt {
         }
     };
     let mut payload: serde_json::Value = match serde_json::from_str(&n.payload) {
-        Ok(p) => p,
+        Ok(p @ serde_json::Value::Object(_)) => p,
+        Ok(_) => return done(Err("the payload is not a JSON object".into())),
         Err(e) => return done(Err(format!("unreadable payload: {e}"))),
     };
+    if !payload["document"].is_object() {
+        payload["document"] = serde_json::json!({});
+    }
     let page = payload["document"]["page"].as_str().unwrap_or("/").to_string();
     payload["document"]["url"] = format!("{}{page}", base_url.trim_end_matches('/')).into();
     payload["delivery"] = n.id.into();
+    let timeout = send_timeout(hub.notify.lease);
     match n.channel.as_str() {
         "email" => {
             let Some(smtp) = hub.notify.smtp.clone() else {
@@ -149,7 +177,7 @@ async fn send(hub: &Arc<Hub>, n: &Outgoing, base_url: &str) -> Attempt {
                 Ok(m) => m,
                 Err(e) => return done(Err(e)),
             };
-            let sent = tokio::task::spawn_blocking(move || send_mail(&smtp, message)).await;
+            let sent = tokio::task::spawn_blocking(move || send_mail(&smtp, message, timeout)).await;
             done(
                 sent.unwrap_or_else(|e| Err(format!("mail thread failed: {e}")))
                     .map(|()| 0),
@@ -163,8 +191,10 @@ async fn send(hub: &Arc<Hub>, n: &Outgoing, base_url: &str) -> Attempt {
             };
             let body = payload.to_string();
             let (id, event) = (n.id, n.event.clone());
-            let sent =
-                tokio::task::spawn_blocking(move || post_webhook(&hook.url, &hook.secret, id, &event, &body)).await;
+            let sent = tokio::task::spawn_blocking(move || {
+                post_webhook(&hook.url, &hook.secret, (id, &event), &body, timeout)
+            })
+            .await;
             let r = sent.unwrap_or_else(|e| Err((0, format!("webhook thread failed: {e}"))));
             let mut a = done(r.clone().map_err(|(_, e)| e));
             if let Err((status, _)) = r {
@@ -191,9 +221,15 @@ pub fn signature(secret: &str, body: &str) -> String {
 }
 
 /// Posts a webhook call; the HTTP status of a 2xx answer, or the status (0: none) and why.
-fn post_webhook(url: &str, secret: &str, id: i64, event: &str, body: &str) -> Result<i64, (i64, String)> {
+fn post_webhook(
+    url: &str,
+    secret: &str,
+    (id, event): (i64, &str),
+    body: &str,
+    timeout: Duration,
+) -> Result<i64, (i64, String)> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(SEND_TIMEOUT))
+        .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
         .build()
@@ -274,7 +310,7 @@ fn email(n: &Outgoing, p: &serde_json::Value, smtp: &Smtp, base_url: &str) -> Re
 }
 
 /// Sends one message through the mail server.
-fn send_mail(smtp: &Smtp, message: lettre::Message) -> Result<(), String> {
+fn send_mail(smtp: &Smtp, message: lettre::Message, timeout: Duration) -> Result<(), String> {
     use lettre::Transport;
     use lettre::transport::smtp::SmtpTransport;
     use lettre::transport::smtp::authentication::Credentials;
@@ -293,7 +329,7 @@ fn send_mail(smtp: &Smtp, message: lettre::Message) -> Result<(), String> {
     let mut builder = SmtpTransport::builder_dangerous(&smtp.host)
         .port(smtp.port)
         .tls(tls)
-        .timeout(Some(SEND_TIMEOUT));
+        .timeout(Some(timeout));
     if let Some((user, password)) = &smtp.credentials {
         builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
     }
@@ -306,7 +342,18 @@ fn send_mail(smtp: &Smtp, message: lettre::Message) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::signature;
+    use super::{claim_size, send_timeout, signature};
+    use std::time::Duration;
+
+    #[test]
+    fn a_batch_fits_in_its_lease() {
+        for (lease_ms, batch) in [(60_000, 2), (600_000, 16), (5_000, 1), (1, 1)] {
+            let lease = Duration::from_millis(lease_ms);
+            assert_eq!(claim_size(lease), batch, "lease {lease_ms} ms");
+            let longest = send_timeout(lease) * u32::try_from(batch).unwrap_or(1);
+            assert!(longest < lease || lease_ms == 1, "lease {lease_ms} ms: {longest:?}");
+        }
+    }
 
     #[test]
     fn signatures_are_hmac_sha256_of_the_body() {

@@ -693,6 +693,11 @@ impl Started {
             tokio::spawn(watch(Arc::clone(&hub), settings.dirs.clone(), workspace, published));
         }
         tokio::spawn(purge_login_failures(Arc::clone(&hub)));
+        if settings.notify.smtp.is_some() && settings.notify.public_url.is_none() {
+            tracing::warn!(
+                "[hub.smtp] is set but [hub] public_url is not: links in e-mails name the address the hub listens on"
+            );
+        }
         let base_url = settings
             .notify
             .public_url

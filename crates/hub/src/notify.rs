@@ -5,7 +5,7 @@
 
 use super::Hub;
 use super::pages::doc_url;
-use super::workflow::Authorship;
+use super::workflow::{Authorship, Trust};
 use designdoc_store::{DocumentRow, Notice, NoticeTo, StoreError, User, Visibility};
 
 /// The notification events.
@@ -36,7 +36,7 @@ pub async fn author_ids(hub: &Hub, authors: &Authorship) -> Result<Vec<String>, 
         .users()
         .await?
         .into_iter()
-        .filter(|u: &User| !u.disabled && authors.includes(u, &hub.authors))
+        .filter(|u: &User| !u.disabled && authors.includes(u, &hub.authors, Trust::Grants))
         .map(|u| u.id)
         .collect())
 }
@@ -68,6 +68,10 @@ pub async fn notices(
     if let (Some(map), Some(extra)) = (payload.as_object_mut(), fields.as_object()) {
         map.extend(extra.clone());
     }
+    // A status change tells the status it leads to (the doc was read before it).
+    if let Some(to) = fields.get("to").filter(|_| event == event::STATUS_CHANGED) {
+        payload["document"]["status"] = to.clone();
+    }
     let mut out = vec![Notice {
         to: NoticeTo::SpaceWebhooks(space.to_string()),
         event: event.to_string(),
@@ -75,11 +79,17 @@ pub async fn notices(
         payload: payload.clone(),
     }];
     if hub.mail_enabled {
-        let others: Vec<String> = to
-            .iter()
-            .filter(|id| Some(id.as_str()) != about.actor_id)
-            .cloned()
-            .collect();
+        // Nobody hears of their own action, nor of a doc in a space they cannot see (an
+        // `authors:` entry, a request or a thread made before a membership ended).
+        let mut others: Vec<String> = Vec::new();
+        for id in to.iter().filter(|id| Some(id.as_str()) != about.actor_id) {
+            let Some(user) = hub.store.user_by_id(id).await? else {
+                continue;
+            };
+            if hub.store.visibility(Some(&user)).await?.can_see(space) {
+                others.push(user.id);
+            }
+        }
         for (username, address) in hub.store.mail_recipients(&others).await? {
             let mut p = payload.clone();
             p["recipient"] = username.into();

@@ -80,14 +80,15 @@ pub async fn set_account(State(hub): Shared, caller: Caller, headers: HeaderMap,
     let on = f.email == "on";
     let address = f.address.trim();
     let done = async {
+        // The opt-out first: a mistyped address must not keep e-mail coming.
+        let detail = serde_json::json!({"email": on});
+        let audit = Audit::new(&user.username, "user.notifications", &user.username, detail);
+        hub.store.set_notify_email(&user.id, on, audit).await?;
         if user.email.as_deref().unwrap_or("") != address {
             let detail = serde_json::json!({"email": address});
             let audit = Audit::new(&user.username, "user.email", &user.username, detail);
             hub.store.set_email(&user.id, Some(address), audit).await?;
         }
-        let detail = serde_json::json!({"email": on});
-        let audit = Audit::new(&user.username, "user.notifications", &user.username, detail);
-        hub.store.set_notify_email(&user.id, on, audit).await?;
         Ok(html! { @if on { "E-mail notifications are on." } @else { "E-mail notifications are off." } })
     }
     .await;
@@ -199,10 +200,12 @@ pub async fn add_webhook(
     };
     let space = f.space.trim();
     let done = async {
-        hub.store.ensure_space(space).await?;
-        let detail = serde_json::json!({"space": space, "url": f.url.trim()});
+        // The audit log keeps where calls go, not the URL's path and query (which some
+        // receivers use as a bearer secret).
+        let detail = serde_json::json!({"space": space, "host": url_host(&f.url)});
         let audit = Audit::new(&admin.username, "webhook.add", space, detail);
         let (id, secret) = hub.store.add_webhook(space, &f.url, audit).await?;
+        hub.store.ensure_space(space).await?;
         Ok(html! {
             "Webhook " code #new-webhook { (id) } " added. Its signing secret (shown only now): "
             code #webhook-secret { (secret) }
@@ -210,6 +213,15 @@ pub async fn add_webhook(
     }
     .await;
     admin_page(&hub, &caller, flash(done)).await
+}
+
+/// `scheme://host[:port]` of a URL, without user info, path or query.
+fn url_host(url: &str) -> String {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    format!("{scheme}://{host}")
 }
 
 #[derive(Deserialize)]

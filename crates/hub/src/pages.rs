@@ -218,7 +218,6 @@ pub async fn mine(State(hub): Shared, caller: Caller) -> Result<Response, ApiErr
     };
     let err = |e| ApiError::store(&hub, e);
     let mut names = vec![user.username.clone()];
-    names.extend(user.email.clone());
     names.extend(
         hub.authors
             .iter()
@@ -235,7 +234,7 @@ pub async fn mine(State(hub): Shared, caller: Caller) -> Result<Response, ApiErr
         let authors = super::workflow::Authorship::of(&hub, &d.id, &d, &caller.visibility)
             .await
             .map_err(err)?;
-        if authors.includes(user, &hub.authors) {
+        if authors.includes(user, &hub.authors, super::workflow::Trust::Grants) {
             docs.push(d);
         }
     }
@@ -315,7 +314,9 @@ pub async fn doc(State(hub): Shared, caller: Caller, Path((space, path)): Path<(
             .await
             .map_err(err)?
             .into_iter()
-            .filter(|s| s.level >= 2)
+            // A heading whose anchor is empty (all emoji, say) is not a place for threads:
+            // the empty anchor means the whole document.
+            .filter(|s| s.level >= 2 && !s.anchor.is_empty())
             .map(|s| (s.anchor, s.title))
             .collect();
         super::review::panel(&hub, &caller, &id, &d, &sections).await?

@@ -220,7 +220,10 @@ pub async fn api_action(
 pub async fn api_state(State(hub): Shared, caller: Caller, Path((space, path)): Path<(String, String)>) -> Response {
     let id = format!("{space}:{path}");
     let err = store_err(&hub);
-    let state = match hub.store.review_state(&id, &caller.visibility).await.map_err(&err) {
+    let state = match workflow::review_state(&hub, &id, &caller.visibility)
+        .await
+        .map_err(&err)
+    {
         Ok(Some(s)) => s,
         Ok(None) => return ApiError::not_found("document").into_response(),
         Err(e) => return e.into_response(),
@@ -264,7 +267,10 @@ pub async fn panel(
     sections: &[(String, String)],
 ) -> Result<Option<Panel>, ApiError> {
     let err = store_err(hub);
-    let Some(state) = hub.store.review_state(id, &caller.visibility).await.map_err(&err)? else {
+    let Some(state) = workflow::review_state(hub, id, &caller.visibility)
+        .await
+        .map_err(&err)?
+    else {
         return Ok(None);
     };
     let comments = hub.store.comments(id, &caller.visibility).await.map_err(&err)?;
@@ -274,10 +280,13 @@ pub async fn panel(
     let authorship = workflow::Authorship::of(hub, id, doc, &caller.visibility)
         .await
         .map_err(&err)?;
-    let own = caller
-        .user
-        .as_ref()
-        .is_some_and(|u| authorship.includes(u, &hub.authors));
+    let is = |trust| {
+        caller
+            .user
+            .as_ref()
+            .is_some_and(|u| authorship.includes(u, &hub.authors, trust))
+    };
+    let (own, maybe_own) = (is(workflow::Trust::Grants), is(workflow::Trust::Refuses));
     let author = role.is_some_and(|r| r >= Role::Author);
     // Forms only for a session: they need its CSRF token (tokens use the JSON API).
     let candidates = match caller.csrf() {
@@ -291,7 +300,7 @@ pub async fn panel(
         csrf,
         revision: state.revision.to_string(),
         author,
-        reviewer: role.is_some_and(|r| r >= Role::Reviewer) && !own,
+        reviewer: role.is_some_and(|r| r >= Role::Reviewer) && !maybe_own,
         lifecycle: (own && author) || role == Some(Role::Admin),
         candidates: &candidates,
     });

@@ -156,27 +156,39 @@ fn is_own(published_by: &str, username: &str) -> bool {
     published_by == username || published_by.starts_with(&format!("{username} ("))
 }
 
+/// What a match of a user to a document's authors may be used for. A user sets their own
+/// e-mail address, unverified: an address in `authors:` may keep its user from reviewing
+/// the document (the safe side) but grants nothing (no lifecycle actions, no e-mail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// Grants an author's rights: publisher, user name, `@name` or `[hub.authors]`.
+    Grants,
+    /// Refuses a reviewer's: any of those, or the user's e-mail address.
+    Refuses,
+}
+
 /// Whether `user` wrote a document that `publishers` published and whose `authors:` lists
 /// `named`: they published a revision of it, or an entry of `authors:` names them by user
-/// name, e-mail or a name `mapping` gives them. Entries are read the ways people write
-/// them: `alice`, `@alice`, `alice@example.com`, `Alice Smith <alice@example.com>`,
-/// `Alice Smith (@alice)`.
+/// name, a name `mapping` gives them, or (for [`Trust::Refuses`]) their e-mail address.
+/// Entries are read the ways people write them: `alice`, `@alice`, `alice@example.com`,
+/// `Alice Smith <alice@example.com>`, `Alice Smith (@alice)`.
 pub fn is_author<'a>(
     user: &User,
     publishers: impl IntoIterator<Item = &'a str>,
     named: &[String],
     mapping: &AuthorMap,
+    trust: Trust,
 ) -> bool {
     publishers.into_iter().any(|p| is_own(p, &user.username))
-        || named.iter().any(|entry| names_user(entry, user, mapping))
+        || named.iter().any(|entry| names_user(entry, user, mapping, trust))
 }
 
 /// Whether one `authors:` entry names `user`.
-fn names_user(entry: &str, user: &User, mapping: &AuthorMap) -> bool {
+fn names_user(entry: &str, user: &User, mapping: &AuthorMap, trust: Trust) -> bool {
     let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
     author_names(entry).any(|name| {
         same(name, &user.username)
-            || user.email.as_deref().is_some_and(|e| same(name, e))
+            || (trust == Trust::Refuses && user.email.as_deref().is_some_and(|e| same(name, e)))
             || mapping
                 .get(&name.to_lowercase())
                 .is_some_and(|mapped| same(mapped, &user.username))
@@ -208,8 +220,11 @@ struct Target<'a> {
     doc: DocumentRow,
     rev: RevisionRow,
     user: User,
-    /// The caller published a revision of the doc or is named in its `authors`.
+    /// The caller published a revision of the doc or is named in its `authors`
+    /// ([`Trust::Grants`]): may move it along its lifecycle.
     author: bool,
+    /// The caller may be one of its authors ([`Trust::Refuses`]): may not review it.
+    excluded: bool,
     authors: Authorship,
 }
 
@@ -235,16 +250,22 @@ impl Authorship {
         })
     }
 
-    /// Whether `user` is one of the authors.
-    pub fn includes(&self, user: &User, mapping: &AuthorMap) -> bool {
-        is_author(user, self.publishers.iter().map(String::as_str), &self.named, mapping)
+    /// Whether `user` is one of the authors, for `trust`.
+    pub fn includes(&self, user: &User, mapping: &AuthorMap, trust: Trust) -> bool {
+        is_author(
+            user,
+            self.publishers.iter().map(String::as_str),
+            &self.named,
+            mapping,
+            trust,
+        )
     }
 
     /// Who may be asked to review the document: reviewers of `space` who are not among
     /// its authors.
     pub async fn reviewers(&self, hub: &Hub, space: &str) -> Result<Vec<User>, StoreError> {
         let mut users = hub.store.reviewers(space).await?;
-        users.retain(|u| !self.includes(u, &hub.authors));
+        users.retain(|u| !self.includes(u, &hub.authors, Trust::Refuses));
         Ok(users)
     }
 }
@@ -285,7 +306,8 @@ pub async fn perform(
         return Err(ReviewError::Stale { current: rev.number });
     }
     let authors = Authorship::of(hub, id, &doc, &caller.visibility).await?;
-    let author = authors.includes(&user, &hub.authors);
+    let author = authors.includes(&user, &hub.authors, Trust::Grants);
+    let excluded = authors.includes(&user, &hub.authors, Trust::Refuses);
     let target = Target {
         hub,
         caller,
@@ -295,6 +317,7 @@ pub async fn perform(
         rev,
         user,
         author,
+        excluded,
         authors,
     };
     check_reason(reason)?;
@@ -309,7 +332,7 @@ pub async fn perform(
         ReviewAction::Approve | ReviewAction::RequestChanges => target.verdict(action, reason, &mut outcome).await?,
         ReviewAction::Reject => {
             caller.require(target.space, Role::Reviewer)?;
-            if target.author {
+            if target.excluded {
                 return Err(ReviewError::OwnRevision);
             }
             outcome.detail["reason"] = reason.trim().into();
@@ -324,16 +347,24 @@ pub async fn perform(
     }
     let actor = caller.actor();
     let (number, status) = (target.rev.number, target.doc.status.as_str());
-    // Transitions write nothing of their own before the status change: their record is
-    // written here, and the status change records itself.
-    if !outcome.recorded {
-        hub.store
-            .audit(&actor, &action_record(action), id, outcome.detail)
-            .await?;
-    }
-    if let Some(to) = outcome.new_status {
-        let notices = target.status_notices((status, to.as_str()), reason).await?;
-        change_status(hub, &actor, id, number, (status, to.as_str()), reason, notices).await?;
+    // A transition's record is its status change, written in that change's transaction
+    // (a change refused because the status moved meanwhile leaves no record); an action
+    // that changed nothing else records itself here.
+    let record = action_record(action);
+    match (outcome.new_status, outcome.recorded) {
+        (Some(to), recorded) => {
+            let notices = target.status_notices((status, to.as_str()), reason).await?;
+            let as_action = (!recorded).then(|| (record.as_str(), outcome.detail.clone()));
+            let change = StatusChangeOf {
+                revision: number,
+                from: status,
+                to: to.as_str(),
+                reason,
+            };
+            change_status(hub, &actor, id, change, notices, as_action).await?;
+        }
+        (None, false) => hub.store.audit(&actor, &record, id, outcome.detail).await?,
+        (None, true) => {}
     }
     let missing = || ReviewError::Denied(Denied::Hidden);
     let state = hub
@@ -344,9 +375,18 @@ pub async fn perform(
     // The approval that meets the space's policy moves the document to approved.
     if *action == ReviewAction::Approve && state.status == Status::Review.as_str() && state.blocked().is_none() {
         let why = format!("{} approvals", state.approvals());
-        let moved = (Status::Review.as_str(), Status::Approved.as_str());
-        let notices = target.status_notices(moved, &why).await?;
-        change_status(hub, &actor, id, number, moved, &why, notices).await?;
+        let change = StatusChangeOf {
+            revision: number,
+            from: Status::Review.as_str(),
+            to: Status::Approved.as_str(),
+            reason: &why,
+        };
+        let notices = target.status_notices((change.from, change.to), &why).await?;
+        match change_status(hub, &actor, id, change, notices, None).await {
+            // Two approvals at once: the other one moved it; this verdict is recorded.
+            Err(ReviewError::Conflict(_)) | Ok(()) => {}
+            Err(e) => return Err(e),
+        }
         return hub
             .store
             .review_state(id, &caller.visibility)
@@ -354,6 +394,28 @@ pub async fn perform(
             .ok_or_else(missing);
     }
     Ok(state)
+}
+
+/// The review state of document `id`, its gate computed first if the current revision was
+/// stored before gates were (from its content, with the hub's checker, and kept).
+pub async fn review_state(
+    hub: &Hub,
+    id: &str,
+    vis: &designdoc_store::Visibility,
+) -> Result<Option<ReviewState>, StoreError> {
+    let Some(mut state) = hub.store.review_state(id, vis).await? else {
+        return Ok(None);
+    };
+    if !state.gate_known
+        && let Some((doc, rev)) = hub.store.current(id, vis).await?
+    {
+        let (_, facts) = hub.checker.facts(&doc.path, &rev.content);
+        hub.store.set_gate(id, rev.number, &facts.review_errors).await?;
+        state.open_errors = facts.review_errors.len() as i64;
+        state.blocking = facts.review_errors;
+        state.gate_known = true;
+    }
+    Ok(Some(state))
 }
 
 /// The start of a comment, for a notification (the page has the rest).
@@ -367,7 +429,7 @@ fn excerpt(body: &str) -> String {
 
 /// Refuses a reason nobody could read on a page.
 fn check_reason(reason: &str) -> Result<(), ReviewError> {
-    if reason.len() > 20_000 {
+    if reason.chars().count() > 20_000 {
         return Err(ReviewError::BadInput("a reason has at most 20,000 characters".into()));
     }
     Ok(())
@@ -425,10 +487,7 @@ impl Target<'_> {
     /// space's policy decides whether they block.
     async fn gate(&self) -> Result<(), ReviewError> {
         let missing = || ReviewError::Denied(Denied::Hidden);
-        let state = self
-            .hub
-            .store
-            .review_state(self.id, &self.caller.visibility)
+        let state = review_state(self.hub, self.id, &self.caller.visibility)
             .await?
             .ok_or_else(missing)?;
         match state.gate() {
@@ -503,7 +562,7 @@ impl Target<'_> {
                 self.doc.status
             )));
         }
-        if self.author {
+        if self.excluded {
             return Err(ReviewError::OwnRevision);
         }
         if *action == ReviewAction::Approve {
@@ -595,26 +654,38 @@ impl Target<'_> {
     }
 }
 
-/// Moves the doc from `from` to `to` if nobody changed it meanwhile, and records it with
-/// `reason` in its status history.
+/// A status change asked for: at which revision, from and to which status, and why.
+struct StatusChangeOf<'a> {
+    revision: i64,
+    from: &'a str,
+    to: &'a str,
+    reason: &'a str,
+}
+
+/// Moves the doc as `change` says if nobody changed it meanwhile, and records it with its
+/// reason in its status history, queuing `notices`. The audit record is `status.change`,
+/// or the action that asked for it (`review.reject` with its detail) when given.
 async fn change_status(
     hub: &Hub,
     actor: &str,
     id: &str,
-    revision: i64,
-    (from, to): (&str, &str),
-    reason: &str,
+    change: StatusChangeOf<'_>,
     notices: Vec<Notice>,
+    as_action: Option<(&str, serde_json::Value)>,
 ) -> Result<(), ReviewError> {
-    let reason = reason.trim();
-    let audit = Audit::new(
-        actor,
-        "status.change",
-        id,
-        serde_json::json!({"from": from, "to": to, "reason": reason}),
-    )
-    .notify(notices);
-    if !hub.store.set_status(id, revision, (from, to), reason, audit).await? {
+    let reason = change.reason.trim();
+    let (record, mut detail) = as_action.unwrap_or(("status.change", serde_json::json!({})));
+    if let Some(map) = detail.as_object_mut() {
+        map.insert("from".into(), change.from.into());
+        map.insert("to".into(), change.to.into());
+        map.insert("reason".into(), reason.into());
+    }
+    let audit = Audit::new(actor, record, id, detail).notify(notices);
+    if !hub
+        .store
+        .set_status(id, change.revision, (change.from, change.to), reason, audit)
+        .await?
+    {
         return Err(ReviewError::Conflict("the status changed meanwhile; reload".into()));
     }
     Ok(())

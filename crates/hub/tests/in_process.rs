@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tower::ServiceExt;
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     hub: Arc<Hub>,
 }
 
@@ -23,7 +23,7 @@ async fn fixture() -> Fixture {
     let store = Store::open(&url, None).await.unwrap();
     let settings = HubSettings::from_config(&HubConfig::default(), dir.path()).unwrap();
     let hub = Arc::new(Hub::new(store, Checker::with_default_template(), &settings));
-    Fixture { _dir: dir, hub }
+    Fixture { dir, hub }
 }
 
 impl Fixture {
@@ -301,4 +301,42 @@ async fn a_watched_doc_edited_after_approval_returns_to_review() {
     assert_eq!(publish["document"]["page"], "/doc/eng/limiter.md#review");
     // Claimed: nobody else gets them until the lease ends.
     assert!(f.hub.store.claim_notifications(100, 60_000).await.unwrap().is_empty());
+}
+
+/// A revision stored before the review gate existed (its gate empty and not known, as
+/// migration 0009 left them) is not waved through: its gate is computed from its content
+/// the first time a review reads it, and kept.
+#[tokio::test]
+async fn a_revision_from_before_the_gate_gets_its_gate_computed() {
+    let f = fixture().await;
+    let ana = f.user("ana", Role::Author).await;
+    f.user("rita", Role::Reviewer).await;
+    f.hub.store.ensure_space("eng").await.unwrap();
+    let publish = json!({"space": "eng", "docs": [{"path": "cache.md", "content": DOC}]});
+    assert_eq!(f.call(&ana, "POST", "/api/v1/publish", publish).await.0, StatusCode::OK);
+    // As an older hub left it.
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}", f.dir.path().join("hub.db").display());
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE revisions SET gate = '[]', gate_known = 0")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let review = "/api/v1/review/eng/cache.md";
+    let (status, body) = f
+        .call(
+            &ana,
+            "POST",
+            review,
+            json!({"action": "request-review", "reviewers": "rita"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["blocking"].as_array().is_some_and(|b| !b.is_empty()), "{body}");
+    let known: (String, i64) = sqlx::query_as("SELECT gate, gate_known FROM revisions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(known.1, 1, "kept");
+    assert!(known.0.contains("DD001"), "{}", known.0);
 }

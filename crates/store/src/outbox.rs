@@ -86,7 +86,7 @@ pub struct Outgoing {
 }
 
 /// A space's outgoing webhook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+#[derive(Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct Webhook {
     pub id: String,
     pub space: String,
@@ -97,6 +97,18 @@ pub struct Webhook {
     pub created_by: String,
     #[sqlx(try_from = "crate::rows::Flag")]
     pub disabled: bool,
+}
+
+impl std::fmt::Debug for Webhook {
+    // Never the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("id", &self.id)
+            .field("space", &self.space)
+            .field("url", &self.url)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One attempt to deliver a notification, for the admin page.
@@ -160,8 +172,10 @@ impl Store {
     }
 
     /// Records an attempt on a claimed notification: sent; or due again at `retry_at`; or
-    /// (with `retry_at` none) given up.
-    pub async fn record_attempt(&self, n: &Outgoing, attempt: &Attempt, retry_at: Option<i64>) -> Result<()> {
+    /// (with `retry_at` none) given up. The attempt is always logged; the row changes only
+    /// while this attempt is still its latest claim (a worker whose lease ran out and was
+    /// overtaken does not undo the other's outcome). Whether it did.
+    pub async fn record_attempt(&self, n: &Outgoing, attempt: &Attempt, retry_at: Option<i64>) -> Result<bool> {
         let now = now_millis();
         let mut tx = self.dialect.begin_write(&self.pool).await?;
         sqlx::query(
@@ -176,18 +190,24 @@ impl Store {
         .bind(attempt.millis)
         .execute(&mut *tx)
         .await?;
-        let update = match (attempt.ok, retry_at) {
-            (true, _) => "UPDATE outbox SET sent_at = $1, locked_until = 0, last_error = $2 WHERE id = $3",
-            (false, Some(_)) => "UPDATE outbox SET next_at = $1, locked_until = 0, last_error = $2 WHERE id = $3",
-            (false, None) => "UPDATE outbox SET failed_at = $1, locked_until = 0, last_error = $2 WHERE id = $3",
+        let set = match (attempt.ok, retry_at) {
+            (true, _) => "sent_at",
+            (false, Some(_)) => "next_at",
+            (false, None) => "failed_at",
         };
-        sqlx::query(update)
+        let update = format!(
+            "UPDATE outbox SET {set} = $1, locked_until = 0, last_error = $2
+             WHERE id = $3 AND attempts = $4 AND sent_at IS NULL AND failed_at IS NULL"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(update))
             .bind(retry_at.filter(|_| !attempt.ok).unwrap_or(now))
             .bind(&attempt.error)
             .bind(n.id)
+            .bind(n.attempts)
             .execute(&mut *tx)
             .await?;
-        Ok(tx.commit().await?)
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// The newest delivery attempts, newest first (the admin page's log).

@@ -148,8 +148,8 @@ async fn write_document(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_
         .bind(new.now)
         .execute(&mut **tx)
         .await?;
-        // The space's webhooks hear of it in the same transaction (e-mail is the hub's
-        // to address: it knows who the authors are).
+        // The space's webhooks hear of it in the same transaction. No e-mail goes out for
+        // it: who the authors are is the hub's rule, which the store does not know.
         let notice = crate::Notice {
             to: crate::NoticeTo::SpaceWebhooks(new.p.space.to_string()),
             event: "status.changed".to_string(),
@@ -211,8 +211,8 @@ async fn write_revision(tx: &mut Transaction<'static, Any>, new: &NewRevision<'_
     let findings = serde_json::to_string(&new.p.facts.findings).unwrap_or_else(|_| "[]".into());
     let gate = serde_json::to_string(&new.p.facts.review_errors).unwrap_or_else(|_| "[]".into());
     Ok(sqlx::query_scalar(
-        "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings, html, aside, renderer, gate)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        "INSERT INTO revisions (document_id, number, content, hash, published_at, published_by, front_matter, findings, html, aside, renderer, gate, gate_known)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1) RETURNING id",
     )
     .bind(new.id)
     .bind(new.number)

@@ -172,6 +172,10 @@ pub struct ReviewState {
     pub blocking: Vec<Blocking>,
     /// How many [`ReviewState::blocking`] there are.
     pub open_errors: i64,
+    /// Whether `blocking` was computed (false for revisions stored before the gate existed:
+    /// the hub computes it from the content, [`Store::set_gate`], before trusting it).
+    #[serde(skip)]
+    pub gate_known: bool,
 }
 
 impl ReviewState {
@@ -262,14 +266,15 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let (verdicts, stale) = all.into_iter().partition(|v| v.revision == doc.current_revision);
-        let gate: Option<String> =
-            sqlx::query_scalar("SELECT gate FROM revisions WHERE document_id = $1 AND number = $2")
+        let gate: Option<(String, i64)> =
+            sqlx::query_as("SELECT gate, gate_known FROM revisions WHERE document_id = $1 AND number = $2")
                 .bind(id)
                 .bind(doc.current_revision)
                 .fetch_optional(&self.pool)
                 .await?;
+        let gate_known = gate.as_ref().is_some_and(|(_, known)| *known != 0);
         let blocking: Vec<Blocking> = match gate {
-            Some(json) => serde_json::from_str(&json)
+            Some((json, _)) => serde_json::from_str(&json)
                 .map_err(|e| StoreError::Invalid(format!("the gate of {id} revision {}: {e}", doc.current_revision)))?,
             None => Vec::new(),
         };
@@ -283,6 +288,7 @@ impl Store {
             stale,
             blocking,
             open_errors,
+            gate_known,
         }))
     }
 
@@ -327,6 +333,18 @@ impl Store {
             .await?;
         }
         audit.commit_if(tx, done.rows_affected() > 0).await
+    }
+
+    /// Stores a revision's review gate (computed by the caller from its content).
+    pub async fn set_gate(&self, id: &str, revision: i64, blocking: &[Blocking]) -> Result<()> {
+        let json = serde_json::to_string(blocking).map_err(|e| StoreError::Invalid(format!("the gate: {e}")))?;
+        sqlx::query("UPDATE revisions SET gate = $1, gate_known = 1 WHERE document_id = $2 AND number = $3")
+            .bind(json)
+            .bind(id)
+            .bind(revision)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// A visible document's status changes, oldest first.
@@ -385,7 +403,7 @@ impl Store {
         if verdict == "changes" && reason.is_empty() {
             return Err(StoreError::Invalid("requesting changes needs a reason".into()));
         }
-        if reason.len() > 20_000 {
+        if reason.chars().count() > 20_000 {
             return Err(StoreError::Invalid("a reason has at most 20,000 characters".into()));
         }
         let mut tx = self.dialect.begin_write(&self.pool).await?;
@@ -419,17 +437,21 @@ impl Store {
         audit: Audit<'_>,
     ) -> Result<i64> {
         let body = body.trim();
-        if body.is_empty() || body.len() > 20_000 {
+        if body.is_empty() || body.chars().count() > 20_000 {
             return Err(StoreError::Invalid("a comment needs 1 to 20,000 characters".into()));
         }
         let mut tx = self.dialect.begin_write(&self.pool).await?;
         let anchor = match parent {
-            Some(p) => sqlx::query_scalar("SELECT anchor FROM comments WHERE id = $1 AND document_id = $2")
-                .bind(p)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::Invalid(format!("no comment {p} on this document")))?,
+            // A reply answers an open thread, by its first comment (a reply to a reply, or to
+            // a resolved thread, would be stored where no page shows it).
+            Some(p) => sqlx::query_scalar(
+                "SELECT anchor FROM comments WHERE id = $1 AND document_id = $2 AND parent_id IS NULL AND resolved_at IS NULL",
+            )
+            .bind(p)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("no open thread {p} on this document")))?,
             None => anchor.to_string(),
         };
         let comment: i64 = sqlx::query_scalar(
@@ -572,6 +594,7 @@ mod tests {
             }],
             blocking: Vec::new(),
             open_errors: 0,
+            gate_known: true,
         };
         assert_eq!(s.blocked().as_deref(), Some("1 of 2 approvals"));
         s.verdicts.push(v("b", "approve"));

@@ -49,6 +49,7 @@ fn comments_and_reviewers_are_escaped_in_the_review_panel() {
         stale: vec![verdict(1)],
         blocking: Vec::new(),
         open_errors: 0,
+        gate_known: true,
     };
     let comments = [
         comment(1, None, None),
@@ -100,6 +101,7 @@ fn comments_are_markdown_and_keep_hostile_markup_as_text() {
         stale: vec![],
         blocking: Vec::new(),
         open_errors: 0,
+        gate_known: true,
     };
     let mut c = comment(1, None, None);
     c.anchor = String::new();
