@@ -340,3 +340,62 @@ async fn a_revision_from_before_the_gate_gets_its_gate_computed() {
     assert_eq!(known.1, 1, "kept");
     assert!(known.0.contains("DD001"), "{}", known.0);
 }
+
+/// Nobody is e-mailed about a document in a private space they cannot see, though its
+/// `authors:` names them; a member named there is. (The mail server is never called here:
+/// the test reads what the action queued in the outbox.)
+#[tokio::test]
+async fn private_docs_are_mailed_only_to_those_who_can_see_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hub.db").display());
+    let store = Store::open(&url, None).await.unwrap();
+    let config = HubConfig {
+        smtp: Some(designdoc_workspace::SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: Some(9),
+            security: Some("none".into()),
+            from: "designdoc <hub@example.test>".into(),
+            ..Default::default()
+        }),
+        ..HubConfig::default()
+    };
+    let settings = HubSettings::from_config(&config, dir.path()).unwrap();
+    let hub = Arc::new(Hub::new(store, Checker::with_default_template(), &settings));
+    let f = Fixture { dir, hub };
+    let ana = f.user("ana", Role::Author).await;
+    f.user("bob", Role::Author).await;
+    f.user("cy", Role::Author).await;
+    let store = &f.hub.store;
+    for name in ["bob", "cy"] {
+        let u = store.user_by_name(name).await.unwrap().unwrap();
+        let audit = Audit::new("test", "user.email", name, json!({}));
+        store
+            .set_email(&u.id, Some(&format!("{name}@example.test")), audit)
+            .await
+            .unwrap();
+    }
+    store.ensure_space("hr").await.unwrap();
+    store
+        .set_private("hr", true, Audit::new("test", "space", "hr", json!({})))
+        .await
+        .unwrap();
+    for name in ["ana", "cy"] {
+        let u = store.user_by_name(name).await.unwrap().unwrap();
+        let audit = Audit::new("test", "grant", "hr", json!({}));
+        store.grant("hr", &u.id, Role::Author, audit).await.unwrap();
+    }
+    let doc = "---\nstatus: draft\nauthors: [\"@bob\", \"@cy\"]\n---\n# Pay bands\n\n## Overview\n\nSecret.\n";
+    let publish = json!({"space": "hr", "docs": [{"path": "pay.md", "content": doc}]});
+    let (status, body) = f.call(&ana, "POST", "/api/v1/publish", publish).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let comment = json!({"action": "comment", "anchor": "overview", "body": "Numbers for 2027?"});
+    let (status, body) = f.call(&ana, "POST", "/api/v1/review/hr/pay.md", comment).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let queued = store.claim_notifications(100, 60_000).await.unwrap();
+    let mailed: Vec<&str> = queued
+        .iter()
+        .filter(|n| n.channel == "email")
+        .map(|n| n.target.as_str())
+        .collect();
+    assert_eq!(mailed, ["cy@example.test"], "{queued:#?}");
+}
