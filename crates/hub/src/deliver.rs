@@ -96,8 +96,8 @@ pub async fn run(hub: Arc<Hub>, base_url: String) {
             continue;
         }
         for n in batch {
-            let attempt = send(&hub, &n, &base_url).await;
-            let retry_at = (!attempt.ok && n.attempts < i64::from(settings.max_attempts)).then(|| {
+            let (attempt, retryable) = send(&hub, &n, &base_url).await;
+            let retry_at = (!attempt.ok && retryable && n.attempts < i64::from(settings.max_attempts)).then(|| {
                 let exp = u32::try_from(n.attempts.saturating_sub(1)).unwrap_or(u32::MAX).min(20);
                 let delay = settings.retry.saturating_mul(1 << exp).min(MAX_RETRY);
                 designdoc_store::now_millis() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2)
@@ -136,8 +136,9 @@ fn send_timeout(lease: Duration) -> Duration {
     SEND_TIMEOUT.min(lease / 3)
 }
 
-/// One attempt at `n`.
-async fn send(hub: &Arc<Hub>, n: &Outgoing, base_url: &str) -> Attempt {
+/// One attempt at `n`, and whether another could go otherwise (false for what no retry
+/// mends: no mail server, an address that is not one, a removed webhook, a bad row).
+async fn send(hub: &Arc<Hub>, n: &Outgoing, base_url: &str) -> (Attempt, bool) {
     let started = Instant::now();
     let done = |r: Result<i64, String>| {
         let millis = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
@@ -158,8 +159,8 @@ async fn send(hub: &Arc<Hub>, n: &Outgoing, base_url: &str) -> Attempt {
     };
     let mut payload: serde_json::Value = match serde_json::from_str(&n.payload) {
         Ok(p @ serde_json::Value::Object(_)) => p,
-        Ok(_) => return done(Err("the payload is not a JSON object".into())),
-        Err(e) => return done(Err(format!("unreadable payload: {e}"))),
+        Ok(_) => return (done(Err("the payload is not a JSON object".into())), false),
+        Err(e) => return (done(Err(format!("unreadable payload: {e}"))), false),
     };
     if !payload["document"].is_object() {
         payload["document"] = serde_json::json!({});
@@ -171,23 +172,21 @@ async fn send(hub: &Arc<Hub>, n: &Outgoing, base_url: &str) -> Attempt {
     match n.channel.as_str() {
         "email" => {
             let Some(smtp) = hub.notify.smtp.clone() else {
-                return done(Err("e-mail is not configured ([hub.smtp])".into()));
+                return (done(Err("e-mail is not configured ([hub.smtp])".into())), false);
             };
             let message = match email(n, &payload, &smtp, base_url) {
                 Ok(m) => m,
-                Err(e) => return done(Err(e)),
+                Err(e) => return (done(Err(e)), false),
             };
             let sent = tokio::task::spawn_blocking(move || send_mail(&smtp, message, timeout)).await;
-            done(
-                sent.unwrap_or_else(|e| Err(format!("mail thread failed: {e}")))
-                    .map(|()| 0),
-            )
+            let sent = sent.unwrap_or_else(|e| Err(format!("mail thread failed: {e}")));
+            (done(sent.map(|()| 0)), true)
         }
         "webhook" => {
             let hook = match hub.store.webhook(&n.target).await {
                 Ok(Some(h)) if !h.disabled => h,
-                Ok(_) => return done(Err("the webhook was removed or disabled".into())),
-                Err(e) => return done(Err(format!("cannot read the webhook: {e}"))),
+                Ok(_) => return (done(Err("the webhook was removed or disabled".into())), false),
+                Err(e) => return (done(Err(format!("cannot read the webhook: {e}"))), true),
             };
             let body = payload.to_string();
             let (id, event) = (n.id, n.event.clone());
@@ -200,9 +199,9 @@ async fn send(hub: &Arc<Hub>, n: &Outgoing, base_url: &str) -> Attempt {
             if let Err((status, _)) = r {
                 a.status = status;
             }
-            a
+            (a, true)
         }
-        other => done(Err(format!("unknown channel `{other}`"))),
+        other => (done(Err(format!("unknown channel `{other}`"))), false),
     }
 }
 
