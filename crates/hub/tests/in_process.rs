@@ -18,10 +18,15 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
+    fixture_with(&HubConfig::default()).await
+}
+
+/// A hub over a fresh SQLite file, set up by `config` (`[hub]`).
+async fn fixture_with(config: &HubConfig) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("hub.db").display());
     let store = Store::open(&url, None).await.unwrap();
-    let settings = HubSettings::from_config(&HubConfig::default(), dir.path()).unwrap();
+    let settings = HubSettings::from_config(config, dir.path()).unwrap();
     let hub = Arc::new(Hub::new(store, Checker::with_default_template(), &settings));
     Fixture { dir, hub }
 }
@@ -346,9 +351,6 @@ async fn a_revision_from_before_the_gate_gets_its_gate_computed() {
 /// the test reads what the action queued in the outbox.)
 #[tokio::test]
 async fn private_docs_are_mailed_only_to_those_who_can_see_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("hub.db").display());
-    let store = Store::open(&url, None).await.unwrap();
     let config = HubConfig {
         smtp: Some(designdoc_workspace::SmtpConfig {
             host: "127.0.0.1".into(),
@@ -359,9 +361,7 @@ async fn private_docs_are_mailed_only_to_those_who_can_see_them() {
         }),
         ..HubConfig::default()
     };
-    let settings = HubSettings::from_config(&config, dir.path()).unwrap();
-    let hub = Arc::new(Hub::new(store, Checker::with_default_template(), &settings));
-    let f = Fixture { dir, hub };
+    let f = fixture_with(&config).await;
     let ana = f.user("ana", Role::Author).await;
     f.user("bob", Role::Author).await;
     f.user("cy", Role::Author).await;
