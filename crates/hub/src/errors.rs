@@ -112,13 +112,7 @@ pub fn error_page(status: StatusCode, message: &str, blocking: &[Blocking], path
             @if !blocking.is_empty() {
                 ul #blocking {
                     @for b in blocking {
-                        li.finding.error {
-                            code { (b.code) } " line " (b.line)
-                            @if let (Some(title), Some(anchor)) = (&b.section, &b.anchor) {
-                                " in " a href={ (doc) "#" (anchor) } { (title) }
-                            }
-                            ": " (b.message)
-                        }
+                        (super::review::blocking_item(b, &doc))
                     }
                 }
                 "\n"

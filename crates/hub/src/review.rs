@@ -473,16 +473,24 @@ fn blocking(state: &ReviewState) -> Markup {
                 p { "These findings (at review strictness) block review and approval:" }
                 ul {
                     @for b in &state.blocking {
-                        li.finding.error {
-                            code { (b.code) } " line " (b.line)
-                            @if let (Some(title), Some(anchor)) = (&b.section, &b.anchor) {
-                                " in " a href={ "#" (anchor) } { (title) }
-                            }
-                            ": " (b.message)
-                        }
+                        (blocking_item(b, ""))
                     }
                 }
             }
+        }
+    }
+}
+
+/// One finding that blocks review: code, line, its section (linked on the page `doc`,
+/// empty for this page) and message.
+pub(crate) fn blocking_item(b: &Blocking, doc: &str) -> Markup {
+    html! {
+        li.finding.error {
+            code { (b.code) } " line " (b.line)
+            @if let (Some(title), Some(anchor)) = (&b.section, &b.anchor) {
+                " in " a href={ (doc) "#" (anchor) } { (title) }
+            }
+            ": " (b.message)
         }
     }
 }
