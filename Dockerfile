@@ -1,6 +1,6 @@
 # designdoc in a container: `docker run --rm -v "$PWD:/work" designdoc check docs/`
 # Build stage: the release binary (profile `dist`: LTO, one codegen unit, stripped).
-FROM rust:1.88-slim-bookworm AS build
+FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 COPY . .
 RUN cargo build --locked --profile dist -p designdoc \

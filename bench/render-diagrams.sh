@@ -1,21 +1,38 @@
 #!/usr/bin/env bash
-# Benchmark: per-diagram parse and render time of designdoc's native SVG path for the
-# seed's two diagrams, a 50-node flowchart and an 8-entity ER diagram; with mermaid-cli
-# installed (MMDC_DIR, default /tmp/mmdc, see crates/model/tests/mermaid-corpus/NOTES.md)
-# the same diagrams through mmdc, best of 3, one process per diagram.
+# Benchmark: per-diagram render time of designdoc's native SVG path against mermaid-cli,
+# for the seed's two diagrams, a 50-node flowchart with 9 subgraphs, an 8-entity ER
+# diagram, a 40-message sequence diagram and a 200-node flowchart
+# (crates/model/tests/mermaid-corpus/bench-*.mmd).
+#  - in process: mean of `render_svg` (parse, bounds, drawing, sanitizer) over 200 runs;
+#  - process to process: `designdoc render-diagram FILE -o OUT.svg`, mean of 20 runs, and
+#    mermaid-cli (tools/mermaid-cli: npm ci, Debian chromium) `mmdc -i FILE -o OUT.svg`,
+#    best of 3, one process per diagram, as a user runs either.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-files=(crates/model/tests/mermaid-corpus/bench-{seed-graph,seed-er,flowchart-50,er-8}.mmd)
+files=(crates/model/tests/mermaid-corpus/bench-{seed-graph,seed-er,flowchart-50,er-8,sequence-40,flowchart-200}.mmd)
 cargo build --release --quiet -p designdoc-render --example render_bench
+cargo build --release --quiet -p designdoc
 ./target/release/examples/render_bench "${files[@]}"
-MMDC_DIR="${MMDC_DIR:-/tmp/mmdc}"
-if [ -x "$MMDC_DIR/node_modules/.bin/mmdc" ]; then
-  for f in "${files[@]}"; do
-    best=""
-    for _ in 1 2 3; do
-      t=$( { /usr/bin/time -f %e "$MMDC_DIR/node_modules/.bin/mmdc" -q -p "$MMDC_DIR/puppeteer-config.json" -i "$f" -o /tmp/mmdc-bench.svg >/dev/null 2>&1; } 2>&1 | tail -1)
-      if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
-    done
-    echo "mmdc $f: ${best}s"
-  done
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+now() { date +%s.%N; }
+for f in "${files[@]}"; do
+  start=$(now)
+  for _ in $(seq 20); do ./target/release/designdoc render-diagram "$f" -o "$out/ours.svg" >/dev/null; done
+  echo "designdoc render-diagram $(basename "$f"): $(echo "($(now) - $start) * 1000 / 20" | bc -l | cut -c1-6) ms"
+done
+mmdc=tools/mermaid-cli/node_modules/.bin/mmdc
+if [ ! -x "$mmdc" ]; then
+  echo "mermaid-cli not installed: (cd tools/mermaid-cli && PUPPETEER_SKIP_DOWNLOAD=1 npm ci)"
+  exit 0
 fi
+for f in "${files[@]}"; do
+  best=""
+  for _ in 1 2 3; do
+    start=$(now)
+    "$mmdc" -q -p tools/mermaid-cli/puppeteer.json -i "$f" -o "$out/theirs.svg" >/dev/null 2>&1
+    t=$(echo "$(now) - $start" | bc -l)
+    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+  done
+  echo "mmdc $(basename "$f"): $(echo "$best" | cut -c1-5) s"
+done

@@ -33,7 +33,7 @@ fn render_diagram_from_a_doc_and_a_file() {
     assert_eq!(code, 0, "{err}");
     let svg = std::fs::read_to_string(&out).expect("svg written");
     assert!(
-        svg.starts_with("<svg") && svg.contains(">Gateway</text>") && svg.contains(">Limiter</text>"),
+        svg.starts_with("<svg") && svg.contains(">Gateway</tspan>") && svg.contains(">Limiter</tspan>"),
         "{svg}"
     );
     let (_, again, _) = designdoc(&["render-diagram", "examples/0001-rate-limiter.md#1"]);

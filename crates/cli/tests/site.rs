@@ -66,7 +66,7 @@ fn site_in_a_browser() {
         dom.matches("<figure class=\"diagram\"").count() >= 2,
         "diagrams missing"
     );
-    assert!(dom.contains("<svg") && dom.contains(">Gateway</text>"), "SVG missing");
+    assert!(dom.contains("<svg") && dom.contains(">Gateway</tspan>"), "SVG missing");
     assert!(dom.contains("aria-label=\"Table of contents\""));
     let dom = browser(&profile, &["--dump-dom", &url(&out.join("risks.html"), "")]);
     assert!(dom.contains("Risk register") && dom.contains("API rate limiter"));

@@ -261,9 +261,10 @@ const FAILURE_MAX_AGE_MS: i64 = 3_600_000;
 
 /// The version of the page renderer: stored pages made by another version are re-rendered.
 /// The second number counts changes to what pages contain within one version (2: drawing
-/// budgets and the parsing SVG sanitizer; 4: diagrams at their natural size; pages stored
-/// before are redrawn).
-pub const RENDERER: &str = concat!("designdoc ", env!("CARGO_PKG_VERSION"), " pages 4");
+/// budgets and the parsing SVG sanitizer; 4: diagrams at their natural size; 5: diagrams
+/// drawn by Mermaid's own layouts, other kinds shown as source; pages stored before are
+/// redrawn).
+pub const RENDERER: &str = concat!("designdoc ", env!("CARGO_PKG_VERSION"), " pages 5");
 
 /// One document to publish.
 pub struct Incoming {

@@ -403,7 +403,7 @@ fn diagram(n: usize, src: &str, drawn: Result<String, String>) -> Markup {
             }
         },
         Err(why) => html! {
-            div.diagram-error role="note" { "Diagram " (n) " cannot be drawn: " (why) }
+            div.diagram-error role="note" { "Diagram " (n) ": " (why) }
             pre { code { (src) } }
         },
     }

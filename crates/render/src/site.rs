@@ -9,7 +9,11 @@ use designdoc_model::{BlockKind, Document};
 
 pub use crate::body::{MAX_MARKUP_DEPTH, RenderBudget, body_html, body_html_checked, body_html_with};
 
-pub const CSS: &str = include_str!("../assets/site.css");
+/// The site's stylesheet: the pages, then the diagrams' colours (`assets/diagram.css`).
+pub const CSS: &str = concat!(
+    include_str!("../assets/site.css"),
+    include_str!("../assets/diagram.css")
+);
 pub const JS: &str = include_str!("../assets/site.js");
 
 /// Changes when the pages' markup changes, so incremental builds render every page again.

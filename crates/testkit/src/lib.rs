@@ -228,6 +228,26 @@ pub fn require_node_oracle() -> Option<PathBuf> {
     Some(harness)
 }
 
+/// Mermaid's own renderer, `tools/mermaid-cli` (npm `@mermaid-js/mermaid-cli` driving
+/// Debian's chromium), with node and chromium; the `mmdc` program, or None after saying
+/// which part is missing.
+#[track_caller]
+pub fn require_mermaid_cli() -> Option<PathBuf> {
+    let install =
+        "Debian packages nodejs, npm and chromium, then: cd tools/mermaid-cli && PUPPETEER_SKIP_DOWNLOAD=1 npm ci";
+    if find_program("node").is_none() {
+        missing("node", install);
+        return None;
+    }
+    require_chromium()?;
+    let mmdc = repo_root().join("tools/mermaid-cli/node_modules/.bin/mmdc");
+    if !is_executable(&mmdc) {
+        missing("tools/mermaid-cli/node_modules", install);
+        return None;
+    }
+    Some(mmdc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

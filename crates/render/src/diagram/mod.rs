@@ -1,9 +1,10 @@
 //! Mermaid -> SVG. Our parser decides validity (exact positions, rejects what Mermaid
-//! rejects); the drawing is done by `mermaid-svg`, hidden behind this module so that it
-//! can be swapped. Every drawing is bounded before it starts (`limits`), runs on a
+//! rejects); the drawing is done by `merman` or `mermaid-svg` (`draw`), hidden behind
+//! this module so that they can be swapped. Every drawing is bounded before it starts (`limits`), runs on a
 //! thread of its own under a time budget (`worker`), and its SVG is rewritten by a
 //! parsing sanitizer and re-read as a browser would before it is returned (`sanitize`).
 
+mod draw;
 mod limits;
 mod memory;
 mod sanitize;
@@ -36,6 +37,10 @@ pub enum DiagramError {
     Refused(String),
     /// The drawing library refused or produced unsafe output.
     Renderer(String),
+    /// A kind we do not draw (only the kinds whose drawings are checked for structure
+    /// are: flowchart, ER, sequence, class, state); its header keyword. Pages show the
+    /// source instead.
+    NotDrawn(String),
 }
 
 impl fmt::Display for DiagramError {
@@ -53,6 +58,7 @@ impl fmt::Display for DiagramError {
             DiagramError::Overrun(m) => write!(f, "diagram not drawn in time: {m}"),
             DiagramError::Refused(m) => write!(f, "diagram not drawn: {m}"),
             DiagramError::Renderer(m) => write!(f, "cannot draw the diagram: {m}"),
+            DiagramError::NotDrawn(kind) => write!(f, "not drawn: {kind}"),
         }
     }
 }
@@ -76,6 +82,11 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
             parsed.errors.into_iter().map(|e| (e.message, e.range)).collect(),
         ));
     }
+    // Before the drawing bounds: a kind we do not draw need not fit them.
+    if !draw::drawn(parsed.kind) {
+        let kind = designdoc_model::mermaid::header_keyword(src).unwrap_or("unknown kind");
+        return Err(DiagramError::NotDrawn(kind.chars().take(40).collect()));
+    }
     check_source(src, &parsed, limits).map_err(|e| DiagramError::TooLarge(e.what))?;
     if let Some(problem) = sanitize::unsafe_style(src) {
         return Err(DiagramError::Refused(problem));
@@ -85,21 +96,18 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
     // Only some kinds hide counts in numbers that the source bounds cannot see; only
     // those are parsed twice (once to check the tree, once by the drawing itself).
     let check_tree = limits::needs_tree_check(parsed.kind, src);
+    let id = draw::drawing_id(src);
+    draw::warm_up();
     let drawn = worker::run(
         limits.time,
         limits.max_memory_bytes,
         move || -> Result<String, DiagramError> {
-            if check_tree {
-                let tree = mermaid_svg::parse(&owned).map_err(|e| DiagramError::Renderer(e.to_string()))?;
+            // The tree is mermaid-svg's, a second reading for its counts only: a diagram it
+            // cannot read is still drawn (its source bounds hold).
+            if check_tree && let Ok(tree) = mermaid_svg::parse(&owned) {
                 limits::check_tree(&tree, &tree_limits).map_err(|e| DiagramError::TooLarge(e.what))?;
             }
-            mermaid_svg::render(&owned).map_err(|e| {
-                DiagramError::Renderer(match e {
-                    // Its own message already says "parse error".
-                    mermaid_svg::RenderError::Parse(p) => p.to_string(),
-                    other => other.to_string(),
-                })
-            })
+            draw::merman(&owned, &id).map_err(DiagramError::Renderer)
         },
     );
     let svg = match drawn {
@@ -210,7 +218,7 @@ mod tests {
         }
         let graph = render_svg(SEED_GRAPH).expect("renders");
         for label in ["Component A", "Component B", "Component C", "Database"] {
-            assert!(graph.contains(&format!(">{label}</text>")), "{label} missing");
+            assert!(graph.contains(&format!(">{label}</tspan>")), "{label} missing");
         }
         let er = render_svg(SEED_ER).expect("renders");
         for name in ["ENTITY1", "ENTITY2", "ENTITY3"] {

@@ -567,6 +567,9 @@ enum Frame<'a> {
     Keep(&'a str),
     /// Dropped, its content kept.
     Unwrap(&'a str),
+    /// A link (`<a>`), written as a `<g>` with its checked attributes: the link goes,
+    /// its placement (`transform`) stays, or the nodes it wraps would move.
+    AsGroup(&'a str),
 }
 
 /// Rewrites SVG keeping allowed elements and attributes, every value checked and escaped,
@@ -609,14 +612,16 @@ pub fn sanitize_svg(svg: &str) -> String {
                     }
                     continue;
                 }
-                if !ELEMENTS.contains(&name) {
+                // A link is written as a group (see `Frame::AsGroup`).
+                let link = name.eq_ignore_ascii_case("a");
+                if !link && !ELEMENTS.contains(&name) {
                     if !self_closing {
                         stack.push(Frame::Unwrap(name));
                     }
                     continue;
                 }
                 out.push('<');
-                out.push_str(name);
+                out.push_str(if link { "g" } else { name });
                 for (k, v) in clean_attributes(&attrs) {
                     out.push(' ');
                     out.push_str(&k);
@@ -628,33 +633,36 @@ pub fn sanitize_svg(svg: &str) -> String {
                     out.push_str("/>");
                 } else {
                     out.push('>');
-                    stack.push(Frame::Keep(name));
+                    stack.push(if link { Frame::AsGroup(name) } else { Frame::Keep(name) });
                 }
             }
             Piece::End(name) => {
                 let open = stack.iter().rposition(|f| match f {
-                    Frame::Keep(n) | Frame::Unwrap(n) => *n == name,
+                    Frame::Keep(n) | Frame::Unwrap(n) | Frame::AsGroup(n) => *n == name,
                 });
                 if let Some(at) = open {
                     for frame in stack.drain(at..).rev() {
-                        if let Frame::Keep(n) = frame {
-                            out.push_str("</");
-                            out.push_str(n);
-                            out.push('>');
-                        }
+                        close(&mut out, frame);
                     }
                 }
             }
         }
     }
     for frame in stack.into_iter().rev() {
-        if let Frame::Keep(n) = frame {
-            out.push_str("</");
-            out.push_str(n);
-            out.push('>');
-        }
+        close(&mut out, frame);
     }
     out
+}
+
+fn close(out: &mut String, frame: Frame<'_>) {
+    let written = match frame {
+        Frame::Keep(n) => n,
+        Frame::AsGroup(_) => "g",
+        Frame::Unwrap(_) => return,
+    };
+    out.push_str("</");
+    out.push_str(written);
+    out.push('>');
 }
 
 /// HTML elements that have no end tag (they never nest).
@@ -791,7 +799,12 @@ mod tests {
     fn keeps_drawing_and_drops_active_content() {
         check(
             "<svg viewBox=\"0 0 1 1\" onload=\"x()\"><script>alert(1)</script><a href=\"javascript:x\"><tspan>y</tspan></a><rect fill=\"url(http://evil/x)\" stroke=\"#333\"/><path marker-end=\"url(#arrow)\"/><foreignObject><div>hi</div></foreignObject><text>a &lt; b</text></svg>",
-            "<svg viewBox=\"0 0 1 1\"><tspan>y</tspan><rect stroke=\"#333\"/><path marker-end=\"url(#arrow)\"/><text>a &lt; b</text></svg>",
+            "<svg viewBox=\"0 0 1 1\"><g><tspan>y</tspan></g><rect stroke=\"#333\"/><path marker-end=\"url(#arrow)\"/><text>a &lt; b</text></svg>",
+        );
+        // A link's placement stays (the nodes inside it would move), its target goes.
+        check(
+            "<svg><a href=\"https://x\" xlink:href=\"https://x\" target=\"_blank\" transform=\"translate(5,7)\" class=\"n\"><rect/></a></svg>",
+            "<svg><g transform=\"translate(5,7)\" class=\"n\"><rect/></g></svg>",
         );
     }
 
@@ -854,7 +867,7 @@ mod tests {
     #[test]
     fn unbalanced_markup_is_closed_in_order() {
         check("<svg><g><text>x</g>", "<svg><g><text>x</text></g></svg>");
-        check("<svg></text><a><g></a></g></svg>", "<svg><g></g></svg>");
+        check("<svg></text><a><g></a></g></svg>", "<svg><g><g></g></g></svg>");
         check(
             "<svg><style><style>x</style>y</style><text>z</text></svg>",
             "<svg><text>z</text></svg>",

@@ -3,13 +3,14 @@
 //! nodes inside exactly their own clusters, clusters apart unless nested, edges clear of
 //! what they do not connect, labels clear of nodes, sequence frames nested.
 //!
-//! The drawing library (`mermaid-svg` 0.7) puts no ids on its elements; it draws, per
-//! kind, clusters first, then edges with their labels, then nodes, each node's shapes
-//! followed by its label `<text>`. The readers below rely on that order and on the
-//! attributes it writes (cluster frames `rx="6"`/`rx="5"`/`rx="4"`, edge paths
-//! `fill="none"`, edge label backgrounds `stroke="none"` followed by 12 px text).
+//! The drawing library of these kinds (`merman`, see `src/diagram/draw.rs`) writes
+//! Mermaid's structure: a group per node (`g.node`, its id naming the node), per cluster
+//! (`g.cluster`, `g.statediagram-cluster`), per edge label (`g.edgeLabel`, in the edges'
+//! order), edges as paths with a class per kind (`flowchart-link`, `relationshipLine`,
+//! `relation`, `transition`), and sequence parts by class (`actor-line`, `activation0`,
+//! `loopLine`, `note`, `messageLine0`). The readers below go by those groups and classes.
 
-use super::svg::{Bbox, Drawing, Prim, read};
+use super::svg::{Bbox, Drawing, Group, Prim, read};
 use designdoc_model::mermaid::{DiagramModel, parse_diagram};
 use std::collections::HashMap;
 
@@ -144,23 +145,6 @@ pub fn norm(s: &str) -> String {
     out
 }
 
-fn font(p: &Prim) -> f64 {
-    p.num("font-size")
-}
-
-fn is_text(p: &Prim, size: f64) -> bool {
-    p.tag == "text" && (font(p) - size).abs() < 0.01
-}
-
-fn is_label_bg(prims: &[Prim], i: usize) -> bool {
-    let p = &prims[i];
-    p.tag == "rect" && p.attr("stroke") == Some("none") && prims.get(i + 1).is_some_and(|t| is_text(t, 12.0))
-}
-
-fn is_edge_path(p: &Prim) -> bool {
-    p.tag == "path" && p.fill_none()
-}
-
 /// Matches drawn labels to model labels: the k-th drawing of a label is the k-th model
 /// entry with it; a drawn label that only starts with a model label (a generic class
 /// `Square~Shape~`) matches too.
@@ -189,57 +173,6 @@ fn match_labels(drawn: &[String], model: &[Vec<String>]) -> Vec<Option<usize>> {
             found
         })
         .collect()
-}
-
-/// Edges and their labels from `start`, until a primitive that is neither; returns the
-/// index after them. `decor` tells which other primitives belong to edges (ER markers).
-fn read_edges(prims: &[Prim], start: usize, edges: &mut Vec<Edge>, decor: impl Fn(&[Prim], usize) -> bool) -> usize {
-    let mut i = start;
-    while i < prims.len() {
-        let p = &prims[i];
-        if is_edge_path(p) {
-            edges.push(Edge {
-                points: p.points.clone(),
-                label: None,
-            });
-            i += 1;
-        } else if is_label_bg(prims, i) {
-            // The background and the text (which may run past it on a second line).
-            if let Some(e) = edges.last_mut() {
-                e.label = Some(p.bbox.union(prims[i + 1].bbox));
-            }
-            i += 2;
-        } else if p.tag == "text" && font(p) > 0.0 && font(p) <= 12.0 || decor(prims, i) {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    i
-}
-
-/// Nodes as runs of shapes each closed by its label text (text of size `label_size`, 0
-/// for the default); other texts inside a run are kept in the run. Notes (a shape and a
-/// 12 px text) go to `notes` when `notes` is set.
-fn read_runs(prims: &[Prim], start: usize, graph: &mut Graph, with_notes: bool) {
-    let mut run: Option<Bbox> = None;
-    for p in &prims[start..] {
-        if p.tag == "text" {
-            let size = font(p);
-            let Some(b) = run.take() else { continue };
-            if with_notes && (size - 12.0).abs() < 0.01 {
-                graph.notes.push(b);
-            } else {
-                graph.nodes.push(Node {
-                    label: p.text.clone(),
-                    bbox: b,
-                    chain: None,
-                });
-            }
-        } else {
-            run = Some(run.map_or(p.bbox, |r| r.union(p.bbox)));
-        }
-    }
 }
 
 fn chain_of(innermost: Option<usize>, parents: &[Option<usize>]) -> Vec<usize> {
@@ -299,39 +232,16 @@ fn attach_clusters(
     nearest
 }
 
-/// Cluster frames at the start of the drawing: `title_at(prims, i)` gives the index of
-/// the title text when a frame starts at `i`. Lines after a title (a header rule) and a
-/// diagram title (18 px text) are passed over. Returns the index after the frames.
-fn read_clusters(prims: &[Prim], g: &mut Graph, title_at: impl Fn(&[Prim], usize) -> Option<usize>) -> usize {
-    let mut i = 0;
-    while i < prims.len() {
-        if is_text(&prims[i], 18.0) {
-            i += 1;
-            continue;
-        }
-        let Some(t) = title_at(prims, i) else { break };
-        g.clusters.push(Cluster {
-            title: prims[t].text.clone(),
-            bbox: prims[i].bbox,
-            parent: None,
-        });
-        i = t + 1;
-        while prims.get(i).is_some_and(|l| l.tag == "line") {
-            i += 1;
-        }
-    }
-    i
-}
-
 /// Subgraph nesting and membership as Mermaid has them, from a scan of the source: the
 /// model records neither parents nor nodes merely named inside a subgraph. Mermaid puts a
 /// node in every subgraph whose body names it (as a node or an edge end), then keeps it
 /// only in the first subgraph closed, so the innermost one wins and, among siblings, the
-/// first. Returns each subgraph's parent and each node's subgraph.
+/// first. Returns each subgraph's parent, each node's subgraph, and the subgraphs in
+/// the order they close (Mermaid numbers a subgraph without an id, `subGraphN`, by it).
 fn subgraph_structure(
     src: &str,
     model: &designdoc_model::mermaid::Flowchart,
-) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+) -> (Vec<Option<usize>>, Vec<Option<usize>>, Vec<usize>) {
     let start_of: HashMap<usize, usize> = model
         .subgraphs
         .iter()
@@ -383,14 +293,14 @@ fn subgraph_structure(
     let open: Vec<usize> = (0..model.subgraphs.len()).filter(|m| !closed.contains(m)).collect();
     closed.extend(open);
     let mut member = vec![None; model.nodes.len()];
-    for m in closed {
+    for &m in &closed {
         for &n in &mentions[m] {
             if let Some(slot @ None) = member.get_mut(n) {
                 *slot = Some(m);
             }
         }
     }
-    (parent, member)
+    (parent, member, closed)
 }
 
 /// The words of a statement outside labels (`[...]`, `(...)`, `{...}`, `|...|`, quotes).
@@ -424,295 +334,308 @@ fn named_ids(stmt: &str) -> impl Iterator<Item = &str> {
     spans.into_iter().map(move |(a, b)| &stmt[a..b])
 }
 
+/// The id an element was drawn for, without the drawing's own prefix (`d` and 12 hex
+/// digits), the kind's prefix (`flowchart-`, `entity-`, `classId-`, `state-`) and the
+/// library's serial number at the end: `d0123456789ab-flowchart-A-3` is `A`.
+fn local_id(id: &str) -> String {
+    let id = id.split_once('-').map_or(id, |(_, rest)| rest);
+    let id = ["flowchart-", "entity-", "classId-", "state-"]
+        .iter()
+        .find_map(|p| id.strip_prefix(p))
+        .unwrap_or(id);
+    match id.rsplit_once('-') {
+        Some((head, n)) if !head.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            head.to_string()
+        }
+        _ => id.to_string(),
+    }
+}
+
+/// One drawn group and what is drawn in it.
+struct Drawn<'a> {
+    group: &'a Group,
+    prims: Vec<&'a Prim>,
+}
+
+impl Drawn<'_> {
+    /// The shapes' box: everything but text and the label groups' backgrounds.
+    fn shape_box(&self) -> Option<Bbox> {
+        self.prims
+            .iter()
+            .filter(|p| p.tag != "text" && !p.groups.iter().any(|g| g.has("label") || g.has("cluster-label")))
+            .filter(|p| p.bbox.width() > 0.0 || p.bbox.height() > 0.0)
+            .map(|p| p.bbox)
+            .reduce(Bbox::union)
+    }
+}
+
+/// The groups with `class` in drawing order, each with the primitives drawn in it (the
+/// innermost such group owns a primitive).
+fn groups_of<'a>(prims: &'a [Prim], class: &str) -> Vec<Drawn<'a>> {
+    let mut out: Vec<Drawn<'a>> = Vec::new();
+    for p in prims {
+        let Some(g) = p.group(class) else { continue };
+        match out.iter_mut().find(|d| d.group.serial == g.serial) {
+            Some(d) => d.prims.push(p),
+            None => out.push(Drawn {
+                group: g,
+                prims: vec![p],
+            }),
+        }
+    }
+    out
+}
+
+/// The edges (paths with class `edge_class`) and their labels: the library draws one
+/// `edgeLabel` group per edge, in the edges' order, empty for an edge without a label.
+fn read_edges(prims: &[Prim], edge_class: &str) -> Vec<Edge> {
+    let mut edges: Vec<Edge> = prims
+        .iter()
+        .filter(|p| p.tag == "path" && p.has_class(edge_class) && p.group("edgePaths").is_some())
+        .map(|p| Edge {
+            points: p.points.clone(),
+            label: None,
+        })
+        .collect();
+    let labels: Vec<Option<Bbox>> = groups_of(prims, "edgeLabel")
+        .iter()
+        .map(|d| {
+            let backgrounds = d
+                .prims
+                .iter()
+                .filter(|p| p.tag == "rect" && p.bbox.width() > 0.0 && p.bbox.height() > 0.0)
+                .map(|p| p.bbox)
+                .reduce(Bbox::union);
+            backgrounds.or_else(|| {
+                d.prims
+                    .iter()
+                    .filter(|p| p.tag == "text" && !p.text.is_empty())
+                    .map(|p| p.bbox)
+                    .reduce(Bbox::union)
+            })
+        })
+        .collect();
+    if labels.len() == edges.len() {
+        for (e, l) in edges.iter_mut().zip(labels) {
+            e.label = l;
+        }
+    }
+    edges
+}
+
+/// Drawn node groups (`node`), except those `skip` names, as nodes with their local id
+/// as label.
+fn read_nodes(prims: &[Prim], skip: impl Fn(&Group) -> bool) -> Vec<Node> {
+    groups_of(prims, "node")
+        .into_iter()
+        .filter(|d| !skip(d.group))
+        .filter_map(|d| {
+            Some(Node {
+                label: local_id(&d.group.id),
+                bbox: d.shape_box()?,
+                chain: None,
+            })
+        })
+        .collect()
+}
+
+/// Cluster frames: groups with `class`, framed by their first rectangle (or the one with
+/// class `frame_class` when given), titled by their local id.
+fn read_clusters(prims: &[Prim], class: &str, frame_class: Option<&str>) -> Vec<Cluster> {
+    groups_of(prims, class)
+        .into_iter()
+        .filter_map(|d| {
+            let frame = d
+                .prims
+                .iter()
+                .filter(|p| p.tag == "rect" && frame_class.is_none_or(|c| p.has_class(c)))
+                .find(|p| p.bbox.width() > 0.0)?;
+            Some(Cluster {
+                title: local_id(&d.group.id),
+                bbox: frame.bbox,
+                parent: None,
+            })
+        })
+        .collect()
+}
+
+/// Sets each drawn node's cluster chain: `model_of[k]` is the model entry of drawn node
+/// `k`, `innermost(m)` the nearest drawn cluster of model entry `m`.
+fn set_chains(g: &mut Graph, model_labels: &[Vec<String>], innermost: impl Fn(usize) -> Option<usize>) {
+    let parents: Vec<Option<usize>> = g.clusters.iter().map(|c| c.parent).collect();
+    let drawn: Vec<String> = g.nodes.iter().map(|n| n.label.clone()).collect();
+    for (k, m) in match_labels(&drawn, model_labels).into_iter().enumerate() {
+        let Some(m) = m else { continue };
+        g.nodes[k].chain = Some(chain_of(innermost(m), &parents));
+    }
+}
+
 fn read_flowchart(d: &Drawing, src: &str, model: &designdoc_model::mermaid::Flowchart) -> Graph {
     let prims = &d.prims;
-    let mut g = Graph::default();
-    let i = read_clusters(prims, &mut g, |prims, i| {
-        (prims[i].tag == "rect"
-            && prims[i].attr("rx") == Some("6")
-            && prims.get(i + 1).is_some_and(|t| is_text(t, 13.0)))
-        .then_some(i + 1)
-    });
-    let i = read_edges(prims, i, &mut g.edges, |_, _| false);
-    read_runs(prims, i, &mut g, false);
-
-    // Clusters to model subgraphs by title (or id), in order; nesting from the source.
-    let (sub_parent, sub_of_node) = subgraph_structure(src, model);
-    let sub_labels: Vec<Vec<String>> = model
-        .subgraphs
-        .iter()
-        .map(|s| vec![s.title.clone(), s.id.clone()])
-        .collect();
-    let nearest = attach_clusters(&mut g, &sub_labels, |m| sub_parent[m]);
-    let parents: Vec<Option<usize>> = g.clusters.iter().map(|c| c.parent).collect();
-    let node_labels: Vec<Vec<String>> = model
-        .nodes
-        .iter()
-        .map(|n| vec![n.label.clone(), n.id.clone()])
-        .collect();
-    let drawn: Vec<String> = g.nodes.iter().map(|n| n.label.clone()).collect();
-    for (k, m) in match_labels(&drawn, &node_labels).into_iter().enumerate() {
-        let Some(m) = m else { continue };
-        let innermost = sub_of_node[m].and_then(|s| nearest[s]);
-        g.nodes[k].chain = Some(chain_of(innermost, &parents));
+    let mut g = Graph {
+        clusters: read_clusters(prims, "cluster", None),
+        edges: read_edges(prims, "flowchart-link"),
+        nodes: read_nodes(prims, |_| false),
+        notes: Vec::new(),
+    };
+    let (sub_parent, sub_of_node, closing) = subgraph_structure(src, model);
+    let mut sub_labels: Vec<Vec<String>> = model.subgraphs.iter().map(|s| vec![s.id.clone()]).collect();
+    for (k, &m) in closing.iter().enumerate() {
+        sub_labels[m].push(format!("subGraph{k}"));
     }
+    let nearest = attach_clusters(&mut g, &sub_labels, |m| sub_parent[m]);
+    let node_labels: Vec<Vec<String>> = model.nodes.iter().map(|n| vec![n.id.clone()]).collect();
+    set_chains(&mut g, &node_labels, |m| sub_of_node[m].and_then(|s| nearest[s]));
     g
 }
 
 fn read_er(d: &Drawing, model: &designdoc_model::mermaid::ErDiagram) -> Graph {
     let prims = &d.prims;
-    let mut g = Graph::default();
-    let header = |prims: &[Prim], i: usize| {
-        prims[i].tag == "rect"
-            && prims[i].attr("rx") == Some("2")
-            && prims
-                .get(i + 1)
-                .is_some_and(|t| t.tag == "text" && t.attr("font-weight") == Some("bold"))
+    let mut g = Graph {
+        clusters: Vec::new(),
+        edges: read_edges(prims, "relationshipLine"),
+        nodes: read_nodes(prims, |_| false),
+        notes: Vec::new(),
     };
-    let i = read_edges(prims, 0, &mut g.edges, |prims, i| {
-        matches!(prims[i].tag.as_str(), "line" | "circle" | "polygon")
-            || (prims[i].tag == "path" && !prims[i].fill_none())
-    });
-    let mut k = i;
-    while k < prims.len() {
-        if header(prims, k) {
-            g.nodes.push(Node {
-                label: prims[k + 1].text.clone(),
-                bbox: prims[k].bbox,
-                chain: Some(Vec::new()),
-            });
-            k += 2;
-        } else {
-            if let Some(n) = g.nodes.last_mut()
-                && prims[k].tag != "text"
-            {
-                n.bbox = n.bbox.union(prims[k].bbox);
-            }
-            k += 1;
-        }
-    }
-    let labels: Vec<Vec<String>> = model
-        .entities
-        .iter()
-        .map(|e| vec![e.alias.clone().unwrap_or_else(|| e.name.clone()), e.name.clone()])
-        .collect();
-    let drawn: Vec<String> = g.nodes.iter().map(|n| n.label.clone()).collect();
-    for (k, m) in match_labels(&drawn, &labels).into_iter().enumerate() {
-        if m.is_none() {
-            g.nodes[k].chain = None;
-        }
-    }
+    let labels: Vec<Vec<String>> = model.entities.iter().map(|e| vec![e.name.clone()]).collect();
+    set_chains(&mut g, &labels, |_| None);
     g
 }
 
 fn read_state(d: &Drawing, model: &designdoc_model::mermaid::StateDiagram) -> Graph {
     let prims = &d.prims;
-    let mut g = Graph::default();
-    let i = read_clusters(prims, &mut g, |prims, i| {
-        let p = &prims[i];
-        (p.tag == "rect"
-            && p.fill_none()
-            && p.attr("rx") == Some("5")
-            && prims.get(i + 1).is_some_and(|h| h.tag == "rect")
-            && prims.get(i + 2).is_some_and(|t| is_text(t, 12.0)))
-        .then_some(i + 2)
-    });
-    let i = read_edges(prims, i, &mut g.edges, |_, _| false);
-    // Nodes: circles are pseudo-states of their own; other shapes wait for their text.
-    let mut run: Option<Bbox> = None;
-    for p in &prims[i..] {
-        match p.tag.as_str() {
-            "circle" if run.is_none() => {
-                let same = g
-                    .nodes
-                    .last()
-                    .is_some_and(|n| n.label.is_empty() && n.bbox.contains(p.bbox, 0.5));
-                if !same {
-                    g.nodes.push(Node {
-                        label: String::new(),
-                        bbox: p.bbox,
-                        chain: None,
-                    });
-                }
-            }
-            "text" => {
-                let Some(b) = run.take() else { continue };
-                if is_text(p, 12.0) {
-                    g.notes.push(b);
-                } else {
-                    g.nodes.push(Node {
-                        label: p.text.clone(),
-                        bbox: b,
-                        chain: None,
-                    });
-                }
-            }
-            _ => run = Some(run.map_or(p.bbox, |r| r.union(p.bbox))),
-        }
-    }
-    if let Some(b) = run {
-        g.nodes.push(Node {
-            label: String::new(),
-            bbox: b,
-            chain: None,
-        });
-    }
-    // Composite states to model states by label; each state's parent chain.
+    let mut g = Graph {
+        clusters: read_clusters(prims, "statediagram-cluster", Some("outer")),
+        edges: read_edges(prims, "transition"),
+        nodes: read_nodes(prims, |g| g.has("statediagram-note")),
+        notes: groups_of(prims, "statediagram-note")
+            .iter()
+            .filter_map(Drawn::shape_box)
+            .collect(),
+    };
+    // Composite states to model states by id; each state's parent chain.
     let comp_labels: Vec<Vec<String>> = model
         .states
         .iter()
-        .map(|st| {
-            if st.composite {
-                vec![st.label.clone(), st.id.clone()]
-            } else {
-                Vec::new()
-            }
-        })
+        .map(|st| if st.composite { vec![st.id.clone()] } else { Vec::new() })
         .collect();
     let nearest = attach_clusters(&mut g, &comp_labels, |s| model.states.get(s).and_then(|st| st.parent));
-    let parents: Vec<Option<usize>> = g.clusters.iter().map(|c| c.parent).collect();
-    let plain: Vec<usize> = (0..model.states.len())
-        .filter(|&s| !model.states[s].composite)
-        .collect();
-    let labels: Vec<Vec<String>> = plain
+    let labels: Vec<Vec<String>> = model
+        .states
         .iter()
-        .map(|&s| {
-            let st = &model.states[s];
-            let mut l = vec![st.label.clone(), st.id.clone()];
-            l.extend(st.descriptions.iter().cloned());
-            l
-        })
+        .map(|st| if st.composite { Vec::new() } else { vec![st.id.clone()] })
         .collect();
-    let drawn: Vec<String> = g.nodes.iter().map(|n| n.label.clone()).collect();
-    for (k, m) in match_labels(&drawn, &labels).into_iter().enumerate() {
-        let Some(m) = m else { continue };
-        g.nodes[k].chain = Some(chain_of(
-            model.states[plain[m]].parent.and_then(|p| nearest[p]),
-            &parents,
-        ));
-    }
+    set_chains(&mut g, &labels, |m| model.states[m].parent.and_then(|p| nearest[p]));
     g
 }
 
 fn read_class(d: &Drawing, model: &designdoc_model::mermaid::ClassDiagram) -> Graph {
     let prims = &d.prims;
-    let mut g = Graph::default();
-    let i = read_clusters(prims, &mut g, |prims, i| {
-        (prims[i].tag == "rect"
-            && prims[i].attr("rx") == Some("4")
-            && prims.get(i + 1).is_some_and(|t| is_text(t, 12.0)))
-        .then_some(i + 1)
-    });
-    let i = read_edges(prims, i, &mut g.edges, |_, _| false);
-    let mut k = i;
-    while k < prims.len() {
-        let p = &prims[k];
-        let next = prims.get(k + 1);
-        if p.tag == "rect" && next.is_some_and(|t| t.tag == "text") {
-            let bold = next.is_some_and(|t| t.attr("font-weight") == Some("bold"));
-            // An annotation line (`«interface»`) may come before the bold name.
-            let name = if bold {
-                next.map(|t| t.text.clone())
-            } else {
-                prims
-                    .get(k + 2)
-                    .filter(|t| t.tag == "text" && t.attr("font-weight") == Some("bold"))
-                    .map(|t| t.text.clone())
-            };
-            match name {
-                Some(label) => g.nodes.push(Node {
-                    label,
-                    bbox: p.bbox,
-                    chain: None,
-                }),
-                None => g.notes.push(p.bbox),
-            }
-            k += 2;
-        } else {
-            k += 1;
+    // Notes are node groups too, with ids `note0`, `note1`, ...
+    let is_note = |g: &Group| {
+        local_id(&g.id)
+            .strip_prefix("note")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let mut g = Graph {
+        clusters: read_clusters(prims, "cluster", None),
+        edges: read_edges(prims, "relation"),
+        nodes: read_nodes(prims, |g| is_note(g)),
+        notes: groups_of(prims, "node")
+            .iter()
+            .filter(|d| is_note(d.group))
+            .filter_map(Drawn::shape_box)
+            .collect(),
+    };
+    let ns_labels: Vec<Vec<String>> = model.namespaces.iter().map(|n| vec![n.name.clone()]).collect();
+    let nearest = attach_clusters(&mut g, &ns_labels, |n| model.namespaces.get(n).and_then(|ns| ns.parent));
+    // Mermaid nests a dotted namespace (`A.B.C`) in frames for `A` and `A.B`, which the
+    // model does not list: a frame's parent is the frame of its longest dotted prefix.
+    let titles: Vec<String> = g.clusters.iter().map(|c| c.title.clone()).collect();
+    for (c, title) in titles.iter().enumerate() {
+        let enclosing = (0..titles.len())
+            .filter(|&o| o != c && title.starts_with(&format!("{}.", titles[o])))
+            .max_by_key(|&o| titles[o].len());
+        if enclosing.is_some() {
+            g.clusters[c].parent = enclosing;
         }
     }
-    let ns_labels: Vec<Vec<String>> = model
-        .namespaces
-        .iter()
-        .map(|n| vec![n.label.clone().unwrap_or_else(|| n.name.clone()), n.name.clone()])
-        .collect();
-    let nearest = attach_clusters(&mut g, &ns_labels, |n| model.namespaces.get(n).and_then(|ns| ns.parent));
-    let parents: Vec<Option<usize>> = g.clusters.iter().map(|c| c.parent).collect();
-    let labels: Vec<Vec<String>> = model
-        .classes
-        .iter()
-        .map(|c| {
-            let mut l = vec![c.name.clone()];
-            l.extend(c.label.clone());
-            l
-        })
-        .collect();
-    let drawn: Vec<String> = g.nodes.iter().map(|n| n.label.clone()).collect();
-    for (k, m) in match_labels(&drawn, &labels).into_iter().enumerate() {
-        let Some(m) = m else { continue };
-        g.nodes[k].chain = Some(chain_of(model.classes[m].namespace.and_then(|n| nearest[n]), &parents));
-    }
+    let labels: Vec<Vec<String>> = model.classes.iter().map(|c| vec![c.name.clone()]).collect();
+    set_chains(&mut g, &labels, |m| model.classes[m].namespace.and_then(|n| nearest[n]));
     g
 }
 
 fn read_sequence(d: &Drawing, model: &designdoc_model::mermaid::SequenceDiagram) -> Sequence {
     let prims = &d.prims;
     let mut s = Sequence::default();
-    // `rect` bands come first, then the lifelines: the vertical lines.
-    let mut i = prims.iter().take_while(|p| p.tag == "rect").count();
-    while let Some(p) = prims.get(i).filter(|p| p.tag == "line") {
-        let (x0, x1) = (p.bbox.x0, p.bbox.x1);
-        if (x1 - x0).abs() > 0.5 || p.attr("stroke-dasharray").is_some() {
-            break;
-        }
+    for p in prims.iter().filter(|p| p.tag == "line" && p.has_class("actor-line")) {
         s.lifelines.push(Lifeline {
-            x: x0,
+            x: p.bbox.x0,
             y0: p.bbox.y0,
             y1: p.bbox.y1,
         });
-        i += 1;
     }
-    let mut k = i;
-    while k < prims.len() {
-        let p = &prims[k];
-        if p.tag == "rect" && p.fill_none() && p.attr("stroke-dasharray").is_some() {
-            // A block frame: its tab (a path), the keyword, the condition.
-            let keyword = prims
-                .get(k + 2)
-                .filter(|t| t.tag == "text")
-                .map(|t| t.text.clone())
-                .unwrap_or_default();
-            let condition = prims
-                .get(k + 3)
-                .filter(|t| t.tag == "text" && t.attr("text-anchor") == Some("middle"))
-                .map(|t| t.text.clone())
-                .unwrap_or_default();
-            s.frames.push(Frame {
-                keyword,
-                condition,
-                bbox: p.bbox,
-            });
-        } else if p.tag == "rect" && !p.fill_none() && (p.bbox.width() - 10.0).abs() < 0.5 && s.frames.is_empty() {
-            s.activations.push(p.bbox);
-        } else if p.tag == "rect" && prims.get(k + 1).is_some_and(|t| is_text(t, 12.0)) && p.attr("rx").is_none() {
-            s.notes.push(p.bbox);
-            s.items.push(Item {
-                kind: ItemKind::Note,
-                text: prims[k + 1].text.clone(),
-                bbox: p.bbox,
-            });
-        } else if (p.tag == "line" || p.tag == "path" && p.fill_none())
-            && (p.attr("marker-end").is_some() || p.attr("marker-start").is_some())
-            && prims.get(k + 1).is_some_and(|t| is_text(t, 12.0))
+    for p in prims {
+        if p.tag == "rect"
+            && p.attr("class")
+                .is_some_and(|c| c.split_whitespace().any(|c| c.starts_with("activation")))
         {
+            s.activations.push(p.bbox);
+        }
+    }
+    // A block is one group: four `loopLine`s (and dashed ones between sections), the tab
+    // (`labelBox`), the keyword (`labelText`) and the condition (`loopText`).
+    let mut frames: Vec<(usize, Frame)> = Vec::new();
+    for p in prims {
+        let Some(group) = p.groups.last() else { continue };
+        let at = match frames.iter().position(|(serial, _)| *serial == group.serial) {
+            Some(at) => at,
+            None if p.has_class("loopLine") => {
+                frames.push((
+                    group.serial,
+                    Frame {
+                        keyword: String::new(),
+                        condition: String::new(),
+                        bbox: p.bbox,
+                    },
+                ));
+                frames.len() - 1
+            }
+            None => continue,
+        };
+        let frame = &mut frames[at].1;
+        if p.has_class("loopLine") {
+            frame.bbox = frame.bbox.union(p.bbox);
+        } else if p.has_class("labelText") {
+            frame.keyword = p.text.clone();
+        } else if p.has_class("loopText") {
+            frame.condition = p.text.trim_start_matches('[').trim_end_matches(']').to_string();
+        }
+    }
+    s.frames = frames.into_iter().map(|(_, f)| f).collect();
+    let mut message_text: Option<&str> = None;
+    for (k, p) in prims.iter().enumerate() {
+        if p.tag == "text" && p.has_class("messageText") {
+            message_text = Some(&p.text);
+        } else if (p.tag == "line" || p.tag == "path") && (p.has_class("messageLine0") || p.has_class("messageLine1")) {
             s.items.push(Item {
                 kind: ItemKind::Message,
-                text: prims[k + 1].text.clone(),
+                text: message_text.take().unwrap_or_default().to_string(),
+                bbox: p.bbox,
+            });
+        } else if p.tag == "rect" && p.has_class("note") {
+            s.notes.push(p.bbox);
+            let text = prims
+                .get(k + 1)
+                .filter(|t| t.tag == "text" && t.has_class("noteText"))
+                .map(|t| t.text.clone())
+                .unwrap_or_default();
+            s.items.push(Item {
+                kind: ItemKind::Note,
+                text,
                 bbox: p.bbox,
             });
         }
-        k += 1;
     }
     // `rect` blocks are colour bands, not frames: they do not count in a frame's depth.
     use designdoc_model::mermaid::sequence::BlockKind;
@@ -781,11 +704,15 @@ pub fn measure(src: &str, svg: &str) -> Result<(Kind, Geometry), Unreadable> {
     Ok((kind, geometry))
 }
 
-/// The index of the smallest node box the point touches, else of the cluster whose
-/// border it lies on.
+/// How far an edge may stop short of the node it points at: the arrowhead is drawn in
+/// the gap (Mermaid ends the line a marker's length before the border).
+pub const ARROW_GAP: f64 = 10.0;
+
+/// The index of the smallest node box the point touches (or stops an arrowhead short
+/// of), else of the cluster whose border it lies on.
 fn endpoint(g: &Graph, p: (f64, f64)) -> (Option<usize>, Option<usize>) {
     let node = (0..g.nodes.len())
-        .filter(|&n| g.nodes[n].bbox.grow(CROSS_TOL).contains_point(p))
+        .filter(|&n| g.nodes[n].bbox.grow(ARROW_GAP).contains_point(p))
         .min_by(|&a, &b| g.nodes[a].bbox.area().total_cmp(&g.nodes[b].bbox.area()));
     if node.is_some() {
         return (node, None);

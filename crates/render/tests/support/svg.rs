@@ -134,9 +134,36 @@ pub struct Prim {
     /// Every sub-path of a path, sampled (a path with two `M` has two).
     pub subpaths: Vec<Vec<(f64, f64)>>,
     pub bbox: Bbox,
+    /// The groups (`<g>`) it is drawn in, outermost first.
+    pub groups: Vec<Group>,
+}
+
+/// A `<g>` an element is drawn in: its classes, its id, and a serial number that tells
+/// two groups with the same classes apart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub classes: Vec<String>,
+    pub id: String,
+    pub serial: usize,
+}
+
+impl Group {
+    pub fn has(&self, class: &str) -> bool {
+        self.classes.iter().any(|c| c == class)
+    }
 }
 
 impl Prim {
+    /// The innermost group with this class.
+    pub fn group(&self, class: &str) -> Option<&Group> {
+        self.groups.iter().rev().find(|g| g.has(class))
+    }
+
+    pub fn has_class(&self, class: &str) -> bool {
+        self.attr("class")
+            .is_some_and(|c| c.split_whitespace().any(|c| c == class))
+    }
+
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
@@ -145,10 +172,6 @@ impl Prim {
         self.attr(name)
             .and_then(|v| v.trim().trim_end_matches("px").parse().ok())
             .unwrap_or(0.0)
-    }
-
-    pub fn fill_none(&self) -> bool {
-        self.attr("fill") == Some("none")
     }
 }
 
@@ -550,6 +573,8 @@ fn text_box(x: f64, y: f64, text: &str, anchor: &str, size: f64) -> Bbox {
 pub fn read(svg: &str) -> Drawing {
     let mut drawing = Drawing::default();
     let mut offsets: Vec<(f64, f64)> = vec![(0.0, 0.0)];
+    let mut groups: Vec<Group> = Vec::new();
+    let mut serial = 0usize;
     let mut hidden = 0usize;
     let mut text: Option<Prim> = None;
     let mut tspan_lines: Vec<String> = Vec::new();
@@ -584,6 +609,7 @@ pub fn read(svg: &str) -> Drawing {
             } else if tag.name == "g" || tag.name == "a" {
                 if offsets.len() > 1 {
                     offsets.pop();
+                    groups.pop();
                 }
             } else if tag.name == "text" {
                 if let Some(mut t) = text.take() {
@@ -609,7 +635,19 @@ pub fn read(svg: &str) -> Drawing {
             }
             continue;
         }
-        let off = *offsets.last().unwrap_or(&(0.0, 0.0));
+        let group_off = *offsets.last().unwrap_or(&(0.0, 0.0));
+        // A shape's own `translate(...)` moves it too (cylinders are drawn at 0,0 and
+        // moved into place).
+        let own = match tag.name.as_str() {
+            "g" | "a" => (0.0, 0.0),
+            _ => tag
+                .attrs
+                .iter()
+                .find(|(n, _)| n == "transform")
+                .map(|(_, v)| translate_of(v))
+                .unwrap_or((0.0, 0.0)),
+        };
+        let off = (group_off.0 + own.0, group_off.1 + own.1);
         let mut prim = Prim {
             tag: tag.name.clone(),
             attrs: tag.attrs,
@@ -622,6 +660,7 @@ pub fn read(svg: &str) -> Drawing {
                 x1: 0.0,
                 y1: 0.0,
             },
+            groups: groups.clone(),
         };
         let shift = |(x, y): (f64, f64)| (x + off.0, y + off.1);
         match tag.name.as_str() {
@@ -643,6 +682,17 @@ pub fn read(svg: &str) -> Drawing {
                 if !tag.self_closing {
                     let t = prim.attr("transform").map(translate_of).unwrap_or((0.0, 0.0));
                     offsets.push((off.0 + t.0, off.1 + t.1));
+                    serial += 1;
+                    groups.push(Group {
+                        classes: prim
+                            .attr("class")
+                            .unwrap_or("")
+                            .split_whitespace()
+                            .map(str::to_string)
+                            .collect(),
+                        id: prim.attr("id").unwrap_or("").to_string(),
+                        serial,
+                    });
                 }
                 continue;
             }
