@@ -127,7 +127,8 @@ pub fn render(args: RenderArgs) -> Result<Outcome> {
     };
     match designdoc_render::render_svg(&diagram_src) {
         Ok(svg) => {
-            write_out(args.output.as_deref(), &svg)?;
+            // A file on its own has no page stylesheet: it carries the diagram colours.
+            write_out(args.output.as_deref(), &designdoc_render::standalone_svg(&svg))?;
             Ok(Outcome::Clean)
         }
         Err(designdoc_render::DiagramError::Invalid(errors)) => {

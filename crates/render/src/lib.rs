@@ -10,4 +10,4 @@ pub mod parts;
 pub mod site;
 
 pub use body::comment_html;
-pub use diagram::{DiagramError, render_svg, render_svg_with};
+pub use diagram::{DiagramError, render_svg, render_svg_with, standalone_svg};

@@ -48,29 +48,36 @@ pub fn merman(src: &str, id: &str) -> Result<String, String> {
     let mut request = SvgRequest::default();
     request.options.diagram_id = Some(id.to_string());
     match renderer().render(RenderRequest::svg(src, OperationControl::new(), request)) {
-        Ok(RenderOutput::Svg(Some(svg))) => Ok(centre_edge_labels(&join_words(svg.svg()))),
+        Ok(RenderOutput::Svg(Some(svg))) => Ok(svg.svg().to_string()),
         Ok(_) => Err("the drawing library found no diagram to draw".to_string()),
         Err(e) => Err(e.to_string()),
     }
 }
 
-/// Draws one small diagram of each kind on the calling thread, once per process. The
-/// library initialises shared tables (and our renderer) lazily behind locks; a drawing
-/// parked by the memory budget while holding such a lock would stall every later one.
-/// Done on the caller's thread, which no budget parks, before the first worker draws.
-pub fn warm_up() {
-    static WARM: std::sync::Once = std::sync::Once::new();
-    WARM.call_once(|| {
-        for src in [
-            "flowchart TD\n  subgraph s [S]\n    A[a] -->|l| B((b))\n  end\n",
-            "erDiagram\n  A ||--o{ B : has\n  A {\n    string id PK\n  }\n",
+/// Draws one small diagram of `kind` on the calling thread, once per kind and process.
+/// The library initialises shared tables (and our renderer) lazily behind locks; a
+/// drawing parked by the memory budget while holding such a lock would stall every later
+/// one. Done on the caller's thread, which no budget parks, before a worker draws.
+pub fn warm_up(kind: Option<DiagramKind>) {
+    use std::sync::Once;
+    static WARM: [Once; 5] = [Once::new(), Once::new(), Once::new(), Once::new(), Once::new()];
+    let (at, src) = match kind {
+        Some(DiagramKind::Flowchart) => (0, "flowchart TD\n  subgraph s [S]\n    A[a] -->|l| B((b))\n  end\n"),
+        Some(DiagramKind::Er) => (1, "erDiagram\n  A ||--o{ B : has\n  A {\n    string id PK\n  }\n"),
+        Some(DiagramKind::Sequence) => (
+            2,
             "sequenceDiagram\n  A->>+B: hi\n  loop x\n    B-->>-A: ok\n  end\n  Note over A: n\n",
-            "classDiagram\n  A <|-- B\n  class A {\n    +int x\n  }\n",
+        ),
+        Some(DiagramKind::Class) => (3, "classDiagram\n  A <|-- B\n  class A {\n    +int x\n  }\n"),
+        Some(DiagramKind::State) => (
+            4,
             "stateDiagram-v2\n  [*] --> A\n  state A {\n    [*] --> B\n  }\n  note right of A : n\n",
-        ] {
-            // Only the side effect matters; a failure here shows again on real input.
-            let _warmed = merman(src, "warm");
-        }
+        ),
+        _ => return,
+    };
+    WARM[at].call_once(|| {
+        // Only the side effect matters; a failure here shows again on real input.
+        let _warmed = merman(src, "warm");
     });
 }
 
@@ -83,6 +90,12 @@ pub fn drawing_id(src: &str) -> String {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("d{:012x}", hash & 0xffff_ffff_ffff)
+}
+
+/// Our fixes to the library's label output, on the sanitized drawing (whose markup is
+/// canonical: attributes in source order, `style` declarations turned into attributes).
+pub fn tidy_labels(svg: &str) -> String {
+    lift_label_text(&centre_edge_labels(&join_words(svg)))
 }
 
 /// The library writes each word of a label as a `<tspan>` of its own; words in the same
@@ -146,6 +159,48 @@ fn centre_edge_labels(svg: &str) -> String {
     out
 }
 
+/// With text labels, a state diagram's transition label puts its text group half the
+/// background's height down (`translate(w/2, h/2)`) although the text already sits on its
+/// first line's baseline, so the words hang below their box. The text group of a
+/// background drawn from y 0 is moved down by nothing instead.
+fn lift_label_text(svg: &str) -> String {
+    const BACKGROUND: &str = "<rect class=\"background\" x=\"0\" y=\"0\" width=\"";
+    const TEXT_GROUP: &str = "\" stroke=\"none\"/><g transform=\"translate(";
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(at) = rest.find(BACKGROUND) {
+        let (head, tail) = rest.split_at(at + BACKGROUND.len());
+        out.push_str(head);
+        rest = tail;
+        // `W" height="H` then the text group's `X, Y)`.
+        let Some(group) = rest.find(TEXT_GROUP).filter(|&g| g < 60) else {
+            continue;
+        };
+        let Some(height) = rest[..group]
+            .split("height=\"")
+            .nth(1)
+            .and_then(|h| h.parse::<f64>().ok())
+        else {
+            continue;
+        };
+        let moved = &rest[group + TEXT_GROUP.len()..];
+        let Some(close) = moved.find(')').filter(|&c| c < 40) else {
+            continue;
+        };
+        let Some((x, y)) = moved[..close].split_once(',') else {
+            continue;
+        };
+        if y.trim().parse::<f64>().ok() == Some(height / 2.0) && height > 0.0 {
+            out.push_str(&rest[..group + TEXT_GROUP.len()]);
+            out.push_str(x);
+            out.push_str(", 0");
+            rest = &moved[close..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +239,22 @@ mod tests {
         assert_eq!(
             centre_edge_labels("<g class=\"label\" transform=\"translate("),
             "<g class=\"label\" transform=\"translate("
+        );
+    }
+
+    #[test]
+    fn a_state_label_text_sits_in_its_box() {
+        let state = "<rect class=\"background\" x=\"0\" y=\"0\" width=\"106.08\" height=\"23\" stroke=\"none\"/><g transform=\"translate(53.04, 11.5)\"><text y=\"-10.1\">";
+        assert_eq!(
+            lift_label_text(state),
+            state.replace("translate(53.04, 11.5)", "translate(53.04, 0)")
+        );
+        // Any other placement is left as drawn.
+        let other = state.replace("11.5)", "7)");
+        assert_eq!(lift_label_text(&other), other);
+        assert_eq!(
+            lift_label_text("<rect class=\"background\" x=\"0\" y=\"0\" width=\""),
+            "<rect class=\"background\" x=\"0\" y=\"0\" width=\""
         );
     }
 

@@ -97,7 +97,7 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
     // those are parsed twice (once to check the tree, once by the drawing itself).
     let check_tree = limits::needs_tree_check(parsed.kind, src);
     let id = draw::drawing_id(src);
-    draw::warm_up();
+    draw::warm_up(parsed.kind);
     let drawn = worker::run(
         limits.time,
         limits.max_memory_bytes,
@@ -140,13 +140,41 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
     }
     // The drawing library turns some label markup into elements (an edge label
     // `<a href=...>` becomes a link): keep only drawing elements and plain attributes.
-    let svg = natural_size(&sanitize_svg(&svg));
+    let svg = draw::tidy_labels(&natural_size(&sanitize_svg(&svg)));
     if let Some(what) = active_content(&svg) {
         return Err(DiagramError::Renderer(format!(
             "the drawing contained {what}; refusing to emit it"
         )));
     }
     Ok(svg)
+}
+
+/// A drawing as a file of its own: the diagram colours (`assets/diagram.css`, which pages
+/// get from their stylesheet) as a `<style>` element after the root tag. Only for files:
+/// pages inline the drawing without it, since their CSP allows no inline style.
+pub fn standalone_svg(svg: &str) -> String {
+    let Some(end) = svg.find('>') else {
+        return svg.to_string();
+    };
+    format!("{}<style>{}</style>{}", &svg[..=end], standalone_css(), &svg[end + 1..])
+}
+
+/// The diagram colours for a file: rules only (comments dropped), scoped to the root.
+/// Holds no `<` or `&`, so it is the same text to an XML and to an HTML reader.
+fn standalone_css() -> String {
+    let mut css = String::new();
+    let mut rest = include_str!("../../assets/diagram.css");
+    while let Some(at) = rest.find("/*") {
+        css.push_str(&rest[..at]);
+        rest = rest[at..].find("*/").map_or("", |end| &rest[at + end + 2..]);
+    }
+    css.push_str(rest);
+    css.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace(".diagram svg", "svg")
 }
 
 /// The drawing at its natural size: the root's `width="100%"` (which blows a small
@@ -207,6 +235,19 @@ mod tests {
     const SEED_GRAPH: &str =
         "graph TD\n    A[Component A] --> B[Component B]\n    B --> C[Component C]\n    C --> D[Database]\n";
     const SEED_ER: &str = "erDiagram\n    ENTITY1 ||--o{ ENTITY2 : has\n    ENTITY2 }|..|{ ENTITY3 : contains\n";
+
+    #[test]
+    fn a_standalone_drawing_carries_its_colours() {
+        let drawn = render_svg(SEED_GRAPH).expect("seed graph");
+        let file = standalone_svg(&drawn);
+        let root_end = drawn.find('>').expect("root") + 1;
+        assert_eq!(&file[..root_end], &drawn[..root_end]);
+        assert!(file[root_end..].starts_with("<style>"), "{}", &file[..root_end + 40]);
+        assert!(file.contains("svg .edgePaths path:not([fill])") && !file.contains(".diagram svg"));
+        let css = standalone_css();
+        assert!(!css.contains(['<', '&']) && !css.contains("/*"), "{css}");
+        assert!(file.ends_with(&drawn[root_end..]));
+    }
 
     #[test]
     fn seed_diagrams_render_deterministically() {
