@@ -547,12 +547,51 @@ fn read_class(d: &Drawing, model: &designdoc_model::mermaid::ClassDiagram) -> Gr
             .filter_map(Drawn::shape_box)
             .collect(),
     };
-    let ns_labels: Vec<Vec<String>> = model.namespaces.iter().map(|n| vec![n.name.clone()]).collect();
+    // A nested `namespace` block is drawn with the dotted path of its parents as its id.
+    let path_of = |mut at: usize| {
+        let mut parts = vec![model.namespaces[at].name.clone()];
+        for _ in 0..model.namespaces.len() {
+            let Some(parent) = model.namespaces[at].parent else {
+                break;
+            };
+            parts.push(model.namespaces[parent].name.clone());
+            at = parent;
+        }
+        parts.reverse();
+        parts.join(".")
+    };
+    let ns_labels: Vec<Vec<String>> = (0..model.namespaces.len())
+        .map(|n| {
+            let path = path_of(n);
+            if path == model.namespaces[n].name {
+                vec![path]
+            } else {
+                vec![path, model.namespaces[n].name.clone()]
+            }
+        })
+        .collect();
     let nearest = attach_clusters(&mut g, &ns_labels, |n| model.namespaces.get(n).and_then(|ns| ns.parent));
-    // Mermaid nests a dotted namespace (`A.B.C`) in frames for `A` and `A.B`, which the
-    // model does not list: a frame's parent is the frame of its longest dotted prefix.
+    // Mermaid may nest a dotted namespace (`A.B.C`) in frames for `A` and `A.B`, which the
+    // model does not list; a nested frame is titled by its last part (`C`), a flat one by
+    // its whole name. A nested frame's parent is the frame of its longest dotted prefix.
+    let shown: HashMap<String, String> = groups_of(prims, "cluster")
+        .iter()
+        .map(|d| {
+            let text: Vec<&str> = d
+                .prims
+                .iter()
+                .filter(|p| p.tag == "text")
+                .map(|p| p.text.as_str())
+                .collect();
+            (local_id(&d.group.id), text.join(" "))
+        })
+        .collect();
     let titles: Vec<String> = g.clusters.iter().map(|c| c.title.clone()).collect();
     for (c, title) in titles.iter().enumerate() {
+        let nested = title.contains('.') && shown.get(title).is_some_and(|t| t.trim() != title.as_str());
+        if !nested {
+            continue;
+        }
         let enclosing = (0..titles.len())
             .filter(|&o| o != c && title.starts_with(&format!("{}.", titles[o])))
             .max_by_key(|&o| titles[o].len());
