@@ -250,14 +250,21 @@ fn blackhole_proxy(target: &str, cut: std::sync::Arc<std::sync::atomic::AtomicBo
                     let mut buf = [0u8; 16 * 1024];
                     while let Ok(n) = from.read(&mut buf) {
                         if n == 0 {
-                            return;
+                            break;
                         }
                         if !cut.load(Ordering::SeqCst)
                             && let Some(to) = to.as_mut()
                             && to.write_all(&buf[..n]).is_err()
                         {
-                            return;
+                            break;
                         }
+                    }
+                    // One side gone: close both, or the database keeps the hub's session
+                    // (and any transaction it had open) and the schema cannot be dropped.
+                    // A socket already closed fails to shut down, which is what we want.
+                    let _closed = from.shutdown(std::net::Shutdown::Both);
+                    if let Some(to) = to {
+                        let _closed = to.shutdown(std::net::Shutdown::Both);
                     }
                 };
                 if cut.load(Ordering::SeqCst) {
