@@ -99,8 +99,25 @@ pub enum Outcome {
     Findings,
 }
 
+/// Small pages for a process that lives milliseconds. mimalloc asks for transparent huge
+/// pages, and the kernel zeroes 2 MiB on each first touch: a one-diagram `render-diagram`
+/// spent a third of its time there (BENCHMARKS.md, "Diagrams: native SVG vs mermaid-cli").
+/// The hub keeps them: a long-lived heap gains from fewer page-table walks.
+fn short_lived_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag on this process;
+    // it touches no memory of ours. A kernel without it returns an error, which changes
+    // nothing but speed, so it is not reported.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_) | Command::Preview(_) | Command::Lsp(_)) {
+        short_lived_pages();
+    }
     // `serve` installs the logger itself, in the format its settings ask for; the other
     // commands log only what the libraries under them warn of (sqlx, say), as text.
     if !matches!(cli.command, Command::Serve(_))

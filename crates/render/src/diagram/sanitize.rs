@@ -748,12 +748,18 @@ pub fn active_content(markup: &str) -> Option<String> {
                 } else {
                     tag.attrs.iter().find_map(|a| {
                         let key = a.name.local.to_ascii_lowercase().to_string();
-                        let value: String = a
-                            .value
-                            .chars()
-                            .filter(|c| !c.is_whitespace() && !c.is_control())
-                            .flat_map(char::to_lowercase)
-                            .collect();
+                        // What is looked for below holds a `:` or a `(`, which neither
+                        // dropping spaces nor lowercasing makes: most values (path data,
+                        // numbers) are not copied at all.
+                        let value: String = if a.value.contains([':', '(']) {
+                            a.value
+                                .chars()
+                                .filter(|c| !c.is_whitespace() && !c.is_control())
+                                .flat_map(char::to_lowercase)
+                                .collect()
+                        } else {
+                            String::new()
+                        };
                         if key.starts_with("on") {
                             Some(format!("an event handler attribute `{key}`"))
                         } else if key.contains("href") || key == "src" || key.ends_with("action") {
@@ -961,5 +967,14 @@ mod tests {
             Some("an outside url() in `fill`")
         );
         assert_eq!(active_content("<svg><path marker-end=\"url(#a)\"/></svg>"), None);
+        // Spaces, controls and case inside the scheme, and entities, are seen through.
+        assert_eq!(
+            active_content("<svg><rect class=\"JaVa\tScRiPt&#58;x\"/></svg>").as_deref(),
+            Some("script in the value of `class`")
+        );
+        assert_eq!(
+            active_content("<svg><rect fill=\"URL&#40;http://x)\"/></svg>").as_deref(),
+            Some("an outside url() in `fill`")
+        );
     }
 }
