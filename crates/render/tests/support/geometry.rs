@@ -146,33 +146,34 @@ pub fn norm(s: &str) -> String {
 }
 
 /// Matches drawn labels to model labels: the k-th drawing of a label is the k-th model
-/// entry with it; a drawn label that only starts with a model label (a generic class
-/// `Square~Shape~`) matches too.
+/// entry with it. Matched first as written (a node `b` and an empty subgraph `B` drawn as
+/// a node are two things), then loosely ([`norm`]), then by prefix: a drawn label that
+/// only starts with a model label (a generic class `Square~Shape~`) matches too.
 fn match_labels(drawn: &[String], model: &[Vec<String>]) -> Vec<Option<usize>> {
+    let normed: Vec<String> = drawn.iter().map(|d| norm(d)).collect();
+    let model_normed: Vec<Vec<String>> = model.iter().map(|ls| ls.iter().map(|l| norm(l)).collect()).collect();
+    let exact = |k: usize, m: usize| model[m].iter().any(|l| *l == drawn[k]);
+    let loose = |k: usize, m: usize| model_normed[m].iter().any(|l| *l == normed[k]);
+    let prefix = |k: usize, m: usize| {
+        model_normed[m]
+            .iter()
+            .any(|l| !l.is_empty() && normed[k].starts_with(l))
+    };
+    let passes: [&dyn Fn(usize, usize) -> bool; 3] = [&exact, &loose, &prefix];
     let mut used = vec![false; model.len()];
-    drawn
-        .iter()
-        .map(|d| {
-            let d = norm(d);
-            if d.is_empty() {
-                return None;
+    let mut found: Vec<Option<usize>> = vec![None; drawn.len()];
+    for pass in passes {
+        for k in (0..drawn.len()).filter(|&k| !normed[k].is_empty()) {
+            if found[k].is_some() {
+                continue;
             }
-            let exact = (0..model.len()).find(|&m| !used[m] && model[m].iter().any(|l| norm(l) == d));
-            let found = exact.or_else(|| {
-                (0..model.len()).find(|&m| {
-                    !used[m]
-                        && model[m].iter().any(|l| {
-                            let l = norm(l);
-                            !l.is_empty() && d.starts_with(&l)
-                        })
-                })
-            });
-            if let Some(m) = found {
+            if let Some(m) = (0..model.len()).find(|&m| !used[m] && pass(k, m)) {
                 used[m] = true;
+                found[k] = Some(m);
             }
-            found
-        })
-        .collect()
+        }
+    }
+    found
 }
 
 fn chain_of(innermost: Option<usize>, parents: &[Option<usize>]) -> Vec<usize> {
@@ -236,8 +237,11 @@ fn attach_clusters(
 /// model records neither parents nor nodes merely named inside a subgraph. Mermaid puts a
 /// node in every subgraph whose body names it (as a node or an edge end), then keeps it
 /// only in the first subgraph closed, so the innermost one wins and, among siblings, the
-/// first. Returns each subgraph's parent, each node's subgraph, and the subgraphs in
-/// the order they close (Mermaid numbers a subgraph without an id, `subGraphN`, by it).
+/// first. A subgraph is a member the same way: of the subgraph written around it, or of
+/// the first closed one whose body names its id (`subgraph A; B; end` then `subgraph B`
+/// draws B inside A). Returns each subgraph's parent, each node's subgraph, and the
+/// subgraphs in the order they close (Mermaid numbers a subgraph without an id,
+/// `subGraphN`, by it).
 fn subgraph_structure(
     src: &str,
     model: &designdoc_model::mermaid::Flowchart,
@@ -254,8 +258,14 @@ fn subgraph_structure(
         .enumerate()
         .map(|(i, n)| (n.id.as_str(), i))
         .collect();
-    let mut parent = vec![None; model.subgraphs.len()];
+    let sub_id_of: HashMap<&str, usize> = model
+        .subgraphs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
     let mut mentions: Vec<Vec<usize>> = model.subgraphs.iter().map(|s| s.nodes.clone()).collect();
+    let mut sub_mentions: Vec<Vec<usize>> = vec![Vec::new(); model.subgraphs.len()];
     let mut closed: Vec<usize> = Vec::new();
     let mut stack: Vec<Option<usize>> = Vec::new();
     let mut offset = 0;
@@ -268,8 +278,8 @@ fn subgraph_structure(
             match word.as_str() {
                 "subgraph" => {
                     let me = start_of.get(&(at + lead)).copied();
-                    if let Some(m) = me {
-                        parent[m] = stack.iter().rev().flatten().next().copied();
+                    if let (Some(m), Some(p)) = (me, stack.iter().rev().flatten().next().copied()) {
+                        sub_mentions[p].push(m);
                     }
                     stack.push(me);
                 }
@@ -282,6 +292,7 @@ fn subgraph_structure(
                 _ => {
                     if let Some(&Some(m)) = stack.last() {
                         mentions[m].extend(named_ids(t).filter_map(|w| id_of.get(w).copied()));
+                        sub_mentions[m].extend(named_ids(t).filter_map(|w| sub_id_of.get(w).copied()));
                     }
                 }
             }
@@ -292,12 +303,31 @@ fn subgraph_structure(
     // Subgraphs never closed (the scan lost track) come last.
     let open: Vec<usize> = (0..model.subgraphs.len()).filter(|m| !closed.contains(m)).collect();
     closed.extend(open);
+    let mut parent: Vec<Option<usize>> = vec![None; model.subgraphs.len()];
+    for &m in &closed {
+        for &sub in &sub_mentions[m] {
+            // Never a cycle: `m` must not be inside `sub` already.
+            let inside = chain_of(Some(m), &parent).contains(&sub);
+            if parent[sub].is_none() && !inside {
+                parent[sub] = Some(m);
+            }
+        }
+    }
     let mut member = vec![None; model.nodes.len()];
     for &m in &closed {
         for &n in &mentions[m] {
             if let Some(slot @ None) = member.get_mut(n) {
                 *slot = Some(m);
             }
+        }
+    }
+    // An empty subgraph is drawn as a node, where the subgraph would be: its parent.
+    for (n, node) in model.nodes.iter().enumerate() {
+        if let Some(&sub) = sub_id_of.get(node.id.as_str())
+            && model.subgraphs[sub].nodes.is_empty()
+            && !mentions[sub].iter().any(|&m| member[m] == Some(sub))
+        {
+            member[n] = parent[sub];
         }
     }
     (parent, member, closed)
