@@ -291,8 +291,10 @@ fn subgraph_structure(
                 "style" | "classDef" | "class" | "click" | "linkStyle" | "direction" => {}
                 _ => {
                     if let Some(&Some(m)) = stack.last() {
-                        mentions[m].extend(named_ids(t).filter_map(|w| id_of.get(w).copied()));
-                        sub_mentions[m].extend(named_ids(t).filter_map(|w| sub_id_of.get(w).copied()));
+                        for w in named_ids(t) {
+                            mentions[m].extend(id_of.get(w));
+                            sub_mentions[m].extend(sub_id_of.get(w));
+                        }
                     }
                 }
             }
