@@ -540,3 +540,56 @@ fn the_issues_diagrams_are_drawn_right() {
         assert_eq!(wrong, vec![], "{file}");
     }
 }
+
+/// The centre of the drawn node labelled `label`.
+fn centre(g: &Graph, label: &str) -> (f64, f64) {
+    let n = g
+        .nodes
+        .iter()
+        .find(|n| n.label == label)
+        .unwrap_or_else(|| panic!("no node `{label}`"));
+    ((n.bbox.x0 + n.bbox.x1) / 2.0, (n.bbox.y0 + n.bbox.y1) / 2.0)
+}
+
+#[test]
+fn every_direction_is_honoured_by_each_graph_kind() {
+    // (direction, how `B` lies from `A`: (dx sign, dy sign)). State and class diagrams
+    // know no `TD` (Mermaid refuses it there); they get `TB`.
+    let cases: [(&str, (i8, i8)); 5] = [
+        ("TD", (0, 1)),
+        ("TB", (0, 1)),
+        ("BT", (0, -1)),
+        ("LR", (1, 0)),
+        ("RL", (-1, 0)),
+    ];
+    for (dir, (sx, sy)) in cases {
+        let inner = if dir == "TD" { "TB" } else { dir };
+        let sources = [
+            format!("flowchart {dir}\n  A --> B --> C\n"),
+            format!("graph {dir}\n  subgraph s [S]\n    A --> B\n  end\n  B --> C\n"),
+            format!("stateDiagram-v2\n  direction {inner}\n  A --> B\n  B --> C\n"),
+            format!("classDiagram\n  direction {inner}\n  A --> B\n  B --> C\n"),
+            format!("erDiagram\n  direction {inner}\n  A ||--o{{ B : has\n  B ||--o{{ C : has\n"),
+        ];
+        for src in &sources {
+            let (_, geometry) = measured(src);
+            let Geometry::Graph(g) = geometry else {
+                panic!("a graph: {src}")
+            };
+            let (a, b, c) = (centre(&g, "A"), centre(&g, "B"), centre(&g, "C"));
+            for (from, to) in [(a, b), (b, c)] {
+                let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+                let along = f64::from(sx) * dx + f64::from(sy) * dy;
+                let across = f64::from(sy) * dx - f64::from(sx) * dy;
+                assert!(
+                    along > 20.0,
+                    "{dir}: the edge does not run {dir} ({dx:.0}, {dy:.0}) in\n{src}"
+                );
+                assert!(
+                    along > across.abs(),
+                    "{dir}: the edge runs sideways ({dx:.0}, {dy:.0}) in\n{src}"
+                );
+            }
+        }
+    }
+}

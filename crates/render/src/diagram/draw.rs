@@ -1,12 +1,17 @@
 //! The drawing library behind one function. The kinds design docs use (flowchart, ER,
-//! sequence, class and state diagrams) are laid out and drawn by `merman`, whose layouts
-//! are Mermaid's own (a port of dagre with compound clusters, Mermaid's sequence and ER
-//! placement); other kinds are not drawn. The choice was made by measuring `merman`
-//! against `mermaid-svg` on the shared corpus (ARCHITECTURE.md, "Drawing: chosen by
-//! measurement"). Runs inside the worker thread, after our parser accepted the source.
+//! sequence, class and state diagrams) are laid out and drawn by `merman`, a Rust port of
+//! Mermaid's renderers; graphs (flowchart, ER, class, state) are laid out by its ELK
+//! layered layout, which routes edges around nodes and clusters, and by dagre when ELK's
+//! work budget refuses a graph; other kinds are not drawn. Both choices were made by
+//! measuring on the shared corpus (ARCHITECTURE.md, "Drawing: chosen by measurement").
+//! Runs inside the worker thread, after our parser accepted the source.
 
 use designdoc_model::mermaid::DiagramKind;
-use merman::{Engine, MermaidConfig, OperationControl, RenderOutput, RenderRequest, Renderer, SvgRequest};
+use merman::svg::RenderResourcePolicy;
+use merman::{
+    Engine, MermaidConfig, OperationControl, RenderError, RenderOutput, RenderRequest, Renderer, SvgEnvironment,
+    SvgRequest,
+};
 use std::sync::OnceLock;
 
 /// Whether a kind is drawn: the kinds design docs use, whose drawings the geometry
@@ -20,16 +25,44 @@ pub fn drawn(kind: Option<DiagramKind>) -> bool {
     )
 }
 
-/// Our defaults, outside the author's source (a `%%{init}%%` in the source still applies
-/// on top): the classic look, labels as SVG `<text>` (the sanitizer drops
-/// `foreignObject`, and pages and exports need no HTML inside SVG), a system font.
-/// Colours come from our stylesheet (`assets/site.css`, `.diagram`), which has a dark
-/// variant; the `<style>` element the library writes is dropped by the sanitizer, since
-/// the pages' CSP allows no inline style.
-fn renderer() -> &'static Renderer {
-    static RENDERER: OnceLock<Renderer> = OnceLock::new();
-    RENDERER.get_or_init(|| {
+/// How a graph is laid out: `Elk` first, `Dagre` when ELK's budget refuses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// ELK layered: orthogonal edges routed between nodes and around clusters. On the
+    /// shared corpus no drawing of it has an edge through a node or cluster (dagre: 5).
+    Elk,
+    /// Mermaid's default (dagre with compound clusters): cheaper on large dense graphs.
+    Dagre,
+}
+
+/// The layout work (merman's own deterministic unit, counted before and during layout)
+/// one ELK drawing may take. merman's interactive default, 14.1 million, refuses our
+/// 200-node benchmark flowchart; 100 million admits 100 nodes and 200 edges in 10
+/// clusters (~0.1 s, release) and refuses 120 nodes and 240 edges within milliseconds;
+/// what it refuses goes to dagre under merman's default budget. Measured in
+/// BENCHMARKS.md ("Diagram geometry").
+const ELK_LAYOUT_WORK: usize = 100_000_000;
+
+/// Our defaults, outside the author's source (a `%%{init}%%` or front matter in the source
+/// still applies on top, a `layout` there included): the classic look, labels as SVG
+/// `<text>` (the sanitizer drops `foreignObject`, and pages and exports need no HTML inside
+/// SVG), a system font, ELK's cycles broken in declaration order. Colours come from our stylesheet (`assets/diagram.css`), which has
+/// a dark variant; the `<style>` element the library writes is dropped by the sanitizer,
+/// since the pages' CSP allows no inline style.
+fn renderer(layout: Layout) -> &'static Renderer {
+    static ELK: OnceLock<Renderer> = OnceLock::new();
+    static DAGRE: OnceLock<Renderer> = OnceLock::new();
+    let (cell, name) = match layout {
+        Layout::Elk => (&ELK, "elk"),
+        Layout::Dagre => (&DAGRE, "dagre"),
+    };
+    cell.get_or_init(|| {
         let config = MermaidConfig::from_value(serde_json::json!({
+            "layout": name,
+            // ELK's default breaks cycles depth-first from wherever it starts, which can put a
+            // state machine's start at the bottom; model order keeps what is declared first
+            // upstream, as authors write their flows.
+            "elk": { "cycleBreakingStrategy": "GREEDY_MODEL_ORDER" },
             "theme": "default",
             "look": "classic",
             "htmlLabels": false,
@@ -42,15 +75,67 @@ fn renderer() -> &'static Renderer {
     })
 }
 
-/// Draws `src` with `merman`. `id` prefixes the drawing's element ids (markers), so that
-/// several diagrams on one page do not share them.
+/// The resource environment of one drawing: merman's interactive profile, with the ELK
+/// layout budget above for the ELK renderer.
+fn environment(layout: Layout) -> Result<SvgEnvironment, String> {
+    let mut policy = RenderResourcePolicy::interactive();
+    if layout == Layout::Elk {
+        policy
+            .apply_override("max_layout_work_units", ELK_LAYOUT_WORK)
+            .map_err(|e| format!("the drawing library's layout budget: {e}"))?;
+    }
+    Ok(SvgEnvironment::deterministic().with_resource_policy(policy))
+}
+
+/// Draws `src` with `merman`, by ELK and, when ELK's budget refuses the graph, by dagre.
+/// `id` prefixes the drawing's element ids (markers), so that several diagrams on one page
+/// do not share them.
 pub fn merman(src: &str, id: &str) -> Result<String, String> {
-    let mut request = SvgRequest::default();
+    merman_laid_out(src, id).map(|(svg, _)| svg)
+}
+
+/// [`merman`], with the layout that drew the diagram.
+pub fn merman_laid_out(src: &str, id: &str) -> Result<(String, Layout), String> {
+    match merman_with(src, id, Layout::Elk) {
+        Ok(svg) => Ok((svg, Layout::Elk)),
+        Err(Refusal::LayoutWork(_)) => merman_with(src, id, Layout::Dagre)
+            .map(|svg| (svg, Layout::Dagre))
+            .map_err(Refusal::into_message),
+        Err(other) => Err(other.into_message()),
+    }
+}
+
+/// Why a drawing failed: the layout budget (worth another layout), or anything else.
+#[derive(Debug)]
+enum Refusal {
+    LayoutWork(String),
+    Other(String),
+}
+
+impl Refusal {
+    fn into_message(self) -> String {
+        match self {
+            Refusal::LayoutWork(m) | Refusal::Other(m) => m,
+        }
+    }
+}
+
+/// Draws `src` with one layout.
+fn merman_with(src: &str, id: &str, layout: Layout) -> Result<String, Refusal> {
+    let mut request = SvgRequest {
+        environment: environment(layout).map_err(Refusal::Other)?,
+        ..SvgRequest::default()
+    };
     request.options.diagram_id = Some(id.to_string());
-    match renderer().render(RenderRequest::svg(src, OperationControl::new(), request)) {
+    match renderer(layout).render(RenderRequest::svg(src, OperationControl::new(), request)) {
         Ok(RenderOutput::Svg(Some(svg))) => Ok(svg.svg().to_string()),
-        Ok(_) => Err("the drawing library found no diagram to draw".to_string()),
-        Err(e) => Err(e.to_string()),
+        Ok(_) => Err(Refusal::Other(
+            "the drawing library found no diagram to draw".to_string(),
+        )),
+        Err(RenderError::ResourceLimitExceeded(e)) if e.id == "max_layout_work_units" => {
+            Err(Refusal::LayoutWork(RenderError::ResourceLimitExceeded(e).to_string()))
+        }
+        Err(e) => Err(Refusal::Other(e.to_string())),
     }
 }
 
@@ -95,7 +180,68 @@ pub fn drawing_id(src: &str) -> String {
 /// Our fixes to the library's label output, on the sanitized drawing (whose markup is
 /// canonical: attributes in source order, `style` declarations turned into attributes).
 pub fn tidy_labels(svg: &str) -> String {
-    lift_label_text(&centre_edge_labels(&join_words(svg)))
+    let svg = lift_label_text(&centre_edge_labels(&join_words(svg)));
+    if svg.contains(ACTIVATION) {
+        activations_from_lifelines(&svg)
+    } else {
+        svg
+    }
+}
+
+/// How an activation bar of a sequence diagram opens (`activation0`, `activation1`, ...).
+const ACTIVATION: &str = "class=\"activation";
+
+/// The value of attribute `name` in one start tag (`<rect x="1" .../>`).
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    tag[at..].split('"').next()
+}
+
+/// An activation of a participant created mid-diagram (`create participant`) starts at the
+/// message that creates it, half-way down the participant's head, so the bar covers its
+/// name; Mermaid starts it where the lifeline starts, under the head. An activation that
+/// begins above the top of the lifeline it sits on is cut to start there.
+fn activations_from_lifelines(svg: &str) -> String {
+    // Each lifeline: its x and where it starts.
+    let mut lifelines: Vec<(f64, f64)> = Vec::new();
+    let mut rest = svg;
+    while let Some(at) = rest.find("<line ") {
+        let tag = &rest[at..rest[at..].find('>').map_or(rest.len(), |end| at + end)];
+        if attribute(tag, "class").is_some_and(|c| c.starts_with("actor-line"))
+            && let (Some(x), Some(y)) = (
+                attribute(tag, "x1").and_then(|v| v.parse::<f64>().ok()),
+                attribute(tag, "y1").and_then(|v| v.parse::<f64>().ok()),
+            )
+        {
+            lifelines.push((x, y));
+        }
+        rest = &rest[at + tag.len()..];
+    }
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(at) = rest.find("<rect ") {
+        let end = rest[at..].find('>').map_or(rest.len(), |end| at + end);
+        let tag = &rest[at..end];
+        out.push_str(&rest[..at]);
+        rest = &rest[end..];
+        let number = |name| attribute(tag, name).and_then(|v| v.parse::<f64>().ok());
+        let moved = match (number("x"), number("y"), number("width"), number("height")) {
+            (Some(x), Some(y), Some(w), Some(h)) if tag.contains(ACTIVATION) => lifelines
+                .iter()
+                .find(|&&(lx, top)| (x + w / 2.0 - lx).abs() < 0.5 && top > y && top < y + h)
+                .map(|&(_, top)| (top, y + h - top)),
+            _ => None,
+        };
+        match (moved, attribute(tag, "y"), attribute(tag, "height")) {
+            (Some((top, height)), Some(y), Some(h)) => out.push_str(
+                &tag.replacen(&format!(" y=\"{y}\""), &format!(" y=\"{top}\""), 1)
+                    .replacen(&format!(" height=\"{h}\""), &format!(" height=\"{height}\""), 1),
+            ),
+            _ => out.push_str(tag),
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The library writes each word of a label as a `<tspan>` of its own; words in the same
@@ -215,6 +361,85 @@ fn find_within(haystack: &str, needle: &str, within: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A flowchart of `nodes` nodes in `groups` subgraphs, a chain through all of them and
+    /// `extra` edges between pseudo-random nodes (no self-loops).
+    fn clustered_flowchart(nodes: usize, groups: usize, extra: usize) -> String {
+        let mut src = String::from("flowchart TD\n");
+        let per = nodes / groups;
+        for g in 0..groups {
+            src.push_str(&format!("  subgraph S{g}\n"));
+            for n in g * per..(g + 1) * per {
+                src.push_str(&format!("    N{n}\n"));
+            }
+            src.push_str("  end\n");
+        }
+        for n in 1..nodes {
+            src.push_str(&format!("  N{} --> N{n}\n", n - 1));
+        }
+        let mut x: u64 = 1;
+        for k in 0..extra {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let (a, b) = (k % nodes, (x >> 33) as usize % nodes);
+            if a != b {
+                src.push_str(&format!("  N{a} --> N{b}\n"));
+            }
+        }
+        src
+    }
+
+    #[test]
+    fn graphs_are_laid_out_by_elk_and_by_dagre_past_its_budget() {
+        // ELK's drawing groups edges as `edges edgePaths`, dagre's as `edgePaths` alone.
+        let (svg, layout) = merman_laid_out("flowchart TD\n  A --> B\n", "t").expect("draws");
+        assert_eq!(layout, Layout::Elk);
+        assert!(svg.contains("<g class=\"edges edgePaths\">"), "drawn by ELK");
+        // An author's own choice of layout, on top of ours, is kept.
+        let src = "%%{init: {\"layout\": \"dagre\"}}%%\nflowchart TD\n  A --> B\n";
+        let (svg, _) = merman_laid_out(src, "t").expect("draws");
+        assert!(svg.contains("<g class=\"edgePaths\">"), "drawn by dagre");
+        let dense = clustered_flowchart(120, 10, 120);
+        match merman_with(&dense, "t", Layout::Elk) {
+            Err(Refusal::LayoutWork(m)) => assert!(m.contains("max_layout_work_units"), "{m}"),
+            Err(Refusal::Other(m)) => panic!("ELK's budget should refuse this graph, it failed: {m}"),
+            Ok(svg) => panic!("ELK's budget should refuse this graph, it drew {} bytes", svg.len()),
+        }
+        let (svg, layout) = merman_laid_out(&dense, "t").expect("dagre draws what ELK refused");
+        assert_eq!(layout, Layout::Dagre);
+        assert!(svg.contains(">N119<"), "every node is drawn");
+    }
+
+    #[test]
+    fn an_activation_starts_where_its_lifeline_starts() {
+        let line = |x: &str, y: &str| {
+            format!("<line id=\"actor3\" x1=\"{x}\" y1=\"{y}\" x2=\"{x}\" y2=\"1426\" class=\"actor-line 200\"/>")
+        };
+        let bar = |y: &str, h: &str| {
+            format!("<rect x=\"1020\" y=\"{y}\" fill=\"#EDF2AE\" width=\"10\" height=\"{h}\" class=\"activation0\"/>")
+        };
+        // A created participant: the bar starts above the lifeline, and is cut to it.
+        let svg = format!("<svg>{}{}</svg>", line("1025", "978.5"), bar("931", "78.5"));
+        assert_eq!(
+            tidy_labels(&svg),
+            format!("<svg>{}{}</svg>", line("1025", "978.5"), bar("978.5", "31"))
+        );
+        // Already on its lifeline, or on another one: unchanged.
+        let svg = format!("<svg>{}{}</svg>", line("1025", "65"), bar("931", "78.5"));
+        assert_eq!(tidy_labels(&svg), svg);
+        let svg = format!("<svg>{}{}</svg>", line("75", "978.5"), bar("931", "78.5"));
+        assert_eq!(tidy_labels(&svg), svg);
+        // A bar ending before the lifeline starts is not ours to move.
+        let svg = format!("<svg>{}{}</svg>", line("1025", "978.5"), bar("900", "20"));
+        assert_eq!(tidy_labels(&svg), svg);
+    }
+
+    #[test]
+    fn the_elk_budget_is_accepted_by_the_library() {
+        assert!(environment(Layout::Elk).is_ok());
+        assert!(environment(Layout::Dagre).is_ok());
+    }
 
     #[test]
     fn plain_words_of_a_label_are_one_tspan() {
