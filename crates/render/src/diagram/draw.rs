@@ -1,8 +1,8 @@
 //! The drawing library behind one function. The kinds design docs use (flowchart, ER,
 //! sequence, class and state diagrams) are laid out and drawn by `merman`, a Rust port of
-//! Mermaid's renderers; graphs (flowchart, ER, class, state) are laid out by its ELK
-//! layered layout, which routes edges around nodes and clusters, and by dagre when ELK's
-//! work budget refuses a graph; other kinds are not drawn. Both choices were made by
+//! Mermaid's renderers; flowcharts and state diagrams are laid out by its ELK layered
+//! layout, which routes edges around nodes and clusters, and by dagre when ELK's work
+//! budget refuses a graph; ER and class diagrams by dagre; other kinds are not drawn. Both choices were made by
 //! measuring on the shared corpus (ARCHITECTURE.md, "Drawing: chosen by measurement").
 //! Runs inside the worker thread, after our parser accepted the source.
 
@@ -25,7 +25,7 @@ pub fn drawn(kind: Option<DiagramKind>) -> bool {
     )
 }
 
-/// How a graph is laid out: `Elk` first, `Dagre` when ELK's budget refuses it.
+/// How a graph is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
     /// ELK layered: orthogonal edges routed between nodes and around clusters. On the
@@ -87,18 +87,30 @@ fn environment(layout: Layout) -> Result<SvgEnvironment, String> {
     Ok(SvgEnvironment::deterministic().with_resource_policy(policy))
 }
 
-/// Draws `src` with `merman`, by ELK and, when ELK's budget refuses the graph, by dagre.
-/// `id` prefixes the drawing's element ids (markers), so that several diagrams on one page
-/// do not share them.
-pub fn merman(src: &str, id: &str) -> Result<String, String> {
-    merman_laid_out(src, id).map(|(svg, _)| svg)
+/// The layout a kind is drawn by first. Flowcharts and state diagrams: ELK, the only layout
+/// with no geometry violation on the corpus's (dagre: edges through nodes in 3 flowcharts,
+/// through clusters in 2 state diagrams). ER and class diagrams: dagre, which has none on
+/// theirs either, and reads better there: ELK bundles an entity's relationship lines into
+/// one exit, where their end markers pile up. Sequence diagrams have a layout of their own.
+pub fn first_layout(kind: Option<DiagramKind>) -> Layout {
+    match kind {
+        Some(DiagramKind::Flowchart | DiagramKind::State) => Layout::Elk,
+        _ => Layout::Dagre,
+    }
 }
 
-/// [`merman`], with the layout that drew the diagram.
-pub fn merman_laid_out(src: &str, id: &str) -> Result<(String, Layout), String> {
-    match merman_with(src, id, Layout::Elk) {
-        Ok(svg) => Ok((svg, Layout::Elk)),
-        Err(Refusal::LayoutWork(_)) => merman_with(src, id, Layout::Dagre)
+/// Draws `src` with `merman`, by the kind's [`first_layout`] and, when ELK's budget refuses
+/// the graph, by dagre. `id` prefixes the drawing's element ids (markers), so that several
+/// diagrams on one page do not share them.
+pub fn merman(src: &str, id: &str, kind: Option<DiagramKind>) -> Result<String, String> {
+    merman_laid_out(src, id, first_layout(kind)).map(|(svg, _)| svg)
+}
+
+/// [`merman`] from layout `first`, with the layout that drew the diagram.
+pub fn merman_laid_out(src: &str, id: &str, first: Layout) -> Result<(String, Layout), String> {
+    match merman_with(src, id, first) {
+        Ok(svg) => Ok((svg, first)),
+        Err(Refusal::LayoutWork(_)) if first == Layout::Elk => merman_with(src, id, Layout::Dagre)
             .map(|svg| (svg, Layout::Dagre))
             .map_err(Refusal::into_message),
         Err(other) => Err(other.into_message()),
@@ -162,7 +174,11 @@ pub fn warm_up(kind: Option<DiagramKind>) {
     };
     WARM[at].call_once(|| {
         // Only the side effect matters; a failure here shows again on real input.
-        let _warmed = merman(src, "warm");
+        let _warmed = merman(src, "warm", kind);
+        // The fallback's renderer too: it is built on first use, inside a drawing.
+        if first_layout(kind) == Layout::Elk {
+            renderer(Layout::Dagre);
+        }
     });
 }
 
@@ -393,12 +409,12 @@ mod tests {
     #[test]
     fn graphs_are_laid_out_by_elk_and_by_dagre_past_its_budget() {
         // ELK's drawing groups edges as `edges edgePaths`, dagre's as `edgePaths` alone.
-        let (svg, layout) = merman_laid_out("flowchart TD\n  A --> B\n", "t").expect("draws");
+        let (svg, layout) = merman_laid_out("flowchart TD\n  A --> B\n", "t", Layout::Elk).expect("draws");
         assert_eq!(layout, Layout::Elk);
         assert!(svg.contains("<g class=\"edges edgePaths\">"), "drawn by ELK");
         // An author's own choice of layout, on top of ours, is kept.
         let src = "%%{init: {\"layout\": \"dagre\"}}%%\nflowchart TD\n  A --> B\n";
-        let (svg, _) = merman_laid_out(src, "t").expect("draws");
+        let (svg, _) = merman_laid_out(src, "t", Layout::Elk).expect("draws");
         assert!(svg.contains("<g class=\"edgePaths\">"), "drawn by dagre");
         let dense = clustered_flowchart(120, 10, 120);
         match merman_with(&dense, "t", Layout::Elk) {
@@ -406,9 +422,12 @@ mod tests {
             Err(Refusal::Other(m)) => panic!("ELK's budget should refuse this graph, it failed: {m}"),
             Ok(svg) => panic!("ELK's budget should refuse this graph, it drew {} bytes", svg.len()),
         }
-        let (svg, layout) = merman_laid_out(&dense, "t").expect("dagre draws what ELK refused");
+        let (svg, layout) = merman_laid_out(&dense, "t", Layout::Elk).expect("dagre draws what ELK refused");
         assert_eq!(layout, Layout::Dagre);
         assert!(svg.contains(">N119<"), "every node is drawn");
+        assert_eq!(first_layout(Some(DiagramKind::State)), Layout::Elk);
+        assert_eq!(first_layout(Some(DiagramKind::Er)), Layout::Dagre);
+        assert_eq!(first_layout(Some(DiagramKind::Class)), Layout::Dagre);
     }
 
     #[test]

@@ -97,7 +97,8 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
     // those are parsed twice (once to check the tree, once by the drawing itself).
     let check_tree = limits::needs_tree_check(parsed.kind, src);
     let id = draw::drawing_id(src);
-    draw::warm_up(parsed.kind);
+    let kind = parsed.kind;
+    draw::warm_up(kind);
     let drawn = worker::run(
         limits.time,
         limits.max_memory_bytes,
@@ -107,7 +108,7 @@ pub fn render_svg_with(src: &str, limits: &DiagramLimits) -> Result<String, Diag
             if check_tree && let Ok(tree) = mermaid_svg::parse(&owned) {
                 limits::check_tree(&tree, &tree_limits).map_err(|e| DiagramError::TooLarge(e.what))?;
             }
-            draw::merman(&owned, &id).map_err(DiagramError::Renderer)
+            draw::merman(&owned, &id, kind).map_err(DiagramError::Renderer)
         },
     );
     let svg = match drawn {
