@@ -110,9 +110,14 @@ pub fn merman(src: &str, id: &str, kind: Option<DiagramKind>) -> Result<String, 
 pub fn merman_laid_out(src: &str, id: &str, first: Layout) -> Result<(String, Layout), String> {
     match merman_with(src, id, first) {
         Ok(svg) => Ok((svg, first)),
-        Err(Refusal::LayoutWork(_)) if first == Layout::Elk => merman_with(src, id, Layout::Dagre)
+        Err(Refusal::LayoutWork(elk)) if first == Layout::Elk => merman_with(src, id, Layout::Dagre)
             .map(|svg| (svg, Layout::Dagre))
-            .map_err(Refusal::into_message),
+            .map_err(|dagre| {
+                format!(
+                    "{} (by dagre, since ELK refused the graph: {elk})",
+                    dagre.into_message()
+                )
+            }),
         Err(other) => Err(other.into_message()),
     }
 }
