@@ -506,6 +506,15 @@ mod tests {
                 "adr/0007-bad.md",
                 "# Bad\n\n- Supersedes: [ADR-0042](0042-gone.md)\n\n## A\n",
             ),
+            // Unquoted numbers in YAML, which it reads as 3 and 4.0: named as written.
+            summary(
+                "adr/0008-yaml.md",
+                "---\nsupersedes: 0003\nsuperseded_by: [0004.0, 0009]\n---\n# Y\n",
+            ),
+            summary(
+                "adr/0009-yaml.md",
+                "---\nsupersedes:\n  - 0008\n  - 0077 # gone\n---\n# Z\n",
+            ),
         ];
         let found: Vec<String> = check_project(&docs, &NoFiles, &RuleConfig::default())
             .into_iter()
@@ -516,7 +525,9 @@ mod tests {
             found,
             [
                 "adr/0007-bad.md: `supersedes` names `[ADR-0042](0042-gone.md)`, which is not a known document",
-                "adr/0007-bad.md: link target `0042-gone.md` does not exist"
+                "adr/0008-yaml.md: `superseded_by` names `0004.0`, which is not a known document",
+                "adr/0009-yaml.md: `supersedes` names `0077`, which is not a known document",
+                "adr/0007-bad.md: link target `0042-gone.md` does not exist",
             ]
         );
     }

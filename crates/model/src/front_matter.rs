@@ -157,18 +157,69 @@ pub fn canonical_meta_key(key: &str) -> Option<&'static str> {
     })
 }
 
-/// Metadata fields from parsed front matter.
-pub(crate) fn fields_from_front_matter(fm: &FrontMatter) -> Vec<MetaField> {
+/// Metadata fields from parsed front matter (`source` is the text its spans point into).
+pub(crate) fn fields_from_front_matter(fm: &FrontMatter, source: &str) -> Vec<MetaField> {
     fm.entries
         .iter()
         .map(|e| MetaField {
             key: canonical_meta_key(&e.key).map_or_else(|| e.key.to_lowercase(), str::to_string),
-            values: value_strings(&e.value),
+            values: source
+                .get(e.value_span.start..e.value_span.end)
+                .and_then(|raw| numbers_as_written(&e.value, raw))
+                .unwrap_or_else(|| value_strings(&e.value)),
             key_span: e.key_span,
             value_span: e.value_span,
             source: MetaSource::FrontMatter,
         })
         .collect()
+}
+
+/// Numbers as the author wrote them: YAML reads `supersedes: 0001` as the number 1 and
+/// `version: 1.10` as 1.1, but both name something by their text. A plain scalar on one
+/// line (a trailing `# comment` dropped), or the items of a list written `[0001, 0002]` or
+/// one `- 0001` per line; anything else keeps the parsed value.
+fn numbers_as_written(value: &serde_json::Value, raw: &str) -> Option<Vec<String>> {
+    let raw = strip_comment(raw);
+    match value {
+        serde_json::Value::Number(_) if !raw.contains('\n') => plain(raw).map(|w| vec![w]),
+        serde_json::Value::Array(items) if items.iter().any(serde_json::Value::is_number) => {
+            let written: Vec<&str> = if let Some(inner) = raw.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                inner.split(',').map(str::trim).collect()
+            } else {
+                let lines: Vec<&str> = raw.lines().map(strip_comment).filter(|l| !l.is_empty()).collect();
+                lines
+                    .iter()
+                    .map(|l| l.strip_prefix("- ").map(str::trim))
+                    .collect::<Option<_>>()?
+            };
+            if written.len() != items.len() {
+                return None;
+            }
+            let mut out = Vec::new();
+            for (item, w) in items.iter().zip(written) {
+                match (item.is_number(), plain(w)) {
+                    (true, Some(w)) => out.push(w),
+                    _ => out.extend(value_strings(item)),
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// A line without its trailing ` # comment`, trimmed.
+fn strip_comment(line: &str) -> &str {
+    line.split(" #").next().unwrap_or(line).trim()
+}
+
+/// `written` if it is a plain scalar that YAML can read as a number.
+fn plain(written: &str) -> Option<String> {
+    let ok = !written.is_empty()
+        && written
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-._".contains(&b));
+    ok.then(|| written.to_string())
 }
 
 fn value_strings(value: &serde_json::Value) -> Vec<String> {
@@ -315,5 +366,32 @@ mod tests {
         check("**Owner:** @ann", Some(("authors", &["@ann"])));
         check("Note: this is prose", None);
         check("**Important:** read this", None);
+    }
+
+    /// The values of each front matter key of `doc`, as the checker reads them.
+    fn front_matter_values(doc: &str) -> Vec<(String, Vec<String>)> {
+        let (doc, _) = crate::parse(doc);
+        doc.metadata.into_iter().map(|f| (f.key, f.values)).collect()
+    }
+
+    #[test]
+    fn numbers_keep_their_written_form() {
+        let got = front_matter_values(
+            "---\nid: 0007\nsupersedes: 0001 # the old cache\nversion: 1.10\nsuperseded_by: [0009, 12]\nstatus: draft\nreviewers: 3\ncount: {a: 1}\nreplaces:\n  - 0003\n  - ADR-4 # text\n---\n# T\n",
+        );
+        let want: Vec<(String, Vec<String>)> = [
+            ("id", vec!["0007"]),
+            ("supersedes", vec!["0001"]),
+            ("version", vec!["1.10"]),
+            ("superseded_by", vec!["0009", "12"]),
+            ("status", vec!["draft"]),
+            ("reviewers", vec!["3"]),
+            ("count", vec!["{\"a\":1}"]),
+            ("supersedes", vec!["0003", "ADR-4"]),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.into_iter().map(str::to_string).collect()))
+        .collect();
+        assert_eq!(got, want);
     }
 }

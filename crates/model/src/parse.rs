@@ -76,7 +76,7 @@ pub(crate) fn parse(source: &str) -> (Document, Vec<ParseError>) {
             // built later, and only for files that have findings.
             let head = &source[..span.end];
             let fm = front_matter::parse(head, &LineIndex::new(head), span, yaml_span, &mut errors);
-            doc.metadata = front_matter::fields_from_front_matter(&fm);
+            doc.metadata = front_matter::fields_from_front_matter(&fm, head);
             doc.front_matter = Some(fm);
             body_start = span.end;
         }
