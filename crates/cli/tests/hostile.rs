@@ -145,11 +145,12 @@ fn story(dir: &Path, db: &[&str]) {
         // Debug builds are several times slower than release; the budget is 2 s per
         // document for drawing, plus parsing and storing.
         assert!(took < Duration::from_secs(30), "{name} took {took:?}");
-        // A page must never wait for a publish (a blocked runtime would take seconds).
-        // 50 ms is the bar on a release build (bench/hostile.sh: 1.6 ms); this debug build
-        // shares two cores with the other stories of this file, so it gets 250 ms.
+        // A page must never wait for a publish: a blocked runtime would hold it for the
+        // whole drawing or parse (seconds here). The speed of a page is measured in
+        // bench/hostile.sh (release: 1.6 ms); this debug build shares two cores with the
+        // other stories of this file and with other test binaries, so a page gets 1 s.
         assert!(
-            slowest < Duration::from_millis(250),
+            slowest < Duration::from_secs(1),
             "{name}: a doc page took {slowest:?} meanwhile"
         );
         let v: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
