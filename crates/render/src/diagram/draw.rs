@@ -29,7 +29,8 @@ pub fn drawn(kind: Option<DiagramKind>) -> bool {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
     /// ELK layered: orthogonal edges routed between nodes and around clusters. On the
-    /// shared corpus no drawing of it has an edge through a node or cluster (dagre: 5).
+    /// shared corpus no drawing of it has an edge through a node or cluster (dagre: 5
+    /// diagrams).
     Elk,
     /// Mermaid's default (dagre with compound clusters): cheaper on large dense graphs.
     Dagre,
@@ -46,9 +47,9 @@ const ELK_LAYOUT_WORK: usize = 100_000_000;
 /// Our defaults, outside the author's source (a `%%{init}%%` or front matter in the source
 /// still applies on top, a `layout` there included): the classic look, labels as SVG
 /// `<text>` (the sanitizer drops `foreignObject`, and pages and exports need no HTML inside
-/// SVG), a system font, ELK's cycles broken in declaration order. Colours come from our stylesheet (`assets/diagram.css`), which has
-/// a dark variant; the `<style>` element the library writes is dropped by the sanitizer,
-/// since the pages' CSP allows no inline style.
+/// SVG), a system font, ELK's cycles broken in declaration order. Colours come from our
+/// stylesheet (`assets/diagram.css`), which has a dark variant; the `<style>` element the
+/// library writes is dropped by the sanitizer, since the pages' CSP allows no inline style.
 fn renderer(layout: Layout) -> &'static Renderer {
     static ELK: OnceLock<Renderer> = OnceLock::new();
     static DAGRE: OnceLock<Renderer> = OnceLock::new();
