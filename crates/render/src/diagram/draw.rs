@@ -246,20 +246,24 @@ fn activations_from_lifelines(svg: &str) -> String {
         let tag = &rest[at..end];
         out.push_str(&rest[..at]);
         rest = &rest[end..];
-        let number = |name| attribute(tag, name).and_then(|v| v.parse::<f64>().ok());
-        let moved = match (number("x"), number("y"), number("width"), number("height")) {
-            (Some(x), Some(y), Some(w), Some(h)) if tag.contains(ACTIVATION) => lifelines
+        if !tag.contains(ACTIVATION) {
+            out.push_str(tag);
+            continue;
+        }
+        let raw = |name| attribute(tag, name).map(|v| (v, v.parse::<f64>().ok()));
+        let moved = match (raw("x"), raw("y"), raw("width"), raw("height")) {
+            (Some((_, Some(x))), Some((y_raw, Some(y))), Some((_, Some(w))), Some((h_raw, Some(h)))) => lifelines
                 .iter()
                 .find(|&&(lx, top)| (x + w / 2.0 - lx).abs() < 0.5 && top > y && top < y + h)
-                .map(|&(_, top)| (top, y + h - top)),
+                .map(|&(_, top)| (y_raw, top, h_raw, y + h - top)),
             _ => None,
         };
-        match (moved, attribute(tag, "y"), attribute(tag, "height")) {
-            (Some((top, height)), Some(y), Some(h)) => out.push_str(
+        match moved {
+            Some((y, top, h, height)) => out.push_str(
                 &tag.replacen(&format!(" y=\"{y}\""), &format!(" y=\"{top}\""), 1)
                     .replacen(&format!(" height=\"{h}\""), &format!(" height=\"{height}\""), 1),
             ),
-            _ => out.push_str(tag),
+            None => out.push_str(tag),
         }
     }
     out.push_str(rest);
